@@ -1,0 +1,282 @@
+"""State memoranda of agreement (MOAs) with ICE, their dated status history, and program events."""
+
+import datetime
+
+from django.db import models
+from django.db.models import OuterRef, Q, Subquery
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from jurisdictions.models import PROGRAM_START, Source, State
+
+
+class Precision(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month only"
+
+
+class AgreementStatus(models.TextChoices):
+    IN_FORCE = "in_force", "In force"
+    SUPERSEDED = "superseded", "Replaced by a revised agreement"
+    SUSPENDED = "suspended", "Suspended by the state"
+    TERMINATED = "terminated", "Terminated by the state"
+    RESCINDED = "rescinded", "Rescinded by ICE"
+    DECLINED = "declined", "State declined to sign"
+
+
+# Statuses after which ICE's 2011-08-05 letter has nothing left to rescind.
+NOT_RESCINDABLE = {AgreementStatus.SUPERSEDED, AgreementStatus.DECLINED, AgreementStatus.RESCINDED}
+
+
+def format_partial_date(value: datetime.date | None, precision: str) -> str:
+    """Show a date only as precisely as it is known: '2009-11' for a month, never a padded day."""
+    if value is None:
+        return ""
+    if precision == Precision.MONTH:
+        return value.strftime("%Y-%m")
+    return value.isoformat()
+
+
+def describe_partial_date(value: datetime.date | None, precision: str) -> str:
+    """Human form: '23 January 2009', 'November 2009 (day not known)', or 'unknown'."""
+    if value is None:
+        return "unknown"
+    if precision == Precision.MONTH:
+        return f"{value:%B %Y} (day not known)"
+    return f"{value.day} {value:%B %Y}"
+
+
+class AgreementQuerySet(models.QuerySet):
+    def with_status(self, on: datetime.date | None = None):
+        """Annotate `status` and `status_since` as they stood on `on` (default today); null before any record."""
+        on = on or datetime.date.today()
+        latest = AgreementStatusChange.objects.filter(agreement=OuterRef("pk"), effective_on__lte=on).order_by(
+            "-effective_on", "-pk"
+        )
+        return self.annotate(
+            status=Subquery(latest.values("status")[:1]),
+            status_since=Subquery(latest.values("effective_on")[:1]),
+        )
+
+    def in_force(self, on=None):
+        return self.with_status(on).filter(status=AgreementStatus.IN_FORCE)
+
+    def suspended(self, on=None):
+        return self.with_status(on).filter(status=AgreementStatus.SUSPENDED)
+
+    def terminated(self, on=None):
+        return self.with_status(on).filter(status=AgreementStatus.TERMINATED)
+
+    def rescinded(self, on=None):
+        return self.with_status(on).filter(status=AgreementStatus.RESCINDED)
+
+    def declined(self, on=None):
+        return self.with_status(on).filter(status=AgreementStatus.DECLINED)
+
+    def signed(self):
+        """Agreements that were signed (or are known to have existed), as opposed to refused ones."""
+        return self.exclude(status_changes__status=AgreementStatus.DECLINED)
+
+    def for_pages(self):
+        changes = AgreementStatusChange.objects.select_related("source", "event").order_by("effective_on", "pk")
+        return (
+            self.select_related("state")
+            .prefetch_related(models.Prefetch("status_changes", queryset=changes), "sources")
+            .order_by("state__name", "signed_on", "pk")
+        )
+
+
+class Agreement(models.Model):
+    """A memorandum of agreement between ICE and a state body for Secure Communities."""
+
+    state = models.ForeignKey(
+        State, on_delete=models.PROTECT, related_name="agreements", help_text="The state whose body is a party."
+    )
+    state_party = models.CharField(
+        max_length=200, help_text="The state body that signed (or was asked to sign), e.g. 'Illinois State Police'."
+    )
+    federal_party = models.CharField(
+        max_length=200,
+        default="U.S. Immigration and Customs Enforcement (DHS)",
+        help_text="The federal party.",
+    )
+    signed_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Signing date. Leave blank when no source gives it: unknown is a valid answer. "
+        "For a month-only date enter the 1st and set precision to 'month'.",
+    )
+    signed_precision = models.CharField(
+        max_length=5,
+        choices=Precision.choices,
+        blank=True,
+        help_text="How precisely the signing date is known. Blank when the date is unknown.",
+    )
+    notes = models.TextField(blank=True, help_text="What the sources say about this agreement, and their limits.")
+    sources = models.ManyToManyField(
+        Source, related_name="agreements", blank=True, help_text="Documents and reports about this agreement."
+    )
+
+    history = HistoricalRecords(m2m_fields=[sources])
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["state__name", "signed_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(signed_on__isnull=True, signed_precision="")
+                    | Q(signed_on__isnull=False) & ~Q(signed_precision="")
+                ),
+                name="agreement_precision_iff_signed_on",
+            ),
+            models.CheckConstraint(
+                condition=Q(signed_precision="") | ~Q(signed_precision=Precision.MONTH) | Q(signed_on__day=1),
+                name="agreement_month_precision_is_first_of_month",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.state_id}: {self.state_party}"
+
+    def get_absolute_url(self):
+        return reverse("jurisdictions:state_detail", args=[self.state_id]) + f"#agreement-{self.pk}"
+
+    @property
+    def signed_display(self) -> str:
+        return describe_partial_date(self.signed_on, self.signed_precision)
+
+    @property
+    def signed_iso(self) -> str:
+        return format_partial_date(self.signed_on, self.signed_precision)
+
+    @property
+    def timeline(self) -> list["AgreementStatusChange"]:
+        return sorted(self.status_changes.all(), key=lambda change: (change.effective_on, change.pk or 0))
+
+    def status_on(self, on: datetime.date | None = None) -> str | None:
+        on = on or datetime.date.today()
+        known = [change for change in self.timeline if change.effective_on <= on]
+        return known[-1].status if known else None
+
+    def status_display_on(self, on=None) -> str:
+        status = self.status_on(on)
+        return AgreementStatus(status).label if status else "No dated record yet"
+
+    @property
+    def is_rescinded(self) -> bool:
+        return self.status_on() == AgreementStatus.RESCINDED
+
+
+class AgreementStatusChange(models.Model):
+    """A dated change in an agreement's standing, with its source and, if any, the event it belongs to."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="status_changes", help_text="The agreement."
+    )
+    status = models.CharField(
+        max_length=12, choices=AgreementStatus.choices, help_text="The agreement's standing from this date on."
+    )
+    effective_on = models.DateField(
+        help_text="When it took effect. For a month-only date enter the 1st and set precision to 'month'."
+    )
+    precision = models.CharField(
+        max_length=5, choices=Precision.choices, default=Precision.DAY, help_text="How precisely the date is known."
+    )
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="agreement_changes", help_text="Where this fact comes from."
+    )
+    event = models.ForeignKey(
+        "Event",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agreement_changes",
+        help_text="The dated event this change is part of (e.g. ICE's rescission of all MOAs), if any.",
+    )
+    note = models.TextField(blank=True, help_text="Anything a reader should know about this change.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agreement", "effective_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "effective_on", "status"], name="agreement_change_unique_per_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_on__gte=PROGRAM_START), name="agreement_change_within_program"
+            ),
+            models.CheckConstraint(
+                condition=~Q(precision=Precision.MONTH) | Q(effective_on__day=1),
+                name="agreement_change_month_precision_is_first_of_month",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agreement}: {self.get_status_display().lower()} {self.effective_iso}"
+
+    @property
+    def effective_iso(self) -> str:
+        return format_partial_date(self.effective_on, self.precision)
+
+    @property
+    def effective_display(self) -> str:
+        return describe_partial_date(self.effective_on, self.precision)
+
+
+class EventKind(models.TextChoices):
+    MOA_SIGNED = "moa_signed", "MOA signed"
+    GOVERNOR_WITHDRAWAL = "governor_withdrawal", "Governor withdraws or refuses"
+    MOA_RESCINDED = "moa_rescinded", "ICE rescinds MOAs"
+    FULL_ACTIVATION = "full_activation", "Every jurisdiction activated"
+    PROGRAM_TERMINATED = "program_terminated", "Program ended"
+    PROGRAM_REINSTATED = "program_reinstated", "Program reinstated"
+    OTHER = "other", "Other"
+
+
+class EventQuerySet(models.QuerySet):
+    def program_wide(self):
+        return self.filter(state__isnull=True)
+
+    def for_state(self, postal):
+        return self.filter(state=postal)
+
+    def key_events(self):
+        """Events worth marking on the national timeline."""
+        return self.exclude(kind=EventKind.OTHER)
+
+    def on_or_before(self, on):
+        return self.filter(occurred_on__lte=on)
+
+
+class Event(models.Model):
+    """A dated, sourced event: nationwide (no state) or in one state."""
+
+    occurred_on = models.DateField(help_text="When it happened.")
+    state = models.ForeignKey(
+        State,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        help_text="The state concerned; blank for a nationwide event.",
+    )
+    kind = models.CharField(max_length=20, choices=EventKind.choices, help_text="What sort of event.")
+    summary = models.TextField(help_text="What happened, in a sentence or two, as the sources say it.")
+    sources = models.ManyToManyField(Source, related_name="events", help_text="Where this comes from.")
+
+    history = HistoricalRecords(m2m_fields=[sources])
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["occurred_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(occurred_on__gte=PROGRAM_START), name="event_within_program"),
+        ]
+
+    def __str__(self):
+        where = self.state_id or "US"
+        return f"{self.occurred_on} {where}: {self.get_kind_display()}"

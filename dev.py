@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Set up and run the tracker with nothing but Python 3.11+ (standard library only).
+
+    python3 dev.py serve   # venv + install + database + dataset, then serve on http://127.0.0.1:$PORT/
+    python3 dev.py test    # venv + install, then the whole test suite (browser tests included)
+
+Anything after `test` is passed to pytest, e.g. `python3 dev.py test -k api`.
+"""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".installed-from"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def say(message: str) -> None:
+    print(f"[dev.py] {message}", flush=True)
+
+
+def run(*command, **kwargs) -> None:
+    subprocess.run([str(part) for part in command], check=True, cwd=ROOT, **kwargs)
+
+
+def ensure_environment() -> None:
+    """Create .venv and install the project; reinstall only when pyproject.toml changes."""
+    if sys.version_info < (3, 11):  # noqa: UP036 (this script must explain itself on an old Python)
+        sys.exit(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}.")
+    if not PYTHON.exists():
+        say("creating the virtual environment in .venv")
+        venv.create(VENV, with_pip=True)
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if not STAMP.exists() or STAMP.read_text().strip() != wanted:
+        say("installing the project and its dependencies into .venv")
+        run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", ".[dev]")
+        STAMP.write_text(wanted)
+
+
+def ensure_chromium() -> None:
+    """Browser tests drive Debian's Chromium; install it when we can (root on Debian), else say how."""
+    if CHROMIUM.exists():
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        say("installing Chromium for the browser tests (apt-get install chromium)")
+        run("apt-get", "update", "-q", stdout=subprocess.DEVNULL)
+        run("apt-get", "install", "-y", "-q", "chromium", stdout=subprocess.DEVNULL)
+    else:
+        say(
+            "Chromium is missing at /usr/bin/chromium: the browser tests will fail. "
+            "Install it with: sudo apt-get install chromium"
+        )
+
+
+def serve() -> None:
+    ensure_environment()
+    manage = [PYTHON, "manage.py"]
+    run(*manage, "migrate", "--noinput", "-v", "0")
+    run(*manage, "load_dataset")
+    port = os.environ.get("PORT", "8000")
+    say(f"serving on http://127.0.0.1:{port}/ (Ctrl-C stops)")
+    os.execv(str(PYTHON), [str(PYTHON), "manage.py", "runserver", "--insecure", f"127.0.0.1:{port}"])
+
+
+def test(arguments: list[str]) -> None:
+    ensure_environment()
+    ensure_chromium()
+    result = subprocess.run([str(PYTHON), "-m", "pytest", *arguments], cwd=ROOT)
+    sys.exit(result.returncode)
+
+
+def main() -> None:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"serve", "test"}:
+        sys.exit(__doc__)
+    if sys.argv[1] == "serve":
+        serve()
+    else:
+        test(sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class JurisdictionsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "jurisdictions"
+    verbose_name = "States and jurisdictions"

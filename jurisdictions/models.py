@@ -1,0 +1,367 @@
+"""States, jurisdictions (counties and equivalents), their dated activation history, and sources."""
+
+import datetime
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+# The program's span for dated facts: the first activation (Harris County, TX) to its reinstatement in 2017.
+PROGRAM_START = datetime.date(2008, 1, 1)
+
+
+class Source(models.Model):
+    """A citation that facts point to: nothing is published without one."""
+
+    key = models.SlugField(
+        max_length=100,
+        blank=True,
+        help_text="Short stable id used by data files (e.g. 'asad-baer-bositis-2025'). Optional.",
+    )
+    title = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Title of the document or page. Leave blank when only the address is known.",
+    )
+    publisher = models.CharField(max_length=200, blank=True, help_text="Author, publisher or site that published it.")
+    url = models.URLField(max_length=500, blank=True, help_text="Where the source can be read.")
+    archived_url = models.URLField(
+        max_length=500, blank=True, help_text="An archived copy (e.g. a web archive snapshot), if any."
+    )
+    published_on = models.DateField(
+        null=True, blank=True, help_text="Publication date, if known. Leave blank when unknown."
+    )
+    note = models.TextField(blank=True, help_text="What this source says, and its limits.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title", "url"]
+        constraints = [
+            models.UniqueConstraint(fields=["key"], condition=~Q(key=""), name="source_key_unique"),
+            models.UniqueConstraint(fields=["url"], condition=~Q(url=""), name="source_url_unique"),
+            models.CheckConstraint(condition=~Q(title="") | ~Q(url=""), name="source_has_title_or_url"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """What a citation shows: the title, or the site's name when only the address is known."""
+        if self.title:
+            return self.title
+        return self.host or self.url
+
+    @property
+    def host(self) -> str:
+        host = urlsplit(self.url).hostname or ""
+        return host.removeprefix("www.")
+
+
+class State(models.Model):
+    """One of the 50 states or the District of Columbia."""
+
+    postal = models.CharField(
+        max_length=2, primary_key=True, help_text="Two-letter postal code, e.g. TX. The public id."
+    )
+    fips = models.CharField(max_length=2, unique=True, help_text="Two-digit state FIPS code, e.g. 48.")
+    name = models.CharField(max_length=60, unique=True, help_text="Full name, e.g. Texas.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(postal__regex=r"^[A-Z]{2}$"), name="state_postal_format"),
+            models.CheckConstraint(condition=Q(fips__regex=r"^[0-9]{2}$"), name="state_fips_format"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("jurisdictions:state_detail", args=[self.postal])
+
+
+class Status(models.TextChoices):
+    NOT_ACTIVATED = "not_activated", "Not activated"
+    SCHEDULED = "scheduled", "Scheduled"
+    ACTIVATED = "activated", "Activated"
+
+
+class Confidence(models.TextChoices):
+    CONFIRMED = "confirmed", "Confirmed"
+    DISPUTED = "disputed", "Disputed"
+
+
+class Kind(models.TextChoices):
+    COUNTY = "county", "County"
+    PARISH = "parish", "Parish"
+    BOROUGH = "borough", "Borough"
+    CITY_AND_BOROUGH = "city_and_borough", "City and borough"
+    CENSUS_AREA = "census_area", "Census area"
+    CITY = "city", "Independent city"
+    MUNICIPALITY = "municipality", "Municipality"
+    DISTRICT = "district", "Federal district"
+
+
+class JurisdictionQuerySet(models.QuerySet):
+    def counted(self):
+        """The 3,143 units of the 2008-2013 data: each counted once, successors excluded."""
+        return self.filter(in_dataset=True)
+
+    def on_map(self):
+        """The units that have a shape on today's county map (3,142)."""
+        return self.filter(on_current_map=True)
+
+    def in_state(self, *postals):
+        return self.filter(state__in=postals)
+
+    def with_status(self, as_of: datetime.date | None = None):
+        """Annotate `status`, `status_since` and `activated_on` as they stood on `as_of` (default today).
+
+        A successor map unit reads the history of the historical unit it borrows from (`status_from`).
+        """
+        as_of = as_of or datetime.date.today()
+        history_unit = Coalesce(OuterRef("status_from_id"), OuterRef("fips"))
+        known = StatusChange.objects.filter(jurisdiction_id=history_unit, effective_on__lte=as_of)
+        latest = known.order_by("-effective_on", "-pk")
+        first_activation = (
+            known.filter(status=Status.ACTIVATED)
+            .values("jurisdiction_id")
+            .annotate(first=Min("effective_on"))
+            .values("first")
+        )
+        return self.annotate(
+            status=Coalesce(Subquery(latest.values("status")[:1]), Value(Status.NOT_ACTIVATED)),
+            status_since=Subquery(latest.values("effective_on")[:1]),
+            activated_on=Subquery(first_activation[:1]),
+        )
+
+    def with_status_in(self, statuses, as_of=None):
+        return self.with_status(as_of).filter(status__in=statuses)
+
+    def activated(self, as_of=None):
+        return self.with_status_in([Status.ACTIVATED], as_of)
+
+    def not_activated(self, as_of=None):
+        return self.with_status_in([Status.NOT_ACTIVATED, Status.SCHEDULED], as_of)
+
+    def disputed(self):
+        """Units whose own history holds a change with a disputed date."""
+        return self.filter(
+            Exists(StatusChange.objects.filter(jurisdiction=OuterRef("pk"), confidence=Confidence.DISPUTED))
+        )
+
+    def for_pages(self):
+        """What list pages and the API show for each row, in a fixed number of queries."""
+        return self.select_related("state", "status_from").order_by("state__name", "name")
+
+    def with_history(self):
+        """Prefetch the dated history (own, or borrowed from a historical unit) with its sources."""
+        changes = StatusChange.objects.select_related("source").order_by("effective_on", "pk")
+        return self.prefetch_related(
+            models.Prefetch("status_changes", queryset=changes),
+            models.Prefetch("status_from__status_changes", queryset=changes),
+            "replaced_by",
+            "replaces",
+        )
+
+    def counts(self, as_of=None) -> dict:
+        """Headline numbers on a date: activated jurisdictions and the states they are in."""
+        activated = self.counted().activated(as_of)
+        row = activated.aggregate(jurisdictions=Count("fips"), states=Count("state", distinct=True))
+        return {
+            "activated_jurisdictions": row["jurisdictions"],
+            "states_with_activated_jurisdictions": row["states"],
+            "total_jurisdictions": self.counted().count(),
+        }
+
+
+class Jurisdiction(models.Model):
+    """A county or county-equivalent, identified by its 5-digit FIPS code."""
+
+    fips = models.CharField(
+        max_length=5, primary_key=True, help_text="Five-digit county FIPS code, e.g. 48201. The public id."
+    )
+    state = models.ForeignKey(
+        State, on_delete=models.PROTECT, related_name="jurisdictions", help_text="The state it lies in."
+    )
+    name = models.CharField(max_length=100, help_text="Name as the Census spells it, e.g. 'Harris County'.")
+    kind = models.CharField(
+        max_length=20, choices=Kind.choices, default=Kind.COUNTY, help_text="What sort of unit this is."
+    )
+    in_dataset = models.BooleanField(
+        default=True,
+        help_text="Part of the 2008-2013 activation data. Counted in every total; "
+        "false for today's units that did not exist then.",
+    )
+    on_current_map = models.BooleanField(
+        default=True, help_text="Has a shape on today's county map (Census 2017 boundaries)."
+    )
+    replaced_by = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="replaces",
+        help_text="For a retired or renamed unit: the unit(s) that took its place.",
+    )
+    status_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="status_lent_to",
+        help_text="For a map unit created after 2008: the historical unit whose history gives it a status.",
+    )
+    change_note = models.TextField(
+        blank=True, help_text="What changed about this unit since 2008 (renamed, merged, split), with when."
+    )
+
+    history = HistoricalRecords(m2m_fields=[replaced_by])
+
+    objects = JurisdictionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["state__name", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(fips__regex=r"^[0-9]{5}$"), name="jurisdiction_fips_format"),
+            models.CheckConstraint(
+                condition=Q(in_dataset=True) | Q(on_current_map=True),
+                name="jurisdiction_in_data_or_on_map",
+            ),
+            models.CheckConstraint(
+                condition=Q(status_from__isnull=True) | Q(in_dataset=False),
+                name="jurisdiction_borrows_status_only_if_not_in_data",
+            ),
+        ]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self):
+        return f"{self.name}, {self.state_id} ({self.fips})"
+
+    def get_absolute_url(self):
+        return reverse("jurisdictions:jurisdiction_detail", args=[self.fips])
+
+    def clean(self):
+        if self.state_id and self.fips and hasattr(self, "state"):
+            if not self.fips.startswith(self.state.fips):
+                raise ValidationError(
+                    {"fips": f"FIPS {self.fips} does not start with {self.state.name}'s code {self.state.fips}."}
+                )
+
+    @property
+    def history_unit(self) -> "Jurisdiction":
+        """The unit whose dated history this one shows: itself, or the historical unit it borrows from."""
+        return self.status_from if self.status_from_id else self
+
+    @property
+    def timeline(self) -> list["StatusChange"]:
+        """Dated status changes, oldest first (uses prefetched rows when present)."""
+        changes = self.history_unit.status_changes.all()
+        return sorted(changes, key=lambda change: (change.effective_on, change.pk or 0))
+
+    def change_on(self, on: datetime.date | None = None) -> "StatusChange | None":
+        on = on or datetime.date.today()
+        known = [change for change in self.timeline if change.effective_on <= on]
+        return known[-1] if known else None
+
+    def status_on(self, on: datetime.date | None = None) -> str:
+        change = self.change_on(on)
+        return change.status if change else Status.NOT_ACTIVATED
+
+    def activated_on_as_of(self, on: datetime.date | None = None) -> datetime.date | None:
+        on = on or datetime.date.today()
+        dates = [c.effective_on for c in self.timeline if c.status == Status.ACTIVATED and c.effective_on <= on]
+        return min(dates) if dates else None
+
+    @property
+    def is_disputed(self) -> bool:
+        return any(change.confidence == Confidence.DISPUTED for change in self.timeline)
+
+
+class StatusChangeQuerySet(models.QuerySet):
+    def activations(self):
+        return self.filter(status=Status.ACTIVATED)
+
+    def disputed(self):
+        return self.filter(confidence=Confidence.DISPUTED)
+
+    def activations_per_year(self) -> dict[int, int]:
+        """Counted units whose first activation fell in each year."""
+        firsts = (
+            self.activations()
+            .filter(jurisdiction__in_dataset=True)
+            .values("jurisdiction")
+            .annotate(first=Min("effective_on"))
+        )
+        per_year: dict[int, int] = {}
+        for row in firsts:
+            per_year[row["first"].year] = per_year.get(row["first"].year, 0) + 1
+        return dict(sorted(per_year.items()))
+
+
+class StatusChange(models.Model):
+    """A dated change of a jurisdiction's status, with its source and how sure we are of the date."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        on_delete=models.PROTECT,
+        related_name="status_changes",
+        help_text="The jurisdiction whose status changed.",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, help_text="The status from this date on.")
+    effective_on = models.DateField(help_text="The date the status took effect.")
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="status_changes",
+        help_text="Where this fact comes from. Required.",
+    )
+    confidence = models.CharField(
+        max_length=10,
+        choices=Confidence.choices,
+        default=Confidence.CONFIRMED,
+        help_text="Disputed when sources disagree on the date; then give the competing date.",
+    )
+    alternative_date = models.DateField(
+        null=True, blank=True, help_text="For a disputed date: the competing date another reading gives."
+    )
+    note = models.TextField(blank=True, help_text="Why the date is disputed, or anything a reader should know.")
+
+    history = HistoricalRecords()
+
+    objects = StatusChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["jurisdiction", "effective_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "effective_on", "status"], name="status_change_unique_per_day"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(confidence=Confidence.CONFIRMED, alternative_date__isnull=True)
+                    | Q(confidence=Confidence.DISPUTED, alternative_date__isnull=False)
+                ),
+                name="status_change_disputed_iff_alternative_date",
+            ),
+            models.CheckConstraint(condition=Q(effective_on__gte=PROGRAM_START), name="status_change_within_program"),
+            models.CheckConstraint(
+                condition=Q(alternative_date__isnull=True) | ~Q(alternative_date=F("effective_on")),
+                name="status_change_alternative_differs",
+            ),
+        ]
+        indexes = [models.Index(fields=["jurisdiction", "effective_on"])]
+
+    def __str__(self):
+        return f"{self.jurisdiction_id} {self.get_status_display().lower()} on {self.effective_on}"
+
+    @property
+    def is_disputed(self) -> bool:
+        return self.confidence == Confidence.DISPUTED

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from jurisdictions import views
+
+app_name = "jurisdictions"
+
+urlpatterns = [
+    path("jurisdictions/", views.jurisdiction_list, name="jurisdiction_list"),
+    path("jurisdictions/<str:fips>/", views.jurisdiction_detail, name="jurisdiction_detail"),
+    path("states/<str:postal>/", views.state_detail, name="state_detail"),
+]

@@ -1,0 +1,24 @@
+"""Shared fixtures: the real dataset is loaded once per test run into the test database."""
+
+import pytest
+from django.core.management import call_command
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the shipped dataset once; each test then runs in a transaction that is rolled back."""
+    with django_db_blocker.unblock():
+        call_command("load_dataset", verbosity=0)
+
+
+@pytest.fixture
+def dataset(db):
+    """The real dataset (already loaded for the session); ask for it to make the dependency explicit."""
+    return None
+
+
+@pytest.fixture
+def live_dataset(transactional_db, live_server):
+    """A live server over the real dataset. Transactional tests empty the tables afterwards, so reload."""
+    call_command("load_dataset", verbosity=0)
+    return live_server

@@ -1,0 +1,55 @@
+"""Small builders for test data, with keyword defaults. The real dataset is usually loaded too."""
+
+import datetime
+
+from agreements.models import Agreement, AgreementStatusChange, Event, EventKind
+from jurisdictions.models import Jurisdiction, Source, State, Status, StatusChange
+
+
+def make_source(**fields) -> Source:
+    fields.setdefault("title", "Test source")
+    fields.setdefault("url", f"https://example.org/source/{Source.objects.count() + 1}")
+    return Source.objects.create(**fields)
+
+
+def make_state(**fields) -> State:
+    fields.setdefault("postal", "ZZ")
+    fields.setdefault("fips", "99")
+    fields.setdefault("name", "Testland")
+    return State.objects.create(**fields)
+
+
+def make_jurisdiction(**fields) -> Jurisdiction:
+    state = fields.pop("state", None) or State.objects.get(postal="TX")
+    fields.setdefault("fips", state.fips + "999")
+    fields.setdefault("name", "Test County")
+    return Jurisdiction.objects.create(state=state, **fields)
+
+
+def make_status_change(jurisdiction, **fields) -> StatusChange:
+    fields.setdefault("status", Status.ACTIVATED)
+    fields.setdefault("effective_on", datetime.date(2011, 1, 1))
+    fields.setdefault("source", fields.get("source") or make_source())
+    return StatusChange.objects.create(jurisdiction=jurisdiction, **fields)
+
+
+def make_agreement(**fields) -> Agreement:
+    fields.setdefault("state", State.objects.get(postal="TX"))
+    fields.setdefault("state_party", "Texas Department of Public Safety (test)")
+    return Agreement.objects.create(**fields)
+
+
+def make_agreement_change(agreement, **fields) -> AgreementStatusChange:
+    fields.setdefault("effective_on", datetime.date(2010, 1, 1))
+    fields.setdefault("source", fields.get("source") or make_source())
+    return AgreementStatusChange.objects.create(agreement=agreement, **fields)
+
+
+def make_event(**fields) -> Event:
+    fields.setdefault("occurred_on", datetime.date(2011, 1, 1))
+    fields.setdefault("kind", EventKind.OTHER)
+    fields.setdefault("summary", "Something happened")
+    sources = fields.pop("sources", None) or [make_source()]
+    event = Event.objects.create(**fields)
+    event.sources.set(sources)
+    return event
