@@ -10,6 +10,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from jurisdictions import search
+
 # The program's span for dated facts: the first activation (Harris County, TX) to its reinstatement in 2017.
 PROGRAM_START = datetime.date(2008, 1, 1)
 
@@ -122,6 +124,10 @@ class JurisdictionQuerySet(models.QuerySet):
     def in_state(self, *postals):
         return self.filter(state__in=postals)
 
+    def matching(self, query: str):
+        """Units whose name (tolerantly, see jurisdictions/search.py) or FIPS code matches `query`."""
+        return self.filter(fips__in=[fips for _, fips in _ranked_fips(query)])
+
     def with_status(self, as_of: datetime.date | None = None):
         """Annotate `status`, `status_since` and `activated_on` as they stood on `as_of` (default today).
 
@@ -181,6 +187,30 @@ class JurisdictionQuerySet(models.QuerySet):
             "states_with_activated_jurisdictions": row["states"],
             "total_jurisdictions": self.counted().count(),
         }
+
+
+def _ranked_fips(query: str) -> list[tuple[int, str]]:
+    """(rank, fips) of every unit matching `query`, best first. A digit query matches FIPS code prefixes."""
+    query = (query or "").strip()[:100]
+    if not query:
+        return []
+    if query.isdigit():
+        fips = Jurisdiction.objects.filter(fips__startswith=query).values_list("fips", flat=True)
+        return [(0 if code == query else 1, code) for code in fips]
+    rows = Jurisdiction.objects.values_list("fips", "name", "state__name", "state__postal")
+    ranked = []
+    for fips, name, state_name, postal in rows:
+        score = search.rank(query, name, state_name, postal)
+        if score is not None:
+            ranked.append((score, fips))
+    return sorted(ranked)
+
+
+def suggest(query: str, limit: int = 10) -> list["Jurisdiction"]:
+    """The best-matching units for a lookup box, best first (two queries)."""
+    ranked = _ranked_fips(query)[:limit]
+    units = Jurisdiction.objects.select_related("state").in_bulk([fips for _, fips in ranked])
+    return [units[fips] for _, fips in ranked]
 
 
 class Jurisdiction(models.Model):
