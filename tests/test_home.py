@@ -1,0 +1,202 @@
+"""The home page (national county map, headline, rollout, date form) and the lookup box's suggestions."""
+
+import datetime
+import json
+import re
+
+import pytest
+
+from jurisdictions.models import Jurisdiction
+from tracker import map as county_maps
+
+pytestmark = pytest.mark.django_db
+
+HOME_QUERIES = 5
+
+
+def test_home_renders_every_county_and_todays_headline_in_fixed_queries(client, dataset, django_assert_num_queries):
+    with django_assert_num_queries(HOME_QUERIES):
+        response = client.get("/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count("<path data-fips=") == 3142
+    assert "3,143 of 3,143 jurisdictions in 51 states activated on" in page
+
+
+def test_home_as_of_a_date_shows_that_days_numbers_in_the_same_queries(client, dataset, django_assert_num_queries):
+    with django_assert_num_queries(HOME_QUERIES):
+        response = client.get("/?as_of=2011-08-05")
+    page = response.content.decode()
+    assert "1,475 of 3,143 jurisdictions in 43 states activated on 5 August 2011" in page
+    assert 'value="2011-08-05"' in page
+    assert page.count('class="a"') == 1475 - _activated_off_map("2011-08-05") + _successors_activated("2011-08-05")
+
+
+def _activated_off_map(day):
+    return Jurisdiction.objects.counted().filter(on_current_map=False).activated(day).count()
+
+
+def _successors_activated(day):
+    return Jurisdiction.objects.on_map().filter(in_dataset=False).activated(day).count()
+
+
+def test_without_javascript_each_county_is_a_link_with_an_accessible_name(client, dataset):
+    page = client.get("/?as_of=2011-08-05").content.decode()
+    assert (
+        '<a href="/jurisdictions/17031/" aria-label="Cook County, Illinois: not yet activated (activated 2013-01-22)">'
+        '<path data-fips="17031" class="n" data-a="2013-01-22" d="M' in page
+    )
+    assert 'aria-label="Harris County, Texas: activated 2008-10-27"' in page
+    # A successor unit says whose data it shows, and is marked as not counted.
+    assert (
+        'aria-label="Kusilvak Census Area, Alaska: not yet activated (activated 2012-04-10) '
+        '(data recorded for Wade Hampton Census Area)"><path data-fips="02158" class="n" data-a="2012-04-10" data-s="1"'
+        in page
+    )
+    labels = re.findall(r'<a href="/jurisdictions/(\d{5})/" aria-label="([^"]+)"><path data-fips="(\d{5})"', page)
+    assert len(labels) == 3142
+    assert all(href == fips for href, _, fips in labels)
+    # The no-JS date form, the legend in words, the table alternative.
+    assert '<form class="date-form" method="get" action="/">' in page
+    assert '<input type="date" id="as-of" name="as_of"' in page
+    assert "Not activated yet</li>" in page and "Activated</li>" in page
+    assert '/jurisdictions/?as_of=2011-08-05"' in page
+    # No inline script (the site's Content-Security-Policy forbids it): only the JSON data block.
+    scripts = re.findall(r"<script[^>]*>", page)
+    assert all('type="application/json"' in tag or " src=" in tag for tag in scripts), scripts
+    assert 'style="' not in page
+
+
+def test_state_table_agrees_with_the_headline(client, dataset):
+    response = client.get("/?as_of=2011-08-05")
+    rows = response.context["state_rows"]
+    assert len(rows) == 51
+    assert sum(row.activated for row in rows) == 1475
+    assert sum(1 for row in rows if row.activated) == 43
+    assert sum(row.total for row in rows) == 3143
+    assert '<a href="/states/IL/?as_of=2011-08-05">Illinois</a></th><td>' in response.content.decode()
+
+
+@pytest.mark.parametrize("day", ["2008-10-27", "2010-09-30", "2011-08-05", "2012-06-01", "2013-01-22"])
+def test_the_browsers_rule_gives_the_servers_numbers(dataset, day):
+    """map.js counts units whose activation date is on or before the day; that must equal counts()."""
+    day = datetime.date.fromisoformat(day)
+    national = county_maps.county_map(day)
+    counted = [unit for unit in national.units if unit.counted]
+    by_rule = [unit for unit in counted if unit.activated_on and unit.activated_on <= day]
+    counts = Jurisdiction.objects.counts(day)
+    assert len(by_rule) == counts["activated_jurisdictions"]
+    assert len({unit.state_fips for unit in by_rule}) == counts["states_with_activated_jurisdictions"]
+    assert len(counted) == counts["total_jurisdictions"]
+    drawn = [unit for unit in national.units if unit.on_map]
+    assert {u.fips for u in drawn if u.activated_on and u.activated_on <= day} == {
+        u.fips for u in drawn if u.fips in national.activated_fips
+    }
+
+
+def test_map_data_block_lists_counted_units_without_a_shape(client, dataset):
+    page = client.get("/").content.decode()
+    block = re.search(r'<script id="map-data" type="application/json">(.*?)</script>', page, re.S).group(1)
+    data = json.loads(block)
+    assert data["unmapped"]["02270"] == "2012-04-10"  # Wade Hampton, now Kusilvak
+    assert len(data["unmapped"]) == 8
+    assert any(event["date"] == "2011-08-05" for event in data["events"])
+
+
+def test_rollout_chart_and_key_events_are_on_the_page(client, dataset):
+    page = client.get("/?as_of=2011-08-05").content.decode()
+    assert 'id="rollout-chart"' in page
+    assert "Activations per year: 2008:" in page
+    assert 'href="?as_of=2011-08-05" data-date="2011-08-05"' in page
+    assert 'href="?as_of=2013-01-22" data-date="2013-01-22"' in page
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("as_of=2011-02-30", "as_of must be a date written YYYY-MM-DD"),
+        ("as_of=yesterday", "as_of must be a date written YYYY-MM-DD"),
+        ("as_of=1990-01-01", "on or after 2008-01-01"),
+        ("as_of=2999-01-01", "cannot be in the future"),
+    ],
+)
+def test_home_refuses_a_bad_date_with_the_reason(client, dataset, query, message):
+    response = client.get(f"/?{query}")
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_home_is_compressed_for_browsers_that_accept_gzip(client, dataset):
+    response = client.get("/", HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    assert len(response.content) < 260_000
+
+
+def test_state_map_partial_frames_one_state(dataset):
+    illinois = county_maps.county_map(datetime.date(2011, 8, 5), state="IL", highlight="17031")
+    assert illinois.count == 102
+    assert illinois.view_box != county_maps.NATIONAL_VIEW_BOX
+    assert 'aria-current="page"' in illinois.paths
+    assert 'class="n h"' in illinois.paths
+
+
+# --- lookup suggestions ---------------------------------------------------------------------------------------
+
+
+def _suggest(client, q):
+    response = client.get("/search/suggest", {"q": q})
+    assert response.status_code == 200
+    return response.json()
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("st louis", {"29510", "29189"}),
+        ("Saint Louis", {"29510", "29189"}),
+        ("miami dade", {"12086"}),
+        ("dona ana", {"35013"}),
+        ("Doña Ana County", {"35013"}),
+        ("48201", {"48201"}),
+        ("orleans", {"22071"}),
+    ],
+)
+def test_suggest_is_tolerant(client, dataset, query, expected):
+    found = {row["fips"] for row in _suggest(client, query)["results"]}
+    assert expected <= found
+
+
+def test_suggest_result_shape(client, dataset, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        data = _suggest(client, "st louis")
+    by_fips = {row["fips"]: row for row in data["results"]}
+    assert by_fips["29510"] == {
+        "fips": "29510",
+        "name": "St. Louis city",
+        "state": "MO",
+        "label": "St. Louis city, Missouri",
+        "url": "/jurisdictions/29510/",
+    }
+    assert by_fips["29189"]["label"] == "St. Louis County, Missouri"
+
+
+@pytest.mark.parametrize("query", ["Illinois", "illinois", "IL", "il"])
+def test_suggest_finds_states_by_name_or_postal_code(client, dataset, query):
+    states = _suggest(client, query)["states"]
+    assert states[0] == {"postal": "IL", "name": "Illinois", "label": "Illinois", "url": "/states/IL/"}
+
+
+def test_suggest_with_nothing_to_look_up(client, dataset, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert _suggest(client, "  ") == {"results": [], "states": []}
+    assert _suggest(client, "zzzzqqq") == {"results": [], "states": []}
+
+
+def test_county_outlines_for_use_my_location(client, dataset):
+    response = client.get("/map/counties-wgs84.json")
+    data = json.loads(response.content)
+    assert len(data) == 3142
+    name, rings = data["17031"]
+    assert name == "Cook County, Illinois"
+    # First point absolute, in 1/10,000 degree: Cook County lies between 88.3 and 87.5 W.
+    assert -883000 < rings[0][0] < -875000 and 415000 < rings[0][1] < 422000

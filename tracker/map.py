@@ -1,0 +1,299 @@
+"""County maps: SVG markup for a set of counties coloured by status on a date, and the numbers beside them.
+
+The map draws today's 3,142 counties (``on_map()``); the headline counts the 3,143 units of the 2008-2013 data
+(``counted()``). A successor unit (e.g. Kusilvak Census Area) is drawn with the status of the historical unit it
+borrows from and is not counted; a retired unit (e.g. Wade Hampton) is counted but has no shape.
+
+Each county path carries its first activation date (``data-a``) once, so the browser can recolour the map for any
+date without asking the server: a county is activated on a date when its activation date is on or before it.
+That is the rule ``Jurisdiction.objects.activated(day)`` applies to the dataset (every change it holds is an
+activation); ``tests/test_home.py`` checks the two agree.
+
+The per-county markup that depends only on geometry and names is cached for the life of the process; statuses
+and dates are filled in per request.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from jurisdictions.models import Jurisdiction
+from tracker import geometry
+
+# Short class names keep 3,142 paths small: a = activated, n = not activated (yet), h = highlighted.
+ACTIVATED_CLASS = "a"
+NOT_ACTIVATED_CLASS = "n"
+HIGHLIGHT_CLASS = "h"
+NATIONAL_VIEW_BOX = f"0 0 {geometry.FRAME_WIDTH} {geometry.FRAME_HEIGHT}"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One row of what the map and the headline need to know about a jurisdiction."""
+
+    fips: str
+    name: str
+    state_fips: str
+    state_postal: str
+    state_name: str
+    counted: bool
+    on_map: bool
+    activated_on: datetime.date | None
+    borrows_from: str  # name of the historical unit whose data this one shows, or ""
+
+
+@dataclass
+class StateRow:
+    fips: str
+    postal: str
+    name: str
+    activated: int = 0
+    total: int = 0
+
+
+@dataclass
+class CountyMap:
+    """What ``templates/tracker/_map.html`` renders (see the contract at the top of that file)."""
+
+    day: datetime.date
+    view_box: str
+    paths: SafeString
+    outlines: str
+    count: int
+    title: str
+    units: list[Unit] = field(repr=False, default_factory=list)
+    activated_fips: set[str] = field(repr=False, default_factory=set)
+
+
+def _units(*, state: str | None = None) -> list[Unit]:
+    """Every unit on the map or in the counts, with its first activation date to this day (one query)."""
+    queryset = Jurisdiction.objects.filter(Q(on_current_map=True) | Q(in_dataset=True))
+    if state:
+        queryset = queryset.in_state(state)
+    rows = queryset.with_status().values_list(
+        "fips",
+        "name",
+        "state__fips",
+        "state__postal",
+        "state__name",
+        "in_dataset",
+        "on_current_map",
+        "activated_on",
+        "status_from__name",
+    )
+    return [
+        Unit(fips, name, sfips, postal, sname, counted, on_map, activated_on, borrows or "")
+        for fips, name, sfips, postal, sname, counted, on_map, activated_on, borrows in rows.order_by("fips")
+    ]
+
+
+def _activated_fips(day: datetime.date, *, state: str | None = None) -> set[str]:
+    queryset = Jurisdiction.objects.activated(day)
+    if state:
+        queryset = queryset.in_state(state)
+    return set(queryset.values_list("fips", flat=True))
+
+
+@lru_cache(maxsize=8)
+def _static_markup(names: tuple[tuple[str, str, str], ...]) -> dict[str, tuple[str, str]]:
+    """Per county: the escaped accessible-name prefix, and the path's tail holding its geometry.
+
+    Keyed by every (fips, label, borrowed-from note) so that a renamed unit rebuilds the cache.
+    """
+    paths = geometry.county_svg_paths()
+    markup = {}
+    for fips, label, note in names:
+        if fips not in paths:
+            continue
+        head = f'<a href="{reverse("jurisdictions:jurisdiction_detail", args=[fips])}" aria-label="{escape(label)}: '
+        tail = f'{escape(note)}"><path data-fips="{fips}"'
+        markup[fips] = (head, tail, f' d="{paths[fips]}"/></a>')
+    return markup
+
+
+def status_phrase(activated_on: datetime.date | None, activated: bool) -> str:
+    """What the accessible name and tooltip say about a county's status on the map's date."""
+    if activated and activated_on:
+        return f"activated {activated_on.isoformat()}"
+    if activated_on:
+        return f"not yet activated (activated {activated_on.isoformat()})"
+    return "not activated"
+
+
+def _label(unit: Unit) -> str:
+    return f"{unit.name}, {unit.state_name}"
+
+
+def _note(unit: Unit) -> str:
+    return f" (data recorded for {unit.borrows_from})" if unit.borrows_from else ""
+
+
+def county_map(day: datetime.date, *, state: str | None = None, highlight: str | None = None) -> CountyMap:
+    """The county map of the nation, or of one state (postal code), coloured by status on ``day``.
+
+    Two queries whatever the size. ``highlight`` is a FIPS code drawn with an outline and ``aria-current``.
+    """
+    units = _units(state=state)
+    activated = _activated_fips(day, state=state)
+    drawn = [unit for unit in units if unit.on_map]
+    markup = _static_markup(tuple((unit.fips, _label(unit), _note(unit)) for unit in drawn))
+    pieces = []
+    for unit in drawn:
+        if unit.fips not in markup:
+            continue
+        head, tail, geometry_d = markup[unit.fips]
+        is_activated = unit.fips in activated
+        classes = ACTIVATED_CLASS if is_activated else NOT_ACTIVATED_CLASS
+        extra = ""
+        if unit.fips == highlight:
+            classes += " " + HIGHLIGHT_CLASS
+            extra = ' aria-current="page"'
+        if unit.activated_on:
+            extra += f' data-a="{unit.activated_on.isoformat()}"'
+        if not unit.counted:
+            # A successor: drawn, but its data (and its place in the counts) belong to the historical unit.
+            extra += ' data-s="1"'
+        pieces.append(
+            f'{head}{status_phrase(unit.activated_on, is_activated)}{tail} class="{classes}"{extra}{geometry_d}'
+        )
+    if state:
+        state_fips = drawn[0].state_fips if drawn else ""
+        view_box = geometry.state_view_box(state_fips) if state_fips else NATIONAL_VIEW_BOX
+        outlines = geometry.state_svg_paths().get(state_fips, "")
+        title = f"Counties of {drawn[0].state_name}" if drawn else "Counties"
+    else:
+        view_box = NATIONAL_VIEW_BOX
+        outlines = _national_outlines()
+        title = "Counties of the United States"
+    return CountyMap(
+        day=day,
+        view_box=view_box,
+        paths=mark_safe("".join(pieces)),  # noqa: S308 - built from escaped names and numeric geometry
+        outlines=outlines,
+        count=len(pieces),
+        title=title,
+        units=units,
+        activated_fips=activated,
+    )
+
+
+@lru_cache(maxsize=1)
+def _national_outlines() -> str:
+    return "".join(geometry.state_svg_paths().values())
+
+
+# --- numbers beside the map ------------------------------------------------------------------------------------
+
+
+def state_rows(county_map: CountyMap) -> list[StateRow]:
+    """Per state: counted units activated on the map's date, out of all counted units."""
+    rows: dict[str, StateRow] = {}
+    for unit in county_map.units:
+        if not unit.counted:
+            continue
+        row = rows.setdefault(unit.state_fips, StateRow(unit.state_fips, unit.state_postal, unit.state_name))
+        row.total += 1
+        if unit.fips in county_map.activated_fips:
+            row.activated += 1
+    return sorted(rows.values(), key=lambda row: row.name)
+
+
+def client_data(county_map: CountyMap, events: list) -> dict:
+    """What map.js needs beyond the paths: counted units without a shape, state names, events."""
+    states = {unit.state_fips: unit.state_name for unit in county_map.units}
+    return {
+        "day": county_map.day.isoformat(),
+        "today": datetime.date.today().isoformat(),
+        # Counted units with no shape on today's map still count in the headline and the state table.
+        "unmapped": {
+            unit.fips: unit.activated_on.isoformat() if unit.activated_on else None
+            for unit in county_map.units
+            if unit.counted and not unit.on_map
+        },
+        "states": states,
+        "events": [{"date": event.occurred_on.isoformat(), "label": event_label(event)} for event in events],
+    }
+
+
+def event_label(event) -> str:
+    where = event.state.name if event.state_id else "Nationwide"
+    return f"{where}: {event.get_kind_display()}"
+
+
+@dataclass
+class Rollout:
+    """The cumulative-activations chart: an SVG step line, axis ticks and event marks in a fixed frame."""
+
+    width: int
+    height: int
+    line: str
+    area: str
+    ticks: list[tuple[float, str]]
+    y_ticks: list[tuple[float, str]]
+    marks: list[dict]
+    start: datetime.date
+    end: datetime.date
+    total: int
+    per_year: list[tuple[int, int]]
+    left: int = 44
+    right: int = 8
+    top: int = 10
+    bottom: int = 24
+
+    @property
+    def plot_bottom(self) -> int:
+        return self.height - self.bottom
+
+    @property
+    def plot_right(self) -> int:
+        return self.width - self.right
+
+    def x(self, day: datetime.date) -> float:
+        """Horizontal position of a date, clamped to the plot."""
+        day = min(max(day, self.start), self.end)
+        span = (self.end - self.start).days or 1
+        return round(self.left + (self.plot_right - self.left) * (day - self.start).days / span, 1)
+
+
+def rollout(county_map: CountyMap, events: list, *, width: int = 640, height: int = 220) -> Rollout:
+    """Cumulative activations of counted units over time, from the same data as the map."""
+    dates = sorted(unit.activated_on for unit in county_map.units if unit.counted and unit.activated_on)
+    total = sum(1 for unit in county_map.units if unit.counted)
+    start = datetime.date(dates[0].year, dates[0].month, 1) if dates else datetime.date(2008, 10, 1)
+    last = dates[-1] if dates else datetime.date(2013, 1, 22)
+    end = datetime.date(last.year, last.month, 1) + datetime.timedelta(days=62)
+    chart = Rollout(width, height, "", "", [], [], [], start, end, total, [])
+    plot_h = chart.plot_bottom - chart.top
+    x = chart.x
+
+    def y(n: int) -> float:
+        return round(chart.plot_bottom - plot_h * n / (total or 1), 1)
+
+    points = [(x(start), y(0))]
+    cumulative = 0
+    per_year: dict[int, int] = {}
+    for day in dates:
+        cumulative += 1
+        per_year[day.year] = per_year.get(day.year, 0) + 1
+        if points[-1][0] == x(day):
+            points[-1] = (x(day), y(cumulative))
+        else:
+            points.append((x(day), points[-1][1]))
+            points.append((x(day), y(cumulative)))
+    points.append((x(end), points[-1][1]))
+    chart.line = "M" + " ".join(f"{px},{py}" for px, py in points)
+    chart.area = chart.line + f" L{x(end)},{chart.plot_bottom} L{x(start)},{chart.plot_bottom}Z"
+    chart.ticks = [(x(datetime.date(year, 1, 1)), str(year)) for year in range(start.year + 1, end.year + 1)]
+    step = 1000 if total > 2000 else 500
+    chart.y_ticks = [(y(n), f"{n:,}") for n in range(0, total + 1, step)]
+    # Numbered as in the list of events under the chart, which holds them all.
+    for number, event in enumerate(events, 1):
+        if start <= event.occurred_on <= end:
+            chart.marks.append({"x": x(event.occurred_on), "n": number, "event": event, "label": event_label(event)})
+    chart.per_year = sorted(per_year.items())
+    return chart

@@ -1,0 +1,281 @@
+// Home page map: recolour for any date without asking the server, tooltip, slider with play, event links.
+// Data: each county path carries its activation date (data-a); successors (data-s) are drawn but not counted;
+// #map-data holds counted units without a shape, state names and key events. Same rules as tracker/map.py.
+(function () {
+  "use strict";
+  var figure = document.getElementById("county-map");
+  var dataNode = document.getElementById("map-data");
+  if (!figure || !dataNode) return;
+  var data = JSON.parse(dataNode.textContent);
+  var DAY_MS = 86400000;
+  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December"];
+  var NEVER = Infinity;
+
+  function dayNumber(iso) {
+    return Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10)) / DAY_MS;
+  }
+  function isoDay(n) { return new Date(n * DAY_MS).toISOString().slice(0, 10); }
+  function longDay(n) {
+    var d = new Date(n * DAY_MS);
+    return d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear();
+  }
+  function thousands(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
+  function byDate(a, b) { return a.a - b.a; }
+
+  // Drawn paths and counted units, each sorted by activation day; an index into each marks "activated so far".
+  var drawn = [];
+  var counted = [];
+  var paths = figure.querySelectorAll("path[data-fips]");
+  for (var i = 0; i < paths.length; i++) {
+    var p = paths[i];
+    var a = p.getAttribute("data-a");
+    var item = { el: p, a: a ? dayNumber(a) : NEVER, iso: a };
+    drawn.push(item);
+    if (!p.hasAttribute("data-s")) counted.push({ a: item.a, st: p.getAttribute("data-fips").slice(0, 2) });
+  }
+  Object.keys(data.unmapped).forEach(function (fips) {
+    var a = data.unmapped[fips];
+    counted.push({ a: a ? dayNumber(a) : NEVER, st: fips.slice(0, 2) });
+  });
+  drawn.sort(byDate);
+  counted.sort(byDate);
+
+  var current = dayNumber(data.day);
+  var today = dayNumber(data.today);
+  var first = drawn.length && drawn[0].a !== NEVER ? drawn[0].a : current;
+  var lastActivation = first;
+  drawn.forEach(function (d) { if (d.a !== NEVER && d.a > lastActivation) lastActivation = d.a; });
+
+  var drawnIndex = 0;
+  while (drawnIndex < drawn.length && drawn[drawnIndex].a <= current) drawnIndex++;
+  var countedIndex = 0;
+  var perState = {};
+  var statesActive = 0;
+  while (countedIndex < counted.length && counted[countedIndex].a <= current) {
+    var st = counted[countedIndex].st;
+    perState[st] = (perState[st] || 0) + 1;
+    if (perState[st] === 1) statesActive++;
+    countedIndex++;
+  }
+
+  var headline = document.getElementById("headline");
+  var dateInput = document.getElementById("as-of");
+  var slider = document.getElementById("day-slider");
+  var sliderBox = slider && slider.parentNode;
+  var playButton = sliderBox && sliderBox.querySelector(".play");
+  var nowLine = document.getElementById("rollout-now");
+  var chart = document.getElementById("rollout-chart");
+  var tableLink = document.getElementById("table-link");
+  var stateTable = document.getElementById("state-table");
+  var captionTime = figure.querySelector(".cap time");
+  var svgTitle = figure.querySelector("svg > title");
+  var rows = {};
+  if (stateTable) {
+    var trs = stateTable.querySelectorAll("tr[data-st]");
+    for (var r = 0; r < trs.length; r++) rows[trs[r].getAttribute("data-st")] = trs[r];
+  }
+
+  function phrase(item, on) {
+    if (item.a === NEVER) return "not activated";
+    return on ? "activated " + item.iso : "not yet activated (activated " + item.iso + ")";
+  }
+
+  function mark(item, on) {
+    var el = item.el;
+    el.classList.toggle("a", on);
+    el.classList.toggle("n", !on);
+    var link = el.parentNode;
+    if (item.head === undefined) {
+      var label = link.getAttribute("aria-label");
+      var cut = label.indexOf(": ");
+      var note = label.indexOf(" (data recorded for ");
+      item.head = label.slice(0, cut + 2);
+      item.note = note >= 0 ? label.slice(note) : "";
+    }
+    link.setAttribute("aria-label", item.head + phrase(item, on) + item.note);
+  }
+
+  function moveCounted(day, changedStates) {
+    var c, s;
+    while (countedIndex < counted.length && counted[countedIndex].a <= day) {
+      c = counted[countedIndex++];
+      s = perState[c.st] = (perState[c.st] || 0) + 1;
+      if (s === 1) statesActive++;
+      changedStates[c.st] = true;
+    }
+    while (countedIndex > 0 && counted[countedIndex - 1].a > day) {
+      c = counted[--countedIndex];
+      s = perState[c.st] -= 1;
+      if (s === 0) statesActive--;
+      changedStates[c.st] = true;
+    }
+  }
+
+  var urlTimer = null;
+  var lastRecolourMs = 0;
+
+  // Recolour only the paths whose status changed between the current day and `day`.
+  function setDay(day, options) {
+    options = options || {};
+    day = Math.max(dayNumber("2008-01-01"), Math.min(today, day));
+    var started = performance.now();
+    while (drawnIndex < drawn.length && drawn[drawnIndex].a <= day) mark(drawn[drawnIndex++], true);
+    while (drawnIndex > 0 && drawn[drawnIndex - 1].a > day) mark(drawn[--drawnIndex], false);
+    var changedStates = {};
+    moveCounted(day, changedStates);
+    current = day;
+    var iso = isoDay(day);
+    var text = longDay(day);
+    headline.textContent = thousands(countedIndex) + " of " + thousands(counted.length) + " jurisdictions in " +
+      statesActive + " state" + (statesActive === 1 ? "" : "s") + " activated on " + text;
+    Object.keys(changedStates).forEach(function (st) {
+      if (rows[st]) rows[st].cells[1].textContent = perState[st] || 0;
+    });
+    lastRecolourMs = performance.now() - started;
+    figure.setAttribute("data-recolour-ms", lastRecolourMs.toFixed(2));
+    if (!options.fromSlider && slider) slider.value = Math.max(0, day - first);
+    if (!options.fromInput && dateInput) dateInput.value = iso;
+    if (captionTime) { captionTime.textContent = text; captionTime.setAttribute("datetime", iso); }
+    if (svgTitle) svgTitle.textContent = svgTitle.textContent.replace(/status on .*$/, "status on " + text);
+    if (nowLine && chart) {
+      var start = dayNumber(chart.getAttribute("data-start"));
+      var end = dayNumber(chart.getAttribute("data-end"));
+      var left = +chart.getAttribute("data-left");
+      var right = +chart.getAttribute("data-right");
+      var x = left + (right - left) * (Math.min(end, Math.max(start, day)) - start) / (end - start);
+      nowLine.setAttribute("x1", x.toFixed(1));
+      nowLine.setAttribute("x2", x.toFixed(1));
+    }
+    clearTimeout(urlTimer);
+    urlTimer = setTimeout(function () { syncLinks(iso); }, 250);
+  }
+
+  // Links and the address bar follow the date once it settles (not on every frame of a drag or play).
+  function syncLinks(iso) {
+    if (tableLink) {
+      tableLink.href = tableLink.pathname + "?as_of=" + iso;
+      tableLink.textContent = "every jurisdiction with its status on " + longDay(dayNumber(iso));
+    }
+    var caption = stateTable && stateTable.querySelector(".day-text");
+    if (caption) caption.textContent = longDay(dayNumber(iso));
+    Object.keys(rows).forEach(function (st) {
+      var a = rows[st].querySelector("a");
+      if (a) a.href = a.pathname + "?as_of=" + iso;
+    });
+    if (window.history && history.replaceState) history.replaceState(null, "", "?as_of=" + iso);
+  }
+
+  // --- date controls -------------------------------------------------------------------------------------------
+  if (slider && sliderBox) {
+    slider.min = 0;
+    slider.max = today - first;
+    slider.value = Math.max(0, current - first);
+    sliderBox.hidden = false;
+    slider.setAttribute("aria-valuetext", longDay(current));
+    var pending = null;
+    slider.addEventListener("input", function () {
+      var day = first + +slider.value;
+      slider.setAttribute("aria-valuetext", longDay(day));
+      if (pending === null) {
+        pending = requestAnimationFrame(function () {
+          pending = null;
+          setDay(first + +slider.value, { fromSlider: true });
+        });
+      }
+    });
+  }
+
+  if (dateInput) {
+    dateInput.addEventListener("change", function () {
+      if (/^\d{4}-\d{2}-\d{2}$/.test(dateInput.value)) setDay(dayNumber(dateInput.value), { fromInput: true });
+    });
+    dateInput.form.addEventListener("submit", function (event) {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(dateInput.value)) return;
+      event.preventDefault();
+      setDay(dayNumber(dateInput.value));
+    });
+  }
+
+  var playTimer = null;
+  function stop() {
+    clearInterval(playTimer);
+    playTimer = null;
+    playButton.textContent = "Play";
+    playButton.setAttribute("aria-pressed", "false");
+    headline.setAttribute("aria-live", "polite");
+  }
+  if (playButton) {
+    playButton.addEventListener("click", function () {
+      if (playTimer) { stop(); return; }
+      if (current >= lastActivation) setDay(first);
+      playButton.textContent = "Pause";
+      playButton.setAttribute("aria-pressed", "true");
+      // A screen reader would otherwise read out every frame.
+      headline.setAttribute("aria-live", "off");
+      playTimer = setInterval(function () {
+        var next = Math.min(lastActivation, current + 7);
+        setDay(next);
+        if (next >= lastActivation) stop();
+      }, 60);
+    });
+  }
+
+  // Key-event links set the date in place (they are plain ?as_of= links without JavaScript).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-date]");
+    if (!link) return;
+    event.preventDefault();
+    if (playTimer) stop();
+    setDay(dayNumber(link.getAttribute("data-date")));
+    headline.scrollIntoView({ block: "nearest" });
+  });
+
+  // --- tooltip and hover outline ---------------------------------------------------------------------------------
+  var svg = figure.querySelector("svg");
+  var tip = document.createElement("div");
+  tip.className = "tip";
+  tip.id = "county-map-tip";
+  tip.setAttribute("role", "tooltip");
+  tip.hidden = true;
+  figure.appendChild(tip);
+  var outline = document.createElementNS("http://www.w3.org/2000/svg", "path");
+  outline.setAttribute("class", "hl");
+  outline.setAttribute("aria-hidden", "true");
+  svg.appendChild(outline);
+
+  function show(link, x, y) {
+    var path = link.querySelector("path");
+    outline.setAttribute("d", path.getAttribute("d"));
+    tip.textContent = link.getAttribute("aria-label");
+    tip.hidden = false;
+    var box = figure.getBoundingClientRect();
+    if (x === undefined) {
+      var r = path.getBoundingClientRect();
+      x = r.left + r.width / 2;
+      y = r.bottom;
+    }
+    var left = Math.min(Math.max(0, x - box.left + 12), Math.max(0, box.width - tip.offsetWidth));
+    tip.style.left = left + "px";
+    tip.style.top = (y - box.top + 12) + "px";
+  }
+  function hide() { tip.hidden = true; outline.removeAttribute("d"); }
+
+  svg.addEventListener("mousemove", function (event) {
+    var link = event.target.closest("a");
+    if (link) show(link, event.clientX, event.clientY); else hide();
+  });
+  svg.addEventListener("mouseleave", hide);
+  svg.addEventListener("focusin", function (event) {
+    var link = event.target.closest("a");
+    if (link) show(link);
+  });
+  svg.addEventListener("focusout", hide);
+  document.addEventListener("keydown", function (event) { if (event.key === "Escape") hide(); });
+
+  // For bench/map_budget.py: how long the last recolour took, and a hook to time one.
+  window.scommMap = {
+    setDay: function (iso) { setDay(dayNumber(iso)); return lastRecolourMs; },
+    lastRecolourMs: function () { return lastRecolourMs; },
+  };
+})();
