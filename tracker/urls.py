@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from tracker import views
+from tracker import pages, views
 from tracker.health import healthz
 
 urlpatterns = [
@@ -9,6 +9,9 @@ urlpatterns = [
     path("search/suggest", views.search_suggest, name="search_suggest"),
     path("map/counties-wgs84.json", views.counties_wgs84, name="counties_wgs84"),
     path("", include("jurisdictions.urls")),
+    path("", include("agreements.urls")),
+    path("about/", pages.about, name="about"),
+    path("downloads/", pages.downloads, name="downloads"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]
