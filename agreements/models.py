@@ -2,12 +2,13 @@
 
 import datetime
 
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from jurisdictions.models import PROGRAM_START, Source, State
+from jurisdictions.models import PROGRAM_START, Source, State, program_date_problem
 
 
 class Precision(models.TextChoices):
@@ -143,6 +144,20 @@ class Agreement(models.Model):
     def get_absolute_url(self):
         return reverse("jurisdictions:state_detail", args=[self.state_id]) + f"#agreement-{self.pk}"
 
+    def clean(self):
+        errors = {}
+        problem = program_date_problem(self.signed_on, allow_future=False, what="The signing date")
+        if problem:
+            errors["signed_on"] = problem
+        if self.signed_on and not self.signed_precision:
+            errors["signed_precision"] = "Say how precisely the signing date is known (day or month only)."
+        if not self.signed_on and self.signed_precision:
+            errors["signed_precision"] = "The signing date is unknown: leave its precision blank."
+        if self.signed_on and self.signed_precision == Precision.MONTH and self.signed_on.day != 1:
+            errors["signed_on"] = "For a month-only date enter the 1st of the month."
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def signed_display(self) -> str:
         return describe_partial_date(self.signed_on, self.signed_precision)
@@ -217,6 +232,30 @@ class AgreementStatusChange(models.Model):
     def __str__(self):
         return f"{self.agreement}: {self.get_status_display().lower()} {self.effective_iso}"
 
+    def clean(self):
+        errors = {}
+        problem = program_date_problem(self.effective_on, allow_future=False, what="The date")
+        if problem:
+            errors["effective_on"] = problem
+        elif self.effective_on and self.precision == Precision.MONTH and self.effective_on.day != 1:
+            errors["effective_on"] = "For a month-only date enter the 1st of the month."
+        try:
+            agreement = self.agreement
+        except ObjectDoesNotExist:
+            agreement = None
+        signed = getattr(agreement, "signed_on", None)
+        ends = {AgreementStatus.SUSPENDED, AgreementStatus.TERMINATED, AgreementStatus.RESCINDED}
+        if "effective_on" not in errors and signed and self.effective_on and self.status in ends:
+            # A month-only signing date is only known to the month: compare to its first day.
+            if self.effective_on < signed:
+                label = AgreementStatus(self.status).label.lower()
+                errors["effective_on"] = (
+                    f"An agreement cannot be {label} before it was signed "
+                    f"({agreement.signed_iso}); this change is dated {self.effective_on.isoformat()}."
+                )
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def effective_iso(self) -> str:
         return format_partial_date(self.effective_on, self.precision)
@@ -280,3 +319,8 @@ class Event(models.Model):
     def __str__(self):
         where = self.state_id or "US"
         return f"{self.occurred_on} {where}: {self.get_kind_display()}"
+
+    def clean(self):
+        problem = program_date_problem(self.occurred_on, allow_future=False, what="The date")
+        if problem:
+            raise ValidationError({"occurred_on": problem})

@@ -2,9 +2,10 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from agreements.models import NOT_RESCINDABLE, AgreementStatus, AgreementStatusChange, Event
+from agreements.models import NOT_RESCINDABLE, Agreement, AgreementStatus, AgreementStatusChange, Event
 from jurisdictions.models import Source
 
 
@@ -35,3 +36,55 @@ def agreements_rescind(*, event: Event, agreements, source: Source | None = None
             )
         )
     return created
+
+
+@transaction.atomic
+def agreements_record_status(
+    *,
+    agreements,
+    status: str,
+    effective_on: datetime.date,
+    source: Source,
+    precision: str = "day",
+    event: Event | None = None,
+    note: str = "",
+    user=None,
+) -> tuple[list[AgreementStatusChange], list[tuple[Agreement, str]]]:
+    """Record one sourced change on each given agreement, all or nothing.
+
+    Returns (created, skipped): an agreement already in that status on that date, or (for a rescission) one
+    refused, replaced or already rescinded, is skipped with the reason. Any other invalid change (e.g. a
+    rescission dated before the signing) raises ValidationError naming the agreement, and nothing is written.
+    """
+    created, skipped, errors = [], [], []
+    for agreement in agreements.prefetch_related("status_changes"):
+        if status == AgreementStatus.RESCINDED:
+            before = agreement.status_on(effective_on - datetime.timedelta(days=1))
+            if before in NOT_RESCINDABLE or any(c.status == AgreementStatus.RESCINDED for c in agreement.timeline):
+                label = AgreementStatus(before).label.lower() if before else "no longer existing"
+                skipped.append((agreement, f"nothing to rescind (already {label})"))
+                continue
+        if agreement.status_on(effective_on) == status:
+            skipped.append((agreement, f"already {AgreementStatus(status).label.lower()} on {effective_on}"))
+            continue
+        change = AgreementStatusChange(
+            agreement=agreement,
+            status=status,
+            effective_on=effective_on,
+            precision=precision,
+            source=source,
+            event=event,
+            note=note,
+        )
+        try:
+            change.full_clean()
+        except ValidationError as error:
+            errors.append(f"{agreement}: {' '.join(error.messages)}")
+            continue
+        change._history_user = user
+        created.append(change)
+    if errors:
+        raise ValidationError(errors)
+    for change in created:
+        change.save()
+    return created, skipped

@@ -16,6 +16,17 @@ from jurisdictions import search
 PROGRAM_START = datetime.date(2008, 1, 1)
 
 
+def program_date_problem(value: datetime.date | None, *, allow_future: bool, what: str) -> str | None:
+    """The message for a date outside the program's span (or in the future), else None."""
+    if value is None:
+        return None
+    if value < PROGRAM_START:
+        return f"{what} {value.isoformat()} is before the program's span (it starts {PROGRAM_START.isoformat()})."
+    if not allow_future and value > datetime.date.today():
+        return f"{what} {value.isoformat()} is in the future: only a scheduled change may be dated ahead."
+    return None
+
+
 class Source(models.Model):
     """A citation that facts point to: nothing is published without one."""
 
@@ -63,6 +74,10 @@ class Source(models.Model):
     def host(self) -> str:
         host = urlsplit(self.url).hostname or ""
         return host.removeprefix("www.")
+
+    def clean(self):
+        if not self.title.strip() and not self.url.strip():
+            raise ValidationError("A source needs a title or an address (URL), or both.")
 
 
 class State(models.Model):
@@ -395,3 +410,66 @@ class StatusChange(models.Model):
     @property
     def is_disputed(self) -> bool:
         return self.confidence == Confidence.DISPUTED
+
+    def clean(self):
+        errors = {}
+        message = program_date_problem(self.effective_on, allow_future=self.status == Status.SCHEDULED, what="The date")
+        if message:
+            errors["effective_on"] = message
+        if self.confidence == Confidence.DISPUTED and not self.alternative_date:
+            errors["alternative_date"] = "A disputed date needs the competing date another source gives."
+        if self.confidence == Confidence.CONFIRMED and self.alternative_date:
+            errors["alternative_date"] = "Only a disputed date has an alternative: clear it or mark it disputed."
+        if self.alternative_date and self.alternative_date == self.effective_on:
+            errors["alternative_date"] = "The alternative date must differ from the date itself."
+        if errors:
+            raise ValidationError(errors)
+
+
+class ImportState(models.TextChoices):
+    PREVIEWED = "previewed", "Previewed (nothing written yet)"
+    APPLIED = "applied", "Applied"
+    UNDONE = "undone", "Undone"
+
+
+class ImportBatch(models.Model):
+    """One upload of a published list of activated jurisdictions: previewed, applied, and possibly undone."""
+
+    file_name = models.CharField(max_length=255, help_text="Name of the uploaded file.")
+    sha256 = models.CharField(max_length=64, help_text="SHA-256 of the uploaded bytes, to recognise the same file.")
+    size = models.PositiveIntegerField(help_text="Size of the uploaded file in bytes.")
+    content = models.BinaryField(help_text="The uploaded bytes, re-read when the import is confirmed.")
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="import_batches",
+        help_text="The published list every change in this import cites.",
+    )
+    state = models.CharField(
+        max_length=10, choices=ImportState.choices, default=ImportState.PREVIEWED, help_text="Where the import stands."
+    )
+    plan = models.JSONField(default=list, help_text="The previewed rows: what each line of the file would do.")
+    counts = models.JSONField(default=dict, help_text="How many rows are new, changed, unchanged, duplicates.")
+    changes = models.JSONField(
+        default=dict, help_text="What applying it wrote (created ids, previous values), so it can be undone."
+    )
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When the file was uploaded.")
+    created_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, related_name="+", help_text="Who uploaded it."
+    )
+    applied_at = models.DateTimeField(null=True, blank=True, help_text="When it was applied.")
+    applied_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="Who applied it."
+    )
+    undone_at = models.DateTimeField(null=True, blank=True, help_text="When it was undone.")
+    undone_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="Who undid it."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "import of activated jurisdictions"
+        verbose_name_plural = "imports of activated jurisdictions"
+
+    def __str__(self):
+        return f"Import #{self.pk}: {self.file_name} ({self.get_state_display().lower()})"

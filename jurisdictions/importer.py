@@ -1,0 +1,318 @@
+"""Read a published list of activated jurisdictions (CSV) and plan what it would change, writing nothing.
+
+Real files are messy: UTF-8 with or without a byte-order mark or Windows-1252, CRLF line ends, quoted fields,
+blank lines, stray spaces, a title line above the header, and dates as 2011-08-05, 8/5/2011 or Aug 5, 2011.
+Each row is matched to a jurisdiction by FIPS code or by name within its state (tolerantly, see search.py).
+`plan_import()` returns one entry per row; `jurisdictions/services.py` applies a plan in one transaction.
+"""
+
+import csv
+import datetime
+import difflib
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from jurisdictions import search
+from jurisdictions.models import PROGRAM_START, Jurisdiction, State, Status, StatusChange
+
+MAX_BYTES = getattr(settings, "IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+ALLOWED_EXTENSIONS = (".csv", ".txt")
+
+# Header names seen in published lists and our own files, compared lower-cased with punctuation as spaces.
+COLUMN_ALIASES = {
+    "state": {"state", "state postal", "state code", "st", "state name", "state abbreviation", "postal"},
+    "name": {
+        "jurisdiction",
+        "jurisdiction name",
+        "county",
+        "county name",
+        "name",
+        "county or equivalent",
+        "jurisdictions",
+    },
+    "fips": {"fips", "county fips", "fips code", "county fips code", "geoid", "fips county code"},
+    "date": {
+        "activation date",
+        "activated",
+        "activated on",
+        "date activated",
+        "activation",
+        "date",
+        "deployment date",
+        "date of activation",
+    },
+}
+DATE_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y", "%d %B %Y"]
+
+NEW, CHANGED, UNCHANGED, DUPLICATE, ERROR = "new", "changed", "unchanged", "duplicate", "error"
+
+
+class ImportRefused(Exception):
+    """The whole file is refused (not a CSV, empty, too large, no usable header); nothing is planned."""
+
+
+@dataclass
+class PlannedRow:
+    line: int
+    value: str
+    action: str
+    fips: str = ""
+    label: str = ""
+    date: str = ""
+    current: str = ""
+    change_id: int | None = None
+    reason: str = ""
+    suggestions: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Plan:
+    rows: list[PlannedRow]
+
+    @property
+    def errors(self) -> list[PlannedRow]:
+        return [row for row in self.rows if row.action == ERROR]
+
+    def of(self, action: str) -> list[PlannedRow]:
+        return [row for row in self.rows if row.action == action]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {action: 0 for action in (NEW, CHANGED, UNCHANGED, DUPLICATE, ERROR)}
+        for row in self.rows:
+            counts[row.action] += 1
+        counts["rows"] = len(self.rows)
+        return counts
+
+    def actions(self) -> list[tuple]:
+        """What applying it would write: compared at confirm time to detect a plan gone stale."""
+        return [(row.action, row.fips, row.date, row.change_id) for row in self.rows if row.action in (NEW, CHANGED)]
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def decode(name: str, data: bytes) -> str:
+    """The file's text, or ImportRefused for what is not a CSV we can read."""
+    if not name.lower().endswith(ALLOWED_EXTENSIONS):
+        raise ImportRefused(f"“{name}” is not a CSV file: upload a .csv file (save a spreadsheet as CSV first).")
+    if len(data) > MAX_BYTES:
+        raise ImportRefused(
+            f"“{name}” is {len(data):,} bytes; the limit is {MAX_BYTES:,}. Split the list into smaller files."
+        )
+    if not data.strip():
+        raise ImportRefused(f"“{name}” is empty.")
+    if b"\x00" in data:
+        raise ImportRefused(f"“{name}” is not a CSV file: it holds binary data (is it a spreadsheet or a PDF?).")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportRefused(f"“{name}” is not readable text: save it as CSV in UTF-8.")
+
+
+def _header_key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def _find_columns(cells: list[str]) -> dict[str, int]:
+    columns = {}
+    for index, cell in enumerate(cells):
+        key = _header_key(cell)
+        for column, aliases in COLUMN_ALIASES.items():
+            if key in aliases and column not in columns:
+                columns[column] = index
+    return columns
+
+
+def read_rows(name: str, data: bytes) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
+    """The header's columns and the data rows with their line numbers (blank lines skipped)."""
+    text = decode(name, data)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    columns: dict[str, int] | None = None
+    rows = []
+    seen_before_header = 0
+    try:
+        while True:
+            line = reader.line_num + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            cells = [cell.strip() for cell in cells]
+            if not any(cells):
+                continue
+            if columns is None:
+                found = _find_columns(cells)
+                if "date" in found and ("name" in found or "fips" in found):
+                    columns = found
+                    continue
+                seen_before_header += 1
+                # A title line or two above the header is common; more means this is not such a list.
+                if seen_before_header > 5:
+                    break
+                continue
+            rows.append((line, cells))
+    except csv.Error as error:
+        raise ImportRefused(f"“{name}” is not a well-formed CSV file (line {reader.line_num}: {error}).") from error
+    if columns is None:
+        raise ImportRefused(
+            f"“{name}” has no header row naming an activation date and a jurisdiction name or FIPS column "
+            "(e.g. “State,Jurisdiction,FIPS,Activation Date”)."
+        )
+    if not rows:
+        raise ImportRefused(f"“{name}” is empty: it has a header but no rows.")
+    return columns, rows
+
+
+def parse_date(value: str) -> datetime.date | None:
+    text = re.sub(r"\s+", " ", value.strip()).replace(".", "")
+    text = re.sub(r"^Sept\b", "Sep", text, flags=re.IGNORECASE)
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+class _Lookup:
+    """Everything matching needs, read in a few queries."""
+
+    def __init__(self):
+        self.states = {}
+        for state in State.objects.all():
+            for key in (state.postal.lower(), state.fips, _header_key(state.name)):
+                self.states[key] = state
+        self.units = {unit.fips: unit for unit in Jurisdiction.objects.select_related("state", "status_from")}
+        self.by_state: dict[str, dict[str, list[Jurisdiction]]] = {}
+        for unit in self.units.values():
+            self.by_state.setdefault(unit.state_id, {}).setdefault(search.search_key(unit.name), []).append(unit)
+        self.activations: dict[str, list[StatusChange]] = {}
+        for change in StatusChange.objects.filter(status=Status.ACTIVATED).order_by("effective_on", "pk"):
+            self.activations.setdefault(change.jurisdiction_id, []).append(change)
+
+    def state(self, value: str) -> State | None:
+        return self.states.get(value.lower()) or self.states.get(_header_key(value))
+
+    def closest(self, name: str, state: State | None) -> list[str]:
+        """Up to three likely meant units: tolerant-search hits first, then similar spellings."""
+        pool = [u for u in self.units.values() if state is None or u.state_id == state.postal]
+        ranked = sorted(
+            (score, unit.name, unit.fips)
+            for unit in pool
+            if (score := search.rank(name, unit.name, unit.state.name, unit.state_id)) is not None
+        )
+        picks = [self.units[fips] for _, _, fips in ranked[:3]]
+        keys = {search.search_key(unit.name): unit for unit in pool}
+        for key in difflib.get_close_matches(search.search_key(name), list(keys), n=3, cutoff=0.6):
+            if keys[key] not in picks:
+                picks.append(keys[key])
+        return [f"{unit.name}, {unit.state_id} ({unit.fips})" for unit in picks[:3]]
+
+
+def _match(cells: list[str], columns: dict[str, int], lookup: _Lookup) -> tuple[Jurisdiction | None, str, list[str]]:
+    """(unit, reason, suggestions): the unit a row means, or why none."""
+
+    def cell(column):
+        index = columns.get(column)
+        return cells[index] if index is not None and index < len(cells) else ""
+
+    state_value, name, fips = cell("state"), cell("name"), cell("fips")
+    state = None
+    if state_value:
+        state = lookup.state(state_value)
+        if state is None:
+            return None, f"“{state_value}” is not a state (give a postal code like TX, a name or a FIPS code).", []
+    if fips:
+        # Spreadsheets drop the leading zero of Alabama's 01001.
+        if fips.isdigit() and len(fips) == 4:
+            fips = "0" + fips
+        unit = lookup.units.get(fips)
+        if unit is None:
+            return (
+                None,
+                f"FIPS “{fips}” is not a jurisdiction in the tracker.",
+                lookup.closest(name, state) if name else [],
+            )
+        if state and unit.state_id != state.postal:
+            return None, f"FIPS {fips} is {unit.name}, {unit.state.name}, not in {state.name}.", []
+        if name and search.search_key(name) != search.search_key(unit.name):
+            return None, f"FIPS {fips} is {unit.name}, {unit.state_id}, but the row names “{name}”.", []
+        return unit, "", []
+    if not state:
+        return None, f"“{name}” has no state: add the state (or the FIPS code) so the name can be matched.", []
+    found = lookup.by_state.get(state.postal, {}).get(search.search_key(name), [])
+    if len(found) == 1:
+        return found[0], "", []
+    if len(found) > 1:
+        names = ", ".join(f"{u.name} ({u.fips})" for u in found)
+        return None, f"“{name}” matches more than one jurisdiction in {state.name}: {names}. Give the FIPS code.", []
+    return None, f"No jurisdiction in {state.name} is called “{name}”.", lookup.closest(name, state)
+
+
+def plan_import(name: str, data: bytes) -> Plan:
+    """What importing this file would do, row by row. Raises ImportRefused for a file that cannot be read."""
+    columns, raw_rows = read_rows(name, data)
+    lookup = _Lookup()
+    today = datetime.date.today()
+    rows: list[PlannedRow] = []
+    first_line: dict[str, PlannedRow] = {}
+    for line, cells in raw_rows:
+        value = ", ".join(cell for cell in cells if cell)
+        unit, reason, suggestions = _match(cells, columns, lookup)
+        date_text = cells[columns["date"]] if columns["date"] < len(cells) else ""
+        when = parse_date(date_text)
+        if unit is None:
+            rows.append(PlannedRow(line, value, ERROR, reason=reason, suggestions=suggestions))
+            continue
+        # A unit drawn on today's map that borrows its history records its activation on the historical unit.
+        unit = unit.status_from or unit
+        label = f"{unit.name}, {unit.state_id}"
+        row = PlannedRow(line, value, ERROR, fips=unit.fips, label=label)
+        rows.append(row)
+        if not date_text:
+            row.reason = "The activation date is missing."
+            continue
+        if when is None:
+            row.reason = f"“{date_text}” is not a date (write 2011-08-05, 8/5/2011 or Aug 5, 2011)."
+            continue
+        row.date = when.isoformat()
+        if when < PROGRAM_START or when > today:
+            row.reason = f"{when.isoformat()} is outside the program's span ({PROGRAM_START.isoformat()} to today)."
+            continue
+        earlier = first_line.get(unit.fips)
+        if earlier is not None:
+            if earlier.date == row.date:
+                row.action, row.reason = DUPLICATE, f"Same as line {earlier.line}; counted once."
+            else:
+                row.reason = (
+                    f"{label} appears on line {earlier.line} with {earlier.date} and here with {row.date}: "
+                    "the file disagrees with itself. Remove the wrong row."
+                )
+            continue
+        first_line[unit.fips] = row
+        activations = lookup.activations.get(unit.fips, [])
+        if not activations:
+            row.action = NEW
+            continue
+        first = activations[0]
+        row.current, row.change_id = first.effective_on.isoformat(), first.pk
+        if first.effective_on == when:
+            row.action = UNCHANGED
+        elif any(change.effective_on == when for change in activations[1:]):
+            row.reason = f"{label} already has a later activation on {row.date}: correct its history by hand."
+        elif first.alternative_date == when:
+            row.reason = f"{row.date} is the disputed alternative date of {label}: resolve the dispute by hand."
+        else:
+            row.action = CHANGED
+    return Plan(rows)

@@ -1,0 +1,149 @@
+"""Writes that touch many jurisdictions at once: preview, apply and undo an import of a published list."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from jurisdictions import importer
+from jurisdictions.models import Confidence, ImportBatch, ImportState, Source, Status, StatusChange
+
+
+class ImportNotApplied(Exception):
+    """Applying or undoing was refused; nothing was written. `plan` is the fresh plan when it went stale."""
+
+    def __init__(self, message: str, plan: importer.Plan | None = None):
+        super().__init__(message)
+        self.plan = plan
+
+
+@transaction.atomic
+def import_batch_preview(
+    *, file_name: str, data: bytes, source: Source, user
+) -> tuple[ImportBatch | None, importer.Plan]:
+    """Plan an upload. A file without errors is kept as a previewed batch (no tracker data is written);
+    a file with errors is not kept, so it cannot be applied until fixed and uploaded again. An unsaved
+    `source` (described on the upload form) is saved only with the batch."""
+    plan = importer.plan_import(file_name, data)
+    if plan.errors:
+        return None, plan
+    if source.pk is None:
+        source.save()
+    batch = ImportBatch.objects.create(
+        file_name=file_name[:255],
+        sha256=importer.sha256(data),
+        size=len(data),
+        content=data,
+        source=source,
+        plan=[row.as_dict() for row in plan.rows],
+        counts=plan.counts,
+        created_by=user,
+    )
+    return batch, plan
+
+
+def _reason(batch: ImportBatch) -> str:
+    return f"Import #{batch.pk} of {batch.file_name}"[:100]
+
+
+@transaction.atomic
+def import_batch_apply(*, batch: ImportBatch, user) -> ImportBatch:
+    """Write a previewed batch in one transaction, re-checking it against the data as they are now."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.state != ImportState.PREVIEWED:
+        raise ImportNotApplied(f"{batch} was already {batch.get_state_display().lower()}.")
+    plan = importer.plan_import(batch.file_name, bytes(batch.content))
+    stored = importer.Plan([importer.PlannedRow(**row) for row in batch.plan])
+    if plan.errors or plan.actions() != stored.actions():
+        # Someone changed the tracker since the preview: show the new preview rather than apply the old one.
+        if not plan.errors:
+            batch.plan, batch.counts = [row.as_dict() for row in plan.rows], plan.counts
+            batch.save(update_fields=["plan", "counts"])
+        raise ImportNotApplied(
+            "The tracker changed since this preview, so nothing was applied. Review the updated preview.", plan
+        )
+    reason = _reason(batch)
+    new = [
+        StatusChange(
+            jurisdiction_id=row.fips,
+            status=Status.ACTIVATED,
+            effective_on=datetime.date.fromisoformat(row.date),
+            source=batch.source,
+            confidence=Confidence.CONFIRMED,
+            note=f"From {batch.file_name}, line {row.line}.",
+        )
+        for row in plan.of(importer.NEW)
+    ]
+    created = bulk_create_with_history(new, StatusChange, default_user=user, default_change_reason=reason)
+    changed_rows = plan.of(importer.CHANGED)
+    existing = StatusChange.objects.in_bulk([row.change_id for row in changed_rows])
+    updated, record = [], []
+    for row in changed_rows:
+        change = existing[row.change_id]
+        before = {"effective_on": change.effective_on.isoformat(), "source_id": change.source_id}
+        record.append(
+            {"id": change.pk, "before": before, "after": {"effective_on": row.date, "source_id": batch.source_id}}
+        )
+        change.effective_on, change.source = datetime.date.fromisoformat(row.date), batch.source
+        updated.append(change)
+    if updated:
+        bulk_update_with_history(
+            updated, StatusChange, ["effective_on", "source"], default_user=user, default_change_reason=reason
+        )
+    if any(change.pk is None for change in created):
+        raise RuntimeError("The database did not return the ids of created rows; cannot record the import.")
+    batch.changes = {
+        "created": [
+            {"id": change.pk, "after": {"effective_on": str(change.effective_on), "source_id": batch.source_id}}
+            for change in created
+        ],
+        "updated": record,
+    }
+    batch.state, batch.applied_at, batch.applied_by = ImportState.APPLIED, timezone.now(), user
+    batch.save(update_fields=["changes", "state", "applied_at", "applied_by"])
+    return batch
+
+
+@transaction.atomic
+def import_batch_undo(*, batch: ImportBatch, user) -> ImportBatch:
+    """Remove what a batch created and put back what it changed, as one unit. Refused (nothing written) when
+    someone edited those rows since: their edit would otherwise be lost silently."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.state != ImportState.APPLIED:
+        raise ImportNotApplied(f"Only an applied import can be undone; {batch} is not.")
+    created = batch.changes.get("created", [])
+    updated = batch.changes.get("updated", [])
+    rows = StatusChange.objects.select_for_update().in_bulk([item["id"] for item in created + updated])
+    problems = []
+    for item in created + updated:
+        change = rows.get(item["id"])
+        if change is None:
+            problems.append(f"status change #{item['id']} has since been deleted")
+            continue
+        now = {"effective_on": change.effective_on.isoformat(), "source_id": change.source_id}
+        if now != item["after"] or change.status != Status.ACTIVATED:
+            problems.append(f"status change #{item['id']} ({change}) has since been edited")
+    if problems:
+        raise ImportNotApplied(
+            "Nothing was undone, because undoing would overwrite later edits: " + "; ".join(problems[:10]) + ". "
+            "Restore those rows from their history instead."
+        )
+    reason = f"Undo of {_reason(batch)}"[:100]
+    for item in created:
+        change = rows[item["id"]]
+        change._history_user, change._change_reason = user, reason
+        change.delete()
+    restored = []
+    for item in updated:
+        change = rows[item["id"]]
+        change.effective_on = datetime.date.fromisoformat(item["before"]["effective_on"])
+        change.source_id = item["before"]["source_id"]
+        restored.append(change)
+    if restored:
+        bulk_update_with_history(
+            restored, StatusChange, ["effective_on", "source"], default_user=user, default_change_reason=reason
+        )
+    batch.state, batch.undone_at, batch.undone_by = ImportState.UNDONE, timezone.now(), user
+    batch.save(update_fields=["state", "undone_at", "undone_by"])
+    return batch

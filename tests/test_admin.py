@@ -1,0 +1,520 @@
+"""Editors' admin through the test client: search, recording changes, validation, permissions, guards, history."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.urls import reverse
+
+from agreements.models import AgreementStatus, AgreementStatusChange, Event, EventKind
+from jurisdictions.models import Jurisdiction, Source, State, Status, StatusChange
+from tests.factories import make_agreement, make_agreement_change, make_source
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(dataset):
+    call_command("create_editors_group", verbosity=0)
+    user = User.objects.create_user("edna", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def other_editor_client(editor):
+    from django.test import Client
+
+    user = User.objects.create_user("otto", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    other = Client()
+    other.force_login(user)
+    return other
+
+
+def _value(bound_field):
+    value = bound_field.value()
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "on" if value else None
+    if isinstance(value, (list, tuple)):
+        return [str(item) for item in value]
+    if isinstance(value, (datetime.date,)):
+        return value.isoformat()
+    return str(value)
+
+
+def form_data(response) -> dict:
+    """The POST data a browser would send for an admin change form as rendered (inlines included)."""
+    data = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context.get("inline_admin_formsets", []):
+        formset = inline.formset
+        for bound in formset.management_form:
+            data[bound.html_name] = _value(bound)
+        forms.extend(formset.forms)
+    for form in forms:
+        for bound in form:
+            value = _value(bound)
+            if value is not None:
+                data[bound.html_name] = value
+    return data
+
+
+def change_url(obj):
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+def errors_of(response) -> str:
+    """Every error message the admin form page shows, as one string."""
+    parts = [str(response.context["adminform"].form.errors)]
+    for inline in response.context.get("inline_admin_formsets", []):
+        parts += [str(form.errors) for form in inline.formset.forms]
+        parts.append(str(inline.formset.non_form_errors()))
+    return " ".join(parts)
+
+
+# 1. Finding things fast
+
+
+@pytest.mark.parametrize(
+    "query, fips",
+    [
+        ("st louis", "29189"),
+        ("Saint Louis County", "29189"),
+        ("miami dade", "12086"),
+        ("Miami-Dade County", "12086"),
+        ("harris", "48201"),
+        ("48201", "48201"),
+        ("east baton rouge parish", "22033"),
+    ],
+)
+def test_admin_search_is_tolerant_of_saint_hyphens_and_kind_words(editor_client, query, fips):
+    response = editor_client.get(reverse("admin:jurisdictions_jurisdiction_changelist"), {"q": query})
+    assert response.status_code == 200
+    assert fips in {unit.fips for unit in response.context["cl"].result_list}
+
+
+def test_admin_search_by_state_lists_that_states_jurisdictions(editor_client):
+    response = editor_client.get(reverse("admin:jurisdictions_jurisdiction_changelist"), {"q": "DE"})
+    assert {unit.fips for unit in response.context["cl"].result_list} == {"10001", "10003", "10005"}
+
+
+def test_admin_search_finds_nothing_for_a_name_that_is_not_there(editor_client):
+    response = editor_client.get(reverse("admin:jurisdictions_jurisdiction_changelist"), {"q": "Atlantis"})
+    assert response.context["cl"].result_count == 0
+
+
+def test_jurisdiction_list_shows_status_activation_date_and_source(editor_client):
+    response = editor_client.get(reverse("admin:jurisdictions_jurisdiction_changelist"), {"q": "48201"})
+    html = response.content.decode()
+    assert "Harris County" in html and "Activated" in html and "Oct. 27, 2008" in html
+    change = StatusChange.objects.get(jurisdiction_id="48201")
+    assert change.source.label[:40] in html and change.source.url in html
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"state__postal__exact": "DE"}, 3),
+        ({"activated_in": "2008"}, StatusChange.objects.none),
+        ({"disputed": "yes"}, 8),
+        ({"status": "not_activated"}, 0),
+    ],
+)
+def test_admin_filters_narrow_the_list(editor_client, params, expected):
+    response = editor_client.get(reverse("admin:jurisdictions_jurisdiction_changelist"), params)
+    assert response.status_code == 200
+    count = response.context["cl"].result_count
+    if callable(expected):
+        firsts = Jurisdiction.objects.activated().filter(activated_on__year=2008).count()
+        assert count == firsts > 0
+    else:
+        assert count == expected
+
+
+def test_every_foreign_key_in_the_admin_uses_autocomplete():
+    from django.contrib import admin
+
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label not in {"jurisdictions", "agreements"} or model.__name__ == "ImportBatch":
+            continue
+        relations = [
+            f.name for f in model._meta.get_fields() if (f.many_to_one or f.many_to_many) and not f.auto_created
+        ]
+        assert set(relations) <= set(model_admin.autocomplete_fields), model
+        for inline in model_admin.inlines:
+            inline_relations = {
+                f.name for f in inline.model._meta.get_fields() if f.many_to_one and f.related_model is not model
+            }
+            assert inline_relations <= set(inline.autocomplete_fields), inline
+
+
+def test_autocomplete_uses_the_tolerant_search(editor_client):
+    response = editor_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "saint louis",
+            "app_label": "jurisdictions",
+            "model_name": "statuschange",
+            "field_name": "jurisdiction",
+        },
+    )
+    assert response.status_code == 200
+    ids = {item["id"] for item in response.json()["results"]}
+    assert {"29189", "29510"} <= ids
+
+
+# 2. Recording a change
+
+
+def test_editor_adds_a_sourced_status_change_on_a_jurisdiction(editor_client, editor):
+    unit = Jurisdiction.objects.get(fips="48201")
+    source = make_source(title="ICE list of 2012")
+    page = editor_client.get(change_url(unit))
+    data = form_data(page)
+    prefix = "status_changes-1-"
+    data.update(
+        {
+            prefix + "status": "scheduled",
+            prefix + "effective_on": "2030-01-01",
+            prefix + "source": str(source.pk),
+            prefix + "confidence": "confirmed",
+        }
+    )
+    response = editor_client.post(change_url(unit), data)
+    assert response.status_code == 302, errors_of(response)
+    change = StatusChange.objects.get(jurisdiction=unit, effective_on=datetime.date(2030, 1, 1))
+    assert change.source == source
+    assert change.history.latest().history_user == editor
+
+
+def test_status_change_without_a_source_is_refused_with_a_clear_message(editor_client):
+    unit = Jurisdiction.objects.get(fips="48201")
+    before = StatusChange.objects.count()
+    data = form_data(editor_client.get(change_url(unit)))
+    data.update({"status_changes-1-status": "activated", "status_changes-1-effective_on": "2012-01-01"})
+    response = editor_client.post(change_url(unit), data)
+    assert response.status_code == 200
+    assert "Every status change needs a source" in errors_of(response)
+    assert StatusChange.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"effective_on": "2007-12-31"}, "is before the program&#x27;s span"),
+        ({"effective_on": "2099-01-01"}, "is in the future: only a scheduled change may be dated ahead"),
+        ({"confidence": "disputed"}, "A disputed date needs the competing date"),
+        ({"alternative_date": "2011-01-02"}, "Only a disputed date has an alternative"),
+    ],
+)
+def test_status_change_validation_messages(editor_client, fields, message):
+    source = make_source()
+    data = {
+        "jurisdiction": "48201",
+        "status": "activated",
+        "effective_on": "2011-01-01",
+        "source": str(source.pk),
+        "confidence": "confirmed",
+        **fields,
+    }
+    before = StatusChange.objects.count()
+    response = editor_client.post(reverse("admin:jurisdictions_statuschange_add"), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert StatusChange.objects.count() == before
+
+
+def test_fips_must_match_its_state(admin_client, dataset):
+    data = {
+        "fips": "01999",
+        "state": "TX",
+        "name": "Nowhere County",
+        "kind": "county",
+        "in_dataset": "on",
+        "on_current_map": "on",
+        "status_changes-TOTAL_FORMS": "0",
+        "status_changes-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(reverse("admin:jurisdictions_jurisdiction_add"), data)
+    assert response.status_code == 200
+    assert "does not start with Texas" in response.content.decode()
+    assert not Jurisdiction.objects.filter(fips="01999").exists()
+
+
+def test_agreement_cannot_be_rescinded_before_it_was_signed(editor_client):
+    agreement = make_agreement(signed_on=datetime.date(2010, 5, 1), signed_precision="day")
+    data = form_data(editor_client.get(change_url(agreement)))
+    data.update(
+        {
+            "status_changes-0-status": "rescinded",
+            "status_changes-0-effective_on": "2010-04-01",
+            "status_changes-0-precision": "day",
+            "status_changes-0-source": str(make_source().pk),
+        }
+    )
+    response = editor_client.post(change_url(agreement), data)
+    assert response.status_code == 200
+    assert "cannot be rescinded by ice before it was signed (2010-05-01)" in errors_of(response)
+    assert not agreement.status_changes.exists()
+
+
+def test_editor_records_a_suspension_on_an_agreement(editor_client):
+    agreement = make_agreement(signed_on=datetime.date(2010, 5, 1), signed_precision="day")
+    source = make_source(title="Governor's letter")
+    data = form_data(editor_client.get(change_url(agreement)))
+    data.update(
+        {
+            "status_changes-0-status": "suspended",
+            "status_changes-0-effective_on": "2011-06-01",
+            "status_changes-0-precision": "day",
+            "status_changes-0-source": str(source.pk),
+        }
+    )
+    response = editor_client.post(change_url(agreement), data)
+    assert response.status_code == 302, errors_of(response)
+    assert agreement.status_on(datetime.date(2011, 6, 2)) == AgreementStatus.SUSPENDED
+
+
+def test_action_applies_one_sourced_event_to_selected_agreements(editor_client):
+    first = make_agreement(signed_on=datetime.date(2010, 5, 1), signed_precision="day")
+    second = make_agreement(state=State.objects.get(postal="OK"), state_party="Oklahoma (test)")
+    make_agreement_change(second, status=AgreementStatus.DECLINED, effective_on=datetime.date(2010, 1, 1))
+    source = make_source(title="ICE letter")
+    event = Event.objects.create(occurred_on=datetime.date(2011, 8, 5), kind=EventKind.MOA_RESCINDED, summary="x")
+    url = reverse("admin:agreements_agreement_changelist")
+    selected = {"action": "apply_event", "_selected_action": [first.pk, second.pk]}
+    page = editor_client.post(url, selected)
+    assert page.status_code == 200 and "Record one sourced change" in page.content.decode()
+    response = editor_client.post(
+        url,
+        {
+            **selected,
+            "apply": "1",
+            "status": "rescinded",
+            "effective_on": "2011-08-05",
+            "precision": "day",
+            "source": source.pk,
+            "event": event.pk,
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert first.status_changes.get().status == AgreementStatus.RESCINDED
+    assert first.status_changes.get().event == event
+    assert second.status_changes.count() == 1
+    assert "Skipped" in response.content.decode()
+
+
+def test_action_without_a_source_records_nothing(editor_client):
+    agreement = make_agreement()
+    url = reverse("admin:agreements_agreement_changelist")
+    response = editor_client.post(
+        url,
+        {
+            "action": "apply_event",
+            "_selected_action": [agreement.pk],
+            "apply": "1",
+            "status": "terminated",
+            "effective_on": "2011-05-04",
+            "precision": "day",
+        },
+    )
+    assert response.status_code == 200
+    assert "Every agreement change needs a source" in response.content.decode()
+    assert not agreement.status_changes.exists()
+
+
+def test_action_refuses_all_when_one_change_is_invalid(editor_client):
+    ok = make_agreement()
+    bad = make_agreement(
+        state=State.objects.get(postal="OK"), signed_on=datetime.date(2011, 9, 1), signed_precision="day"
+    )
+    response = editor_client.post(
+        reverse("admin:agreements_agreement_changelist"),
+        {
+            "action": "apply_event",
+            "_selected_action": [ok.pk, bad.pk],
+            "apply": "1",
+            "status": "terminated",
+            "effective_on": "2011-05-04",
+            "precision": "day",
+            "source": make_source().pk,
+        },
+    )
+    assert response.status_code == 200
+    assert "Nothing was recorded" in response.content.decode()
+    assert not AgreementStatusChange.objects.filter(agreement__in=[ok, bad]).exists()
+
+
+# 6. Roles
+
+
+def test_editors_group_command_is_idempotent_and_exact(dataset):
+    call_command("create_editors_group", verbosity=0)
+    call_command("create_editors_group", verbosity=0)
+    codenames = set(Group.objects.get(name="Editors").permissions.values_list("codename", flat=True))
+    assert {"add_statuschange", "change_statuschange", "add_agreement", "change_agreement", "add_source"} <= codenames
+    assert not codenames & {"delete_state", "delete_jurisdiction", "add_user", "change_user", "change_state"}
+
+
+@pytest.mark.parametrize(
+    "method, url_name, args",
+    [
+        ("get", "admin:jurisdictions_jurisdiction_delete", ["48201"]),
+        ("post", "admin:jurisdictions_jurisdiction_delete", ["48201"]),
+        ("post", "admin:jurisdictions_state_delete", ["TX"]),
+        ("get", "admin:jurisdictions_jurisdiction_add", []),
+        ("get", "admin:auth_user_add", []),
+        ("get", "admin:auth_user_changelist", []),
+    ],
+)
+def test_editors_cannot_delete_states_or_jurisdictions_or_manage_users(editor_client, method, url_name, args):
+    response = getattr(editor_client, method)(
+        reverse(url_name, args=args), {"post": "yes"} if method == "post" else None
+    )
+    assert response.status_code == 403
+    assert Jurisdiction.objects.filter(fips="48201").exists() and State.objects.filter(postal="TX").exists()
+
+
+def test_editors_cannot_change_a_state(editor_client):
+    response = editor_client.post(
+        change_url(State.objects.get(postal="TX")), {"postal": "TX", "fips": "48", "name": "Tejas"}
+    )
+    assert response.status_code == 403
+    assert State.objects.get(postal="TX").name == "Texas"
+
+
+def test_editors_can_add_sources_and_agreements(editor_client):
+    response = editor_client.post(
+        reverse("admin:jurisdictions_source_add"), {"title": "New list", "url": "https://example.org/list"}
+    )
+    assert response.status_code == 302
+    assert Source.objects.filter(title="New list").exists()
+    response = editor_client.post(reverse("admin:jurisdictions_source_add"), {"title": "", "url": ""})
+    assert "A source needs a title or an address" in response.content.decode()
+
+
+def test_the_public_has_no_write_path_in_the_admin(client, dataset):
+    response = client.post(reverse("admin:jurisdictions_source_add"), {"title": "Spam", "url": "https://spam.example/"})
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert not Source.objects.filter(title="Spam").exists()
+
+
+# 5. No lost updates
+
+
+def test_second_save_of_a_record_opened_by_two_editors_is_refused_with_the_other_change(
+    editor_client, other_editor_client
+):
+    source = Source.objects.exclude(title="").first()
+    first = form_data(editor_client.get(change_url(source)))
+    second = form_data(other_editor_client.get(change_url(source)))
+    response = editor_client.post(change_url(source), {**first, "title": "Title by Edna"})
+    assert response.status_code == 302
+    response = other_editor_client.post(change_url(source), {**second, "note": "Note by Otto"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "someone else saved this record after you opened it" in html
+    assert "edna changed title" in html and "Title by Edna" in html
+    source.refresh_from_db()
+    assert source.title == "Title by Edna" and source.note != "Note by Otto"
+
+
+def test_concurrent_status_history_edits_on_one_jurisdiction_are_refused(editor_client, other_editor_client):
+    unit = Jurisdiction.objects.get(fips="48201")
+    first = form_data(editor_client.get(change_url(unit)))
+    second = form_data(other_editor_client.get(change_url(unit)))
+    response = editor_client.post(change_url(unit), {**first, "status_changes-0-note": "Edna's note"})
+    assert response.status_code == 302, errors_of(response)
+    response = other_editor_client.post(change_url(unit), {**second, "status_changes-0-note": "Otto's note"})
+    assert response.status_code == 200
+    assert "someone else saved this record" in errors_of(response)
+    assert StatusChange.objects.get(jurisdiction=unit).note == "Edna's note"
+
+
+def test_saving_an_unchanged_record_twice_in_sequence_is_allowed(editor_client):
+    source = make_source()
+    for title in ("one", "two"):
+        data = form_data(editor_client.get(change_url(source)))
+        response = editor_client.post(change_url(source), {**data, "title": title})
+        assert response.status_code == 302
+    source.refresh_from_db()
+    assert source.title == "two"
+
+
+def test_no_admin_offers_list_editing():
+    from django.contrib import admin
+
+    assert all(not model_admin.list_editable for model_admin in admin.site._registry.values())
+
+
+# 4. History and undo
+
+
+def test_history_page_shows_who_and_a_field_level_diff(editor_client):
+    source = make_source(title="Before")
+    data = form_data(editor_client.get(change_url(source)))
+    editor_client.post(change_url(source), {**data, "title": "After"})
+    response = editor_client.get(reverse("admin:jurisdictions_source_history", args=[source.pk]))
+    html = response.content.decode()
+    assert "edna" in html and "Before" in html and "After" in html
+
+
+def test_restoring_one_object_to_an_earlier_version_touches_nothing_else(editor_client):
+    source = make_source(title="Original")
+    other = make_source(title="Other")
+    data = form_data(editor_client.get(change_url(source)))
+    editor_client.post(change_url(source), {**data, "title": "Mistake"})
+    other_data = form_data(editor_client.get(change_url(other)))
+    editor_client.post(change_url(other), {**other_data, "title": "Other, edited"})
+    original = source.history.earliest()
+    url = reverse("admin:jurisdictions_source_simple_history", args=[source.pk, original.history_id])
+    revert = form_data(editor_client.get(url))
+    response = editor_client.post(url, revert)
+    assert response.status_code == 302
+    source.refresh_from_db()
+    other.refresh_from_db()
+    assert source.title == "Original"
+    assert other.title == "Other, edited"
+
+
+def test_revert_is_refused_for_an_editor_without_change_permission(editor_client):
+    state = State.objects.get(postal="TX")
+    record = state.history.earliest()
+    url = reverse("admin:jurisdictions_state_simple_history", args=["TX", record.history_id])
+    response = editor_client.post(url, {"postal": "TX", "fips": "48", "name": "Tejas"})
+    assert response.status_code == 403
+    assert State.objects.get(postal="TX").name == "Texas"
+
+
+def test_deleted_record_is_listed_and_restored_exactly(editor_client):
+    unit = Jurisdiction.objects.get(fips="48201")
+    change = StatusChange.objects.create(
+        jurisdiction=unit,
+        status=Status.SCHEDULED,
+        effective_on=datetime.date(2008, 9, 1),
+        source=make_source(),
+        note="to be deleted",
+    )
+    before = StatusChange.objects.filter(pk=change.pk).values().get()
+    delete_url = reverse("admin:jurisdictions_statuschange_delete", args=[change.pk])
+    assert editor_client.post(delete_url, {"post": "yes"}).status_code == 302
+    assert not StatusChange.objects.filter(pk=change.pk).exists()
+    deleted_url = reverse("admin:jurisdictions_statuschange_deleted")
+    listing = editor_client.get(deleted_url)
+    assert "to be deleted" in listing.content.decode() or str(change) in listing.content.decode()
+    record = change.history.filter(history_type="-").get()
+    response = editor_client.post(deleted_url, {"history_id": record.history_id})
+    assert response.status_code == 302
+    assert StatusChange.objects.filter(pk=change.pk).values().get() == before
+    assert record.history_id not in {row["record"].history_id for row in editor_client.get(deleted_url).context["rows"]}

@@ -1,0 +1,211 @@
+"""Admin behaviour every tracked model shares: no lost updates, history restore, deleted-record restore.
+
+No lost updates: each change form carries a hidden version of the record as it was when the form was opened
+(a hash of its row, its many-to-many links and the inline rows shown with it). Saving compares it with the
+record as it is now; if another editor saved in between, the save is refused and the message lists what they
+changed (from django-simple-history's field-level diff). The same form guards simple-history's "Revert" page.
+"""
+
+import datetime
+import hashlib
+import json
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from simple_history.admin import SimpleHistoryAdmin
+
+VERSION_FIELD = "concurrency_version"
+
+
+class VersionField(forms.CharField):
+    """Hidden; never counts as a change the editor made."""
+
+    widget = forms.HiddenInput
+
+    def has_changed(self, initial, data):
+        return False
+
+
+def _fingerprint(model, pk, related: tuple[str, ...]) -> str:
+    """A hash of the stored record, its many-to-many links and its related rows named in `related`."""
+    row = model._base_manager.filter(pk=pk).values().first()
+    state = {"row": row}
+    if row is not None:
+        instance = model._base_manager.get(pk=pk)
+        for m2m in model._meta.many_to_many:
+            state[m2m.name] = sorted(str(pk) for pk in getattr(instance, m2m.name).values_list("pk", flat=True))
+        for accessor in related:
+            state[accessor] = list(getattr(instance, accessor).order_by("pk").values())
+    return hashlib.sha256(json.dumps(state, default=str, sort_keys=True).encode()).hexdigest()
+
+
+def version_token(model, pk, related=()) -> str:
+    """'<when opened>|<fingerprint>': the time lets the refusal list the changes made since."""
+    return f"{timezone.now().isoformat()}|{_fingerprint(model, pk, related)}"
+
+
+def _user(record) -> str:
+    return str(record.history_user) if record.history_user_id else "an unknown user (e.g. a data load)"
+
+
+def describe_changes_since(model, pk, since: datetime.datetime | None, related=()) -> list[str]:
+    """What others changed on this record (and its related rows) after `since`, one line per change."""
+    lines = []
+    history = model.history.filter(**{model._meta.pk.attname: pk})
+    later = list(history.filter(history_date__gt=since).order_by("history_date")) if since else []
+    base = history.filter(history_date__lte=since).order_by("-history_date").first() if since else None
+    for record in later:
+        if record.history_type == "-":
+            lines.append(f"{_user(record)} deleted it ({record.history_date:%Y-%m-%d %H:%M} UTC).")
+        elif base is not None:
+            delta = record.diff_against(base)
+            for change in delta.changes:
+                label = model._meta.get_field(change.field).verbose_name
+                lines.append(f"{_user(record)} changed {label}: “{change.old}” → “{change.new}”.")
+        base = record
+    instance = model._base_manager.filter(pk=pk).first()
+    for accessor in related if instance else ():
+        manager = getattr(instance, accessor)
+        related_model, fk = manager.model, manager.field.attname
+        for record in related_model.history.filter(**{fk: pk}, history_date__gt=since).order_by("history_date"):
+            what = {"+": "added", "~": "changed", "-": "removed"}[record.history_type]
+            lines.append(f"{_user(record)} {what} {related_model._meta.verbose_name} “{record.instance}”.")
+    if not lines:
+        lines.append("The record was changed by someone else (details not in the history).")
+    return lines
+
+
+class GuardedModelForm(forms.ModelForm):
+    """A model form refused when the record changed since it was opened (see module docstring)."""
+
+    concurrency_version = VersionField(required=False)
+    guard_related: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and not self.instance._state.adding:
+            self.initial[VERSION_FIELD] = version_token(type(self.instance), self.instance.pk, self.guard_related)
+
+    def clean(self):
+        cleaned = super().clean()
+        posted = self.data.get(self.add_prefix(VERSION_FIELD)) if self.is_bound else None
+        if self.instance.pk is None or self.instance._state.adding or posted is None:
+            return cleaned
+        model, pk = type(self.instance), self.instance.pk
+        if transaction.get_connection().in_atomic_block:
+            # Hold the row until this save commits, so two saves cannot both pass the check.
+            list(model._base_manager.select_for_update().filter(pk=pk).values_list("pk"))
+        opened, _, fingerprint = posted.partition("|")
+        if fingerprint != _fingerprint(model, pk, self.guard_related):
+            changes = describe_changes_since(model, pk, parse_datetime(opened), self.guard_related)
+            raise ValidationError(
+                "Not saved: someone else saved this record after you opened it, and saving would overwrite "
+                "their work. What they changed: %(changes)s Reload the page to see the current version, then "
+                "apply your change again.",
+                code="stale",
+                params={"changes": " ".join(changes)},
+            )
+        return cleaned
+
+
+class TrackedAdmin(SimpleHistoryAdmin):
+    """Admin for a model with history: guarded saves, safe revert, and a list of deleted records to restore."""
+
+    form = GuardedModelForm
+    guard_related: tuple[str, ...] = ()
+    change_list_template = "admin/tracked_change_list.html"
+    # List editing would bypass the per-record version check: it is off everywhere.
+    list_editable = ()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"guard_related": self.guard_related})
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history saves a revert for anyone who may view history: require the change permission.
+        if request.method == "POST":
+            history_model = self.model.history.model
+            record = get_object_or_404(
+                history_model, **{self.model._meta.pk.attname: object_id, "history_id": version_id}
+            )
+            if not self.has_change_permission(request, record.instance):
+                raise PermissionDenied
+            current = self.model._base_manager.filter(pk=record.instance.pk).exists()
+            if not current and not self.has_add_permission(request):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [
+            path("deleted/", self.admin_site.admin_view(self.deleted_view), name="{}_{}_deleted".format(*info)),
+        ] + super().get_urls()
+
+    def deleted_records(self):
+        """The last history record of every deleted object that has not been restored."""
+        history = self.model.history.model
+        pk_name = self.model._meta.pk.attname
+        existing = self.model._base_manager.values(pk_name)
+        deletions = history.objects.filter(history_type="-").exclude(**{f"{pk_name}__in": existing})
+        latest = {}
+        for record in deletions.select_related("history_user").order_by("history_date"):
+            latest[getattr(record, pk_name)] = record
+        return sorted(latest.values(), key=lambda record: record.history_date, reverse=True)
+
+    def deleted_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        opts = self.model._meta
+        if request.method == "POST":
+            if not (self.has_add_permission(request) and self.has_change_permission(request)):
+                raise PermissionDenied
+            record = get_object_or_404(self.model.history.model, history_id=request.POST.get("history_id"))
+            return self._restore_deleted(request, record)
+        records = self.deleted_records()
+        rows = [
+            {
+                "record": record,
+                "label": str(record.instance),
+                "history_url": reverse(
+                    f"admin:{opts.app_label}_{opts.model_name}_history", args=[getattr(record, opts.pk.attname)]
+                ),
+            }
+            for record in records
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Deleted {opts.verbose_name_plural}",
+            "opts": opts,
+            "rows": rows,
+            "can_restore": self.has_add_permission(request) and self.has_change_permission(request),
+        }
+        return TemplateResponse(request, "admin/deleted_records.html", context)
+
+    def _restore_deleted(self, request, record):
+        opts = self.model._meta
+        pk = getattr(record, opts.pk.attname)
+        back = reverse(f"admin:{opts.app_label}_{opts.model_name}_deleted")
+        if record.history_type != "-" or self.model._base_manager.filter(pk=pk).exists():
+            messages.error(request, f"“{record.instance}” is not deleted: nothing to restore.")
+            return redirect(back)
+        instance = record.instance
+        try:
+            instance.full_clean(validate_unique=True)
+            with transaction.atomic():
+                instance._history_user = request.user
+                instance._change_reason = f"Restored from the version deleted {record.history_date:%Y-%m-%d %H:%M}"
+                instance.save(force_insert=True)
+        except (ValidationError, IntegrityError) as error:
+            detail = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            messages.error(request, f"“{instance}” could not be restored: {detail}")
+            return redirect(back)
+        self.log_addition(request, instance, [{"added": {}}])
+        messages.success(request, f"Restored “{instance}” as it was when it was deleted.")
+        return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[instance.pk]))
