@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "simple_history",
     "jurisdictions",
     "agreements",
@@ -59,6 +62,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # CORS for the read-only API only (CORS_URLS_REGEX); must come before CommonMiddleware.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -160,7 +165,40 @@ DATASET_DIR = BASE_DIR / "fixtures"
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # JSON only by default: the browsable API needs inline scripts, which the CSP forbids.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "tracker.api.api_exception_handler",
+    # Per client address; "off" disables (benchmarks). Bulk downloads (CSV, NDJSON, GeoJSON) count separately.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": None if os.environ.get("API_RATE", "") == "off" else os.environ.get("API_RATE", "1200/minute"),
+        "bulk": None if os.environ.get("API_BULK_RATE", "") == "off" else os.environ.get("API_BULK_RATE", "60/minute"),
+    },
 }
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Secure Communities tracker API",
+    "DESCRIPTION": "When ICE's Secure Communities program was activated in each US county (2008-2013) and what "
+    "happened to each state's agreement, with sources. Read-only; every list takes `as_of=YYYY-MM-DD`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    # Swagger UI assets come from the drf-spectacular-sidecar package: nothing fetched from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "JurisdictionStatusEnum": "jurisdictions.models.Status",
+        "AgreementStatusEnum": "agreements.models.AgreementStatus",
+        "DatePrecisionEnum": "agreements.models.Precision",
+    },
+}
+
+# The API is public and read-only: any origin may GET it; nothing else on the site is shared.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Content-Disposition"]
 
 LOGGING = {
     "version": 1,

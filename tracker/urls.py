@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("agreements.urls")),
     path("about/", pages.about, name="about"),
     path("downloads/", pages.downloads, name="downloads"),
+    path("api/v1/", include("tracker.api_urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

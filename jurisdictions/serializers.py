@@ -1,0 +1,233 @@
+"""API representations of sources, states and jurisdictions: the published contract of /api/v1/.
+
+The declared fields document the schema; ``to_representation`` builds each row by hand, because the full
+export serialises thousands of rows per request and DRF's generic field machinery is the slow part.
+"""
+
+import datetime
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from jurisdictions.models import Confidence, Jurisdiction, Kind, Source, State, Status
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def _as_of(context) -> datetime.date:
+    return context.get("as_of") or datetime.date.today()
+
+
+class _Links:
+    """Absolute URLs built once per request: reverse() for every row of a 3,000-row export adds up."""
+
+    PLACEHOLDERS = {"api:state-detail": "ZZ", "api:jurisdiction-detail": "99999"}
+
+    def __init__(self, request, view_name):
+        placeholder = self.PLACEHOLDERS.get(view_name, "999999")
+        template = reverse(view_name, args=[placeholder])
+        self.prefix, _, self.suffix = (request.build_absolute_uri(template) if request else template).rpartition(
+            placeholder
+        )
+
+    def __call__(self, key) -> str:
+        return f"{self.prefix}{key}{self.suffix}"
+
+
+def _links(context, view_name) -> _Links:
+    cache = context.setdefault("_links", {})
+    if view_name not in cache:
+        cache[view_name] = _Links(context.get("request"), view_name)
+    return cache[view_name]
+
+
+def _site(context, path: str) -> str:
+    request = context.get("request")
+    return request.build_absolute_uri(path) if request else path
+
+
+class SourceRefSerializer(serializers.Serializer):
+    """A citation as embedded in other objects."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField(help_text="Title, or the site's name when only the address is known.")
+    link = serializers.URLField(help_text="Where the source can be read.")
+    url = serializers.URLField(help_text="This source in the API.")
+
+    def to_representation(self, source):
+        return source_ref(source, self.context)
+
+
+def source_ref(source: Source, context) -> dict:
+    return {
+        "id": source.pk,
+        "title": source.label,
+        "link": source.url or None,
+        "url": _links(context, "api:source-detail")(source.pk),
+    }
+
+
+class SourceSerializer(serializers.Serializer):
+    """A citation that facts point to."""
+
+    id = serializers.IntegerField()
+    key = serializers.CharField(help_text="Short stable id used by the data files, or empty.")
+    title = serializers.CharField(help_text="Title, or the site's name when only the address is known.")
+    publisher = serializers.CharField()
+    link = serializers.URLField(allow_null=True, help_text="Where the source can be read.")
+    archived_link = serializers.URLField(allow_null=True, help_text="An archived copy, if any.")
+    published_on = serializers.DateField(allow_null=True)
+    note = serializers.CharField()
+    url = serializers.URLField(help_text="This source in the API.")
+    html_url = serializers.URLField(help_text="The site's page on sources and method (sources have no page each).")
+
+    def to_representation(self, source):
+        return {
+            "id": source.pk,
+            "key": source.key,
+            "title": source.label,
+            "publisher": source.publisher,
+            "link": source.url or None,
+            "archived_link": source.archived_url or None,
+            "published_on": _iso(source.published_on),
+            "note": source.note,
+            "url": _links(self.context, "api:source-detail")(source.pk),
+            "html_url": _site(self.context, "/about/#sources"),
+        }
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    """One dated status change of a jurisdiction, with its source."""
+
+    date = serializers.DateField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    confidence = serializers.ChoiceField(choices=Confidence.choices)
+    alternative_date = serializers.DateField(allow_null=True, help_text="For a disputed date: the competing date.")
+    note = serializers.CharField()
+    source = SourceRefSerializer()
+
+
+class JurisdictionSerializer(serializers.Serializer):
+    """A county or county-equivalent, with its status on `as_of` (default today) and its dated history."""
+
+    fips = serializers.CharField(help_text="Five-digit county FIPS code: the stable public id.")
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    state = serializers.CharField(help_text="State postal code, e.g. TX.")
+    state_name = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices, help_text="Status on `as_of`.")
+    status_since = serializers.DateField(allow_null=True, help_text="Date the status on `as_of` took effect.")
+    activated_on = serializers.DateField(allow_null=True, help_text="First activation on or before `as_of`.")
+    disputed = serializers.BooleanField(help_text="A date in its history is disputed by the sources.")
+    alternative_date = serializers.DateField(allow_null=True, help_text="The competing date of a disputed change.")
+    in_dataset = serializers.BooleanField(help_text="One of the 3,143 units of 2008-2013 (counted in totals).")
+    on_current_map = serializers.BooleanField(help_text="Has a shape on today's county map.")
+    status_from = serializers.CharField(
+        allow_null=True,
+        help_text="For a unit created after 2008: FIPS of the unit it takes its status from.",
+    )
+    replaced_by = serializers.ListField(child=serializers.CharField(), help_text="FIPS of the units that replaced it.")
+    sources = SourceRefSerializer(many=True, help_text="Every source of its history up to `as_of`.")
+    history = StatusChangeSerializer(many=True, help_text="Dated status changes up to `as_of`, oldest first.")
+    url = serializers.URLField(help_text="This jurisdiction in the API.")
+    html_url = serializers.URLField(help_text="Its page on the site.")
+
+    def to_representation(self, unit: Jurisdiction):
+        context = self.context
+        day = _as_of(context)
+        timeline = [change for change in unit.timeline if change.effective_on <= day]
+        disputed = [change for change in timeline if change.confidence == Confidence.DISPUTED]
+        sources = {}
+        history = []
+        for change in timeline:
+            ref = sources.get(change.source_id)
+            if ref is None:
+                ref = sources[change.source_id] = source_ref(change.source, context)
+            history.append(
+                {
+                    "date": change.effective_on.isoformat(),
+                    "status": change.status,
+                    "confidence": change.confidence,
+                    "alternative_date": _iso(change.alternative_date),
+                    "note": change.note,
+                    "source": ref,
+                }
+            )
+        status = getattr(unit, "status", None)
+        if status is None:
+            status = unit.status_on(day)
+        return {
+            "fips": unit.fips,
+            "name": unit.name,
+            "kind": unit.kind,
+            "state": unit.state_id,
+            "state_name": unit.state.name,
+            "status": status,
+            "status_since": _iso(getattr(unit, "status_since", None)),
+            "activated_on": _iso(getattr(unit, "activated_on", None)),
+            "disputed": bool(disputed),
+            "alternative_date": _iso(disputed[-1].alternative_date) if disputed else None,
+            "in_dataset": unit.in_dataset,
+            "on_current_map": unit.on_current_map,
+            "status_from": unit.status_from_id,
+            "replaced_by": sorted(other.fips for other in unit.replaced_by.all()),
+            "sources": list(sources.values()),
+            "history": history,
+            "url": _links(context, "api:jurisdiction-detail")(unit.fips),
+            "html_url": _site(context, unit.get_absolute_url()),
+        }
+
+
+class AgreementRefSerializer(serializers.Serializer):
+    """An agreement as embedded in its state."""
+
+    id = serializers.IntegerField()
+    state_party = serializers.CharField()
+    signed_on = serializers.CharField(allow_null=True, help_text="YYYY-MM-DD, or YYYY-MM when only the month is known.")
+    status = serializers.CharField(allow_null=True, help_text="Standing on `as_of`; null before any dated record.")
+    url = serializers.URLField()
+
+
+class StateSerializer(serializers.Serializer):
+    """A state (or DC): its counts on `as_of` and its agreements."""
+
+    postal = serializers.CharField(help_text="Two-letter postal code: the public id.")
+    fips = serializers.CharField()
+    name = serializers.CharField()
+    activated_jurisdictions = serializers.IntegerField(help_text="Counted units activated on `as_of`.")
+    total_jurisdictions = serializers.IntegerField(help_text="Counted units (2008-2013) in the state.")
+    status_counts = serializers.DictField(child=serializers.IntegerField(), help_text="Counted units per status.")
+    agreements = AgreementRefSerializer(many=True)
+    jurisdictions_url = serializers.URLField(help_text="Its jurisdictions in the API.")
+    url = serializers.URLField()
+    html_url = serializers.URLField()
+
+    def to_representation(self, state: State):
+        context = self.context
+        day = _as_of(context)
+        counts = context.get("status_counts", {}).get(state.postal, {})
+        status_counts = {status: counts.get(status, 0) for status in Status.values}
+        agreement_url = _links(context, "api:agreement-detail")
+        return {
+            "postal": state.postal,
+            "fips": state.fips,
+            "name": state.name,
+            "activated_jurisdictions": status_counts[Status.ACTIVATED],
+            "total_jurisdictions": sum(status_counts.values()),
+            "status_counts": status_counts,
+            "agreements": [
+                {
+                    "id": agreement.pk,
+                    "state_party": agreement.state_party,
+                    "signed_on": agreement.signed_iso or None,
+                    "status": agreement.status_on(day),
+                    "url": agreement_url(agreement.pk),
+                }
+                for agreement in state.agreements.all()
+            ],
+            "jurisdictions_url": _site(context, reverse("api:jurisdiction-list") + f"?state={state.postal}"),
+            "url": _links(context, "api:state-detail")(state.postal),
+            "html_url": _site(context, state.get_absolute_url()),
+        }

@@ -1,0 +1,681 @@
+"""Shared machinery of the public API v1: errors, pagination, formats, ETags, throttles, stats and the changes feed.
+
+Resource viewsets live in ``jurisdictions/api.py`` and ``agreements/api.py``; they build on ``TrackerViewSet``.
+"""
+
+import base64
+import binascii
+import csv
+import datetime
+import hashlib
+import heapq
+import json
+
+import django_filters
+from django import forms
+from django.db import connection
+from django.db.models import Count
+from django.http import HttpResponseNotModified, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import http_date, quote_etag
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView, exception_handler
+
+from agreements.models import Agreement, AgreementStatusChange, Event
+from jurisdictions.models import Jurisdiction, Source, State, Status, StatusChange
+from tracker.asof import BadDate, parse_day
+
+# Bulk formats stream every matching row; 5,000 holds the whole dataset in one chunk, so the number of
+# queries (one per chunk and prefetch) stays fixed while the bytes are still written row by row.
+STREAM_CHUNK_SIZE = 5000
+BULK_FORMATS = {"csv", "ndjson", "geojson"}
+CACHE_CONTROL = "public, max-age=60"
+
+# --- errors ------------------------------------------------------------------------------------------------
+
+
+def api_exception_handler(exc, context):
+    """Every error is JSON: ``{"errors": {"<parameter>": ["reason"]}}`` for bad input, ``{"detail": ...}`` else."""
+    if isinstance(exc, BadDate):
+        exc = ValidationError({"as_of": [str(exc)]})
+    response = exception_handler(exc, context)
+    if response is not None and isinstance(exc, ValidationError):
+        detail = response.data
+        if not isinstance(detail, dict):
+            detail = {"non_field_errors": detail if isinstance(detail, list) else [detail]}
+        response.data = {"errors": detail}
+    return response
+
+
+def day_param(request, name: str = "as_of") -> datetime.date | None:
+    """A date query parameter, validated by ``parse_day``; a bad value is a 400 naming the parameter."""
+    try:
+        return parse_day(request.query_params.get(name), name=name)
+    except BadDate as error:
+        raise ValidationError({name: [str(error)]}) from None
+
+
+# --- pagination and ordering -------------------------------------------------------------------------------
+
+
+class TrackerPagination(PageNumberPagination):
+    """``?page=N&page_size=M``: 100 rows by default, at most 1,000; a bad value is a 400, not a guess."""
+
+    page_size = 100
+    max_page_size = 1000
+    page_size_query_param = "page_size"
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None or raw == "":
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError(
+                {"page_size": [f"page_size must be a whole number from 1 to {self.max_page_size}; got '{raw[:20]}'."]}
+            )
+        return int(raw)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param)
+        if raw not in (None, "", "last") and not raw.isdigit():
+            raise ValidationError({"page": [f"page must be a whole number from 1; got '{raw[:20]}'."]})
+        return super().paginate_queryset(queryset, request, view)
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """DRF's ``?ordering=`` that refuses unknown fields instead of ignoring them, with a stable tie-breaker."""
+
+    def get_ordering(self, request, queryset, view):
+        params = request.query_params.get(self.ordering_param)
+        allowed = {name for name, _ in self.get_valid_fields(queryset, view, {"request": request})}
+        if params:
+            fields = [param.strip() for param in params.split(",") if param.strip()]
+            bad = [field for field in fields if field.lstrip("-") not in allowed]
+            if bad or not fields:
+                raise ValidationError(
+                    {
+                        self.ordering_param: [
+                            f"Cannot order by '{','.join(bad)[:40]}': use {', '.join(sorted(allowed))}."
+                        ]
+                    }
+                )
+            return [*fields, *view.tie_breaker]
+        return self.get_default_ordering(view)
+
+
+# --- formats -----------------------------------------------------------------------------------------------
+
+
+class CSVRenderer(BaseRenderer):
+    """``?format=csv`` or ``Accept: text/csv``: every matching row, streamed by the view."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        # Only errors reach a renderer (rows are streamed by the view): show them as plain text.
+        return json.dumps(data).encode() if data is not None else b""
+
+
+class NDJSONRenderer(CSVRenderer):
+    """``?format=ndjson``: one JSON object a line, every matching row (for bulk pulls)."""
+
+    media_type = "application/x-ndjson"
+    format = "ndjson"
+
+
+class GeoJSONRenderer(CSVRenderer):
+    """``?format=geojson``: a FeatureCollection of WGS84 county shapes with the status properties."""
+
+    media_type = "application/geo+json"
+    format = "geojson"
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        # Embedded sources and similar lists: their links (or titles), one cell.
+        return " | ".join(
+            str(item.get("link") or item.get("title") or item.get("url") or "") if isinstance(item, dict) else str(item)
+            for item in value
+        )
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def stream_csv(rows, columns):
+    writer = csv.writer(_Echo())
+    # A byte-order mark makes Excel read UTF-8 (accents in names, section signs in notes) correctly.
+    yield "\ufeff" + writer.writerow(columns)
+    for row in rows:
+        yield writer.writerow([_csv_cell(row.get(column)) for column in columns])
+
+
+def stream_ndjson(rows):
+    for row in rows:
+        yield json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+# --- data version, ETag, Last-Modified ----------------------------------------------------------------------
+
+HISTORY_MODELS = {
+    "source": Source,
+    "state": State,
+    "jurisdiction": Jurisdiction,
+    "status_change": StatusChange,
+    "agreement": Agreement,
+    "agreement_status_change": AgreementStatusChange,
+    "event": Event,
+}
+
+
+def _history_tables():
+    # An m2m change (replaced_by, agreement and event sources) also writes a row for its parent object.
+    return [model.history.model._meta.db_table for model in HISTORY_MODELS.values()]
+
+
+def data_version() -> tuple[datetime.datetime | None, str]:
+    """(latest edit time, opaque version) from the edit history in one query; any save or delete changes it."""
+    parts = " UNION ALL ".join(
+        f"SELECT MAX(history_date) AS d, MAX(history_id) AS m, '{table}' AS t FROM {connection.ops.quote_name(table)}"
+        for table in _history_tables()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(parts)
+        rows = cursor.fetchall()
+    dates = [row[0] for row in rows if row[0] is not None]
+    latest = None
+    if dates:
+        latest = max(dates)
+        if isinstance(latest, str):
+            latest = datetime.datetime.fromisoformat(latest)
+        if latest.tzinfo is None:
+            latest = latest.replace(tzinfo=datetime.UTC)
+    version = ";".join(f"{row[2]}={row[1]}@{row[0]}" for row in rows)
+    return latest, version
+
+
+class ConditionalGetMixin:
+    """ETag, Last-Modified and Cache-Control on every GET; 304 when the client already has this answer.
+
+    The ETag hashes the data version (latest edit history row of every table), the full path with its query,
+    the negotiated format and, when no ``as_of`` is given, today's date (a scheduled change takes effect at
+    midnight without any edit). So it changes when the data behind the response can have changed.
+    """
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method not in ("GET", "HEAD"):
+            return
+        latest, version = data_version()
+        renderer = getattr(request, "accepted_renderer", None)
+        media = getattr(renderer, "media_type", "")
+        today = "" if request.query_params.get("as_of") else datetime.date.today().isoformat()
+        key = "\n".join([version, request.get_full_path(), media, today])
+        self._etag = quote_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
+        self._last_modified = latest
+        if_none_match = request.headers.get("If-None-Match", "")
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        if self._etag in tags or if_none_match.strip() == "*":
+            raise _NotModified()
+
+    def handle_exception(self, exc):
+        if isinstance(exc, _NotModified):
+            response = HttpResponseNotModified()
+            self._set_cache_headers(response)
+            return response
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method in ("GET", "HEAD") and response.status_code == 200 and hasattr(self, "_etag"):
+            self._set_cache_headers(response)
+        return response
+
+    def _set_cache_headers(self, response):
+        response["ETag"] = self._etag
+        if self._last_modified is not None:
+            response["Last-Modified"] = http_date(self._last_modified.timestamp())
+        response["Cache-Control"] = CACHE_CONTROL
+        response["Vary"] = "Accept, Origin"
+
+
+class _NotModified(exceptions.APIException):
+    status_code = 304
+
+
+# --- throttling --------------------------------------------------------------------------------------------
+
+
+class _LiveRateMixin:
+    # DRF reads the rates once at import; reading them per request lets settings (and tests) change them.
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class AnonThrottle(_LiveRateMixin, AnonRateThrottle):
+    """Anonymous JSON requests, per client address (rate: REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["anon"])."""
+
+    scope = "anon"
+
+    def allow_request(self, request, view):
+        if getattr(request, "accepted_renderer", None) and request.accepted_renderer.format in BULK_FORMATS:
+            return True
+        return super().allow_request(request, view)
+
+
+class BulkThrottle(_LiveRateMixin, AnonRateThrottle):
+    """Full downloads (CSV, NDJSON, GeoJSON): their own, separate allowance ("bulk")."""
+
+    scope = "bulk"
+
+    def allow_request(self, request, view):
+        if not (getattr(request, "accepted_renderer", None) and request.accepted_renderer.format in BULK_FORMATS):
+            return True
+        return super().allow_request(request, view)
+
+
+# --- the base viewset --------------------------------------------------------------------------------------
+
+
+class TrackerViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+    """Read-only resource: JSON pages, plus CSV and NDJSON (every matching row, streamed)."""
+
+    renderer_classes = [JSONRenderer, CSVRenderer, NDJSONRenderer]
+    pagination_class = TrackerPagination
+    throttle_classes = [AnonThrottle, BulkThrottle]
+    ordering_param = "ordering"
+    tie_breaker: tuple[str, ...] = ("pk",)
+    # What the download is called: scomm-<export_name>[-as-of-<date>].csv
+    export_name = ""
+
+    def get_serializer_context(self):
+        # Built once per request: it may hold per-request lookups (counts, URL templates).
+        if not hasattr(self, "_context"):
+            self._context = super().get_serializer_context()
+            self._context["as_of"] = day_param(self.request)
+        return self._context
+
+    def export_filename(self, extension: str) -> str:
+        day = day_param(self.request)
+        when = f"as-of-{day.isoformat()}" if day else f"as-of-{datetime.date.today().isoformat()}"
+        return f"scomm-{self.export_name}-{when}.{extension}"
+
+    def csv_columns(self) -> list[str]:
+        serializer = self.get_serializer()
+        return [name for name in serializer.fields if name not in getattr(self, "csv_exclude", ())]
+
+    def iter_rows(self, queryset):
+        serializer = self.get_serializer()
+        for instance in queryset.iterator(chunk_size=STREAM_CHUNK_SIZE):
+            yield serializer.to_representation(instance)
+
+    def list(self, request, *args, **kwargs):
+        fmt = request.accepted_renderer.format
+        if fmt in BULK_FORMATS:
+            queryset = self.filter_queryset(self.get_queryset())
+            return self.stream(fmt, queryset)
+        return super().list(request, *args, **kwargs)
+
+    def stream(self, fmt, queryset):
+        if fmt == "csv":
+            body = stream_csv(self.iter_rows(queryset), self.csv_columns())
+            content_type = "text/csv; charset=utf-8"
+        elif fmt == "ndjson":
+            body = stream_ndjson(self.iter_rows(queryset))
+            content_type = "application/x-ndjson; charset=utf-8"
+        else:
+            raise exceptions.NotFound("GeoJSON is available for jurisdictions only.")
+        response = StreamingHttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{self.export_filename(fmt)}"'
+        return response
+
+
+# --- stats -------------------------------------------------------------------------------------------------
+
+AS_OF_PARAMETER = OpenApiParameter(
+    "as_of",
+    OpenApiTypes.DATE,
+    description="Answer as it stood on this date (YYYY-MM-DD, 2008-01-01 to today). Default: today.",
+)
+
+
+def status_counts(as_of: datetime.date) -> dict[str, dict[str, int]]:
+    """{postal: {status: n}} for the counted jurisdictions on a date, in one query."""
+    rows = (
+        Jurisdiction.objects.counted()
+        .with_status(as_of)
+        .order_by()
+        .values("state_id", "status")
+        .annotate(n=Count("fips"))
+    )
+    per_state: dict[str, dict[str, int]] = {}
+    for row in rows:
+        per_state.setdefault(row["state_id"], {})[row["status"]] = row["n"]
+    return per_state
+
+
+class StatsView(ConditionalGetMixin, APIView):
+    """Headline numbers on any date: activated jurisdictions, the states they are in, per status and per state."""
+
+    renderer_classes = [JSONRenderer]
+    throttle_classes = [AnonThrottle]
+
+    @extend_schema(
+        parameters=[AS_OF_PARAMETER],
+        responses=inline_serializer(
+            "Stats",
+            {
+                "as_of": serializers.DateField(),
+                "activated_jurisdictions": serializers.IntegerField(),
+                "states_with_activated_jurisdictions": serializers.IntegerField(),
+                "total_jurisdictions": serializers.IntegerField(),
+                "total_states": serializers.IntegerField(),
+                "by_status": serializers.DictField(child=serializers.IntegerField()),
+                "by_state": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+    )
+    def get(self, request):
+        day = day_param(request) or datetime.date.today()
+        per_state = status_counts(day)
+        states = list(State.objects.order_by("name").values_list("postal", "name"))
+        by_status = {status: 0 for status in Status.values}
+        by_state = []
+        for postal, name in states:
+            counts = {status: per_state.get(postal, {}).get(status, 0) for status in Status.values}
+            for status, n in counts.items():
+                by_status[status] += n
+            by_state.append(
+                {"state": postal, "name": name, **counts, "total": sum(counts.values()), "url": _abs(request, postal)}
+            )
+        activated = by_status[Status.ACTIVATED]
+        return Response(
+            {
+                "as_of": day.isoformat(),
+                "activated_jurisdictions": activated,
+                "states_with_activated_jurisdictions": sum(1 for row in by_state if row[Status.ACTIVATED]),
+                "total_jurisdictions": sum(by_status.values()),
+                "total_states": len(states),
+                "by_status": by_status,
+                "by_state": by_state,
+            }
+        )
+
+
+def _abs(request, postal):
+    return request.build_absolute_uri(reverse("api:state-detail", args=[postal]))
+
+
+# --- changes feed ------------------------------------------------------------------------------------------
+
+CHANGES_LIMIT = 500
+_ACTIONS = {"+": "create", "~": "update", "-": "delete"}
+_API_DETAIL = {
+    "source": "api:source-detail",
+    "state": "api:state-detail",
+    "jurisdiction": "api:jurisdiction-detail",
+    "agreement": "api:agreement-detail",
+    "event": "api:event-detail",
+}
+
+
+def encode_cursor(positions: dict[str, int]) -> str:
+    raw = json.dumps(positions, sort_keys=True, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> dict[str, int]:
+    if not cursor:
+        return {}
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        positions = json.loads(raw)
+        if not isinstance(positions, dict) or not all(
+            key in HISTORY_MODELS and isinstance(value, int) for key, value in positions.items()
+        ):
+            raise ValueError
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise ValidationError(
+            {
+                "since": [
+                    "since must be a cursor returned as `next` by this feed (or omitted to start from the beginning)."
+                ]
+            }
+        ) from None
+    return positions
+
+
+def _field_values(record, fields) -> dict:
+    values = {}
+    for field in fields:
+        value = getattr(record, field.attname)
+        if isinstance(value, datetime.date | datetime.datetime):
+            value = value.isoformat()
+        values[field.name] = value
+    return values
+
+
+class ChangesView(ConditionalGetMixin, APIView):
+    """Every create, update and delete since a cursor, oldest first, from the edit history.
+
+    The cursor holds, per kind of object, the last history row already returned, so a row committed late is
+    never skipped. Start without ``since``; then pass the ``next`` you were given until ``more`` is false.
+    """
+
+    renderer_classes = [JSONRenderer]
+    throttle_classes = [AnonThrottle]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("since", str, description="The `next` cursor of your previous call; omit to start."),
+            OpenApiParameter("limit", int, description=f"Changes per call, 1 to {CHANGES_LIMIT} (default)."),
+        ],
+        responses=inline_serializer(
+            "Changes",
+            {
+                "next": serializers.CharField(),
+                "more": serializers.BooleanField(),
+                "results": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+    )
+    def get(self, request):
+        positions = decode_cursor(request.query_params.get("since"))
+        raw_limit = request.query_params.get("limit", "")
+        if raw_limit and (not raw_limit.isdigit() or not 1 <= int(raw_limit) <= CHANGES_LIMIT):
+            raise ValidationError({"limit": [f"limit must be a whole number from 1 to {CHANGES_LIMIT}."]})
+        limit = int(raw_limit) if raw_limit else CHANGES_LIMIT
+
+        streams = []
+        fetched = {}
+        for kind, model in HISTORY_MODELS.items():
+            rows = list(model.history.filter(history_id__gt=positions.get(kind, 0)).order_by("history_id")[: limit + 1])
+            fetched[kind] = rows
+            streams.append([(row.history_date, kind, row.history_id, row) for row in rows])
+        merged = list(heapq.merge(*streams, key=lambda item: item[:3]))
+        page, more = merged[:limit], len(merged) > limit
+
+        results = []
+        new_positions = dict(positions)
+        previous = self._previous_records(page)
+        for history_date, kind, history_id, record in page:
+            model = HISTORY_MODELS[kind]
+            fields = [field for field in model._meta.concrete_fields]
+            values = _field_values(record, fields)
+            action = _ACTIONS[record.history_type]
+            if action == "update":
+                before = previous.get((kind, history_id))
+                old = _field_values(before, fields) if before is not None else {}
+                changed = {name: value for name, value in values.items() if old.get(name) != value}
+            elif action == "create":
+                changed = values
+            else:
+                changed = {}
+            object_id = getattr(record, model._meta.pk.attname)
+            url = None
+            if kind in _API_DETAIL and action != "delete":
+                url = request.build_absolute_uri(reverse(_API_DETAIL[kind], args=[object_id]))
+            results.append(
+                {
+                    "type": kind,
+                    "id": object_id,
+                    "action": action,
+                    "time": history_date.isoformat(),
+                    "changed_fields": sorted(changed),
+                    "fields": values if action != "delete" else {},
+                    "url": url,
+                }
+            )
+            new_positions[kind] = history_id
+        return Response({"next": encode_cursor(new_positions), "more": more, "results": results})
+
+    def _previous_records(self, page) -> dict:
+        """For each update on the page, the history row just before it for the same object (one query a kind)."""
+        previous = {}
+        by_kind: dict[str, list] = {}
+        for _, kind, _, record in page:
+            if record.history_type == "~":
+                by_kind.setdefault(kind, []).append(record)
+        for kind, records in by_kind.items():
+            model = HISTORY_MODELS[kind]
+            pk = model._meta.pk.attname
+            ids = {getattr(record, pk) for record in records}
+            top = max(record.history_id for record in records)
+            older = model.history.filter(**{f"{pk}__in": ids, "history_id__lt": top}).order_by("history_id")
+            last_seen: dict = {}
+            wanted = {record.history_id for record in records}
+            for row in list(older) + records:
+                key = getattr(row, pk)
+                if row.history_id in wanted and key in last_seen:
+                    previous[(kind, row.history_id)] = last_seen[key]
+                last_seen[key] = row
+        return previous
+
+
+# --- human docs page ---------------------------------------------------------------------------------------
+
+
+def api_index(request):
+    """The human API page for browsers; a JSON map of the endpoints for programs."""
+    accept = request.headers.get("Accept", "")
+    endpoints = {
+        name: request.build_absolute_uri(reverse(f"api:{name}-list"))
+        for name in ("jurisdiction", "state", "agreement", "source", "event")
+    }
+    endpoints["stats"] = request.build_absolute_uri(reverse("api:stats"))
+    endpoints["changes"] = request.build_absolute_uri(reverse("api:changes"))
+    endpoints["schema"] = request.build_absolute_uri(reverse("api:schema"))
+    if "text/html" in accept or request.GET.get("format") == "html":
+        return render(
+            request,
+            "api/index.html",
+            {"endpoints": endpoints, "base": request.build_absolute_uri(reverse("api:index"))},
+        )
+    return JsonResponse(endpoints)
+
+
+# --- filter parts shared by the FilterSets -----------------------------------------------------------------
+
+
+class ListWidget(forms.TextInput):
+    """Reads ``x=A,B`` and ``x=A&x=B`` alike as ["A", "B"]."""
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        return [item.strip() for value in values if value for item in value.split(",") if item.strip()]
+
+
+class ListField(forms.Field):
+    """A list of codes, each normalised and checked; an unknown one is an error naming it."""
+
+    widget = ListWidget
+
+    def __init__(self, *, valid=None, normalize=str, hint="", **kwargs):
+        self.valid, self.normalize, self.hint = valid, normalize, hint
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        if not value:
+            return []
+        items = [self.normalize(item) for item in value][:500]
+        valid = self.valid() if callable(self.valid) else self.valid
+        bad = [item for item in items if valid is not None and item not in valid]
+        if bad:
+            raise forms.ValidationError(f"Unknown value '{', '.join(bad)[:60]}': {self.hint}")
+        return list(dict.fromkeys(items))
+
+
+@extend_schema_field(
+    {"type": "string", "description": "One value, several separated by commas, or the parameter repeated."}
+)
+class ListFilter(django_filters.Filter):
+    field_class = ListField
+
+
+class DayField(forms.CharField):
+    def __init__(self, *, param="as_of", **kwargs):
+        self.param = param
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        try:
+            return parse_day(value, name=self.param)
+        except BadDate as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+@extend_schema_field(OpenApiTypes.DATE)
+class DayFilter(django_filters.Filter):
+    field_class = DayField
+
+
+class StrictBooleanField(forms.CharField):
+    TRUE, FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
+
+    def clean(self, value):
+        value = (value or "").strip().lower()
+        if value == "":
+            return None
+        if value in self.TRUE:
+            return True
+        if value in self.FALSE:
+            return False
+        raise forms.ValidationError(f"Must be true or false; got '{value[:20]}'.")
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(django_filters.Filter):
+    field_class = StrictBooleanField
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        return super().filter(qs, value)
+
+
+def valid_postals() -> set[str]:
+    return set(State.objects.values_list("postal", flat=True))
+
+
+STATE_HINT = "use two-letter postal codes such as TX, or several: TX,CA."
