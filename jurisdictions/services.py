@@ -47,19 +47,29 @@ def _reason(batch: ImportBatch) -> str:
     return f"Import #{batch.pk} of {batch.file_name}"[:100]
 
 
-@transaction.atomic
 def import_batch_apply(*, batch: ImportBatch, user) -> ImportBatch:
-    """Write a previewed batch in one transaction, re-checking it against the data as they are now."""
+    """Write a previewed batch in one transaction, re-checking it against the data as they are now.
+
+    If the tracker changed since the preview, nothing is written, the batch's preview is brought up to date
+    and ImportNotApplied says so: an editor confirms what they saw, never something else.
+    """
+    try:
+        return _apply(batch, user)
+    except ImportNotApplied as refusal:
+        if refusal.plan is not None and not refusal.plan.errors:
+            batch.plan, batch.counts = [row.as_dict() for row in refusal.plan.rows], refusal.plan.counts
+            batch.save(update_fields=["plan", "counts"])
+        raise
+
+
+@transaction.atomic
+def _apply(batch: ImportBatch, user) -> ImportBatch:
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.state != ImportState.PREVIEWED:
         raise ImportNotApplied(f"{batch} was already {batch.get_state_display().lower()}.")
     plan = importer.plan_import(batch.file_name, bytes(batch.content))
     stored = importer.Plan([importer.PlannedRow(**row) for row in batch.plan])
     if plan.errors or plan.actions() != stored.actions():
-        # Someone changed the tracker since the preview: show the new preview rather than apply the old one.
-        if not plan.errors:
-            batch.plan, batch.counts = [row.as_dict() for row in plan.rows], plan.counts
-            batch.save(update_fields=["plan", "counts"])
         raise ImportNotApplied(
             "The tracker changed since this preview, so nothing was applied. Review the updated preview.", plan
         )

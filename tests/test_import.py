@@ -1,0 +1,226 @@
+"""Bulk import of a published list: preview, confirm, undo; every bad file refused with nothing written."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+
+from jurisdictions import importer
+from jurisdictions.models import ImportBatch, ImportState, Jurisdiction, Source, StatusChange
+from tests.factories import make_jurisdiction
+
+pytestmark = pytest.mark.django_db
+
+UPLOAD = "admin:jurisdictions_importbatch_upload"
+
+
+@pytest.fixture
+def editor_client(client, dataset):
+    call_command("create_editors_group", verbosity=0)
+    user = User.objects.create_user("edna", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(user)
+    return client
+
+
+def snapshot():
+    """Everything an import could touch, exactly."""
+    return {
+        "changes": list(StatusChange.objects.order_by("pk").values()),
+        "sources": list(Source.objects.order_by("pk").values()),
+        "batches": ImportBatch.objects.count(),
+    }
+
+
+def upload(client, name, data, **fields):
+    fields.setdefault("source_title", "ICE: Activated jurisdictions (test)")
+    fields.setdefault("source_url", "https://example.org/ice/activated.csv")
+    return client.post(reverse(UPLOAD), {"file": SimpleUploadedFile(name, data, "text/csv"), **fields})
+
+
+def activation(fips) -> datetime.date:
+    return (
+        StatusChange.objects.filter(jurisdiction_id=fips, status="activated").order_by("effective_on")[0].effective_on
+    )
+
+
+@pytest.fixture
+def good_file(dataset):
+    """New, changed, unchanged and repeated rows, written the way real files are."""
+    make_jurisdiction(fips="48999", name="Test County")
+    dallas = activation("48113").strftime("%-m/%-d/%Y")
+    lines = [
+        "Activated Jurisdictions as of 2012-09-01",
+        "",
+        "State,Jurisdiction,FIPS,Activation Date,Notes",
+        "TX,Test County ,,2011-08-05,new",
+        'Texas,"Harris County",48201,"Oct 28, 2008","changed, quoted"',
+        f"TX,Dallas,,{dallas}  ,",
+        f"TX,DALLAS COUNTY,48113,{dallas},repeat",
+        "",
+        f"FL,Miami Dade,,{activation('12086').isoformat()},",
+    ]
+    return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def test_good_file_preview_counts_are_exact_and_nothing_is_written(editor_client, good_file):
+    before = snapshot()
+    response = upload(editor_client, "activated.csv", good_file)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    batch = ImportBatch.objects.get()
+    assert batch.state == ImportState.PREVIEWED
+    assert batch.counts == {"new": 1, "changed": 1, "unchanged": 2, "duplicate": 1, "error": 0, "rows": 5}
+    assert batch.sha256 == importer.sha256(good_file) and batch.size == len(good_file)
+    after = snapshot()
+    assert after["changes"] == before["changes"]
+    page = editor_client.get(response["Location"])
+    html = page.content.decode()
+    assert "Confirm and apply" in html and "Harris County, TX" in html and "2008-10-28" in html
+
+
+def test_confirm_applies_in_one_go_and_undo_restores_the_exact_prior_state(editor_client, good_file):
+    response = upload(editor_client, "activated.csv", good_file)
+    batch = ImportBatch.objects.get()
+    before = snapshot()
+    response = editor_client.post(response["Location"], {"confirm": "1"}, follow=True)
+    assert "Applied activated.csv: 1 newly activated, 1 dates changed, 2 unchanged" in response.content.decode()
+    batch.refresh_from_db()
+    assert batch.state == ImportState.APPLIED and batch.applied_by.username == "edna"
+    assert activation("48999") == datetime.date(2011, 8, 5)
+    assert activation("48201") == datetime.date(2008, 10, 28)
+    assert StatusChange.objects.get(jurisdiction_id="48201").source == batch.source
+    harris = StatusChange.objects.get(jurisdiction_id="48201").history.latest()
+    assert harris.history_user.username == "edna" and "Import #" in harris.history_change_reason
+
+    url = reverse("admin:jurisdictions_importbatch_preview", args=[batch.pk])
+    response = editor_client.post(url, {"undo": "1"}, follow=True)
+    assert "Undid activated.csv" in response.content.decode()
+    batch.refresh_from_db()
+    assert batch.state == ImportState.UNDONE
+    assert snapshot() == before
+
+
+def test_confirming_twice_applies_once(editor_client, good_file):
+    url = upload(editor_client, "activated.csv", good_file)["Location"]
+    editor_client.post(url, {"confirm": "1"})
+    count = StatusChange.objects.count()
+    editor_client.post(url, {"confirm": "1"})
+    assert StatusChange.objects.count() == count
+
+
+def test_undo_is_refused_when_an_imported_row_was_edited_since(editor_client, good_file):
+    url = upload(editor_client, "activated.csv", good_file)["Location"]
+    editor_client.post(url, {"confirm": "1"})
+    harris = StatusChange.objects.get(jurisdiction_id="48201")
+    harris.effective_on = datetime.date(2008, 10, 30)
+    harris.save()
+    before = snapshot()
+    response = editor_client.post(url, {"undo": "1"}, follow=True)
+    assert "Nothing was undone" in response.content.decode()
+    assert snapshot() == before
+    assert ImportBatch.objects.get().state == ImportState.APPLIED
+
+
+def test_a_preview_gone_stale_is_not_applied(editor_client, good_file):
+    url = upload(editor_client, "activated.csv", good_file)["Location"]
+    harris = StatusChange.objects.get(jurisdiction_id="48201")
+    harris.effective_on = datetime.date(2008, 10, 28)
+    harris.save()
+    before = snapshot()
+    response = editor_client.post(url, {"confirm": "1"}, follow=True)
+    assert "The tracker changed since this preview" in response.content.decode()
+    assert snapshot()["changes"] == before["changes"]
+    assert ImportBatch.objects.get().counts["changed"] == 0
+
+
+def test_windows_1252_names_and_every_date_format_are_read(editor_client, dataset):
+    dona_ana = activation("35013")
+    text = (
+        "state,county,activation date\r\n"
+        f'NM,Doña Ana County,"{dona_ana:%b} {dona_ana.day}, {dona_ana.year}"\r\n'
+        f"MO,St. Louis,{activation('29189'):%m/%d/%Y}\r\n"
+        f"MO,Saint Louis city,{activation('29510').isoformat()}\r\n"
+    )
+    response = upload(editor_client, "list.csv", text.encode("cp1252"))
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert ImportBatch.objects.get().counts["unchanged"] == 3
+
+
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("list.xlsx", b"PK\x03\x04 spreadsheet", "is not a CSV file"),
+        ("list.csv", b"%PDF-1.4\x00\x01\x02binary", "is not a CSV file"),
+        ("list.csv", b"", "The submitted file is empty"),
+        ("list.csv", b"\r\n\r\n  \r\n", "is empty"),
+        ("list.csv", b"State,Jurisdiction,Activation Date\r\n\r\n", "has a header but no rows"),
+        ("list.csv", b"a,b,c\r\n1,2,3\r\n", "has no header row naming an activation date"),
+    ],
+)
+def test_unreadable_files_are_refused_with_a_clear_message_and_nothing_changes(editor_client, name, data, message):
+    before = snapshot()
+    response = upload(editor_client, name, data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert snapshot() == before
+
+
+def test_a_file_over_the_size_limit_is_refused(editor_client, monkeypatch, good_file):
+    monkeypatch.setattr(importer, "MAX_BYTES", 100)
+    before = snapshot()
+    response = upload(editor_client, "big.csv", good_file)
+    assert "the limit is 100" in response.content.decode()
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "row, reason, suggestion",
+    [
+        ("TX,Harris Cnty,,2010-01-01", "No jurisdiction in Texas is called “Harris Cnty”", "Harris County, TX (48201)"),
+        ("TX,Harris County,,13/45/2010", "“13/45/2010” is not a date", ""),
+        ("TX,Harris County,,2099-01-01", "is outside the program", ""),
+        ("TX,Harris County,,", "The activation date is missing", ""),
+        ("AL,Harris County,48201,2010-01-01", "FIPS 48201 is Harris County, Texas, not in Alabama", ""),
+        ("TX,Dallas County,48201,2010-01-01", "but the row names “Dallas County”", ""),
+        ("ZZ,Harris County,,2010-01-01", "“ZZ” is not a state", ""),
+        (",Harris County,,2010-01-01", "has no state", ""),
+        ("TX,Harris County,,2008-10-28\r\nTX,Harris County,48201,2008-10-29", "the file disagrees with itself", ""),
+    ],
+)
+def test_rows_with_errors_are_listed_and_the_file_cannot_be_applied(editor_client, row, reason, suggestion):
+    data = f"State,Jurisdiction,FIPS,Activation Date\r\nTX,Dallas,,2010-01-01\r\n{row}\r\n".encode()
+    before = snapshot()
+    response = upload(editor_client, "errors.csv", data)
+    assert response.status_code == 200
+    html = response.content.decode().replace("&#x27;", "'")
+    assert "cannot be applied" in html and "Confirm and apply" not in html
+    plan = response.context["plan"]
+    error = plan.errors[0]
+    assert error.line >= 3 and reason in error.reason
+    assert suggestion in error.suggestions if suggestion else True
+    assert snapshot() == before
+
+
+def test_an_import_needs_a_source(editor_client, good_file):
+    before = snapshot()
+    response = upload(editor_client, "activated.csv", good_file, source_title="", source_url="")
+    assert "Every import needs a source" in response.content.decode()
+    assert snapshot() == before
+
+
+def test_an_existing_source_can_be_picked(editor_client, good_file):
+    source = Source.objects.first()
+    response = upload(editor_client, "activated.csv", good_file, source=source.pk, source_title="", source_url="")
+    assert response.status_code == 302
+    assert ImportBatch.objects.get().source == source
+
+
+def test_the_shipped_activation_file_imports_as_all_unchanged(dataset):
+    from django.conf import settings
+
+    data = (settings.DATASET_DIR / "activations.csv").read_bytes()
+    plan = importer.plan_import("activations.csv", data)
+    assert plan.counts["unchanged"] == Jurisdiction.objects.counted().count() and not plan.errors
