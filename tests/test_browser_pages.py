@@ -1,0 +1,108 @@
+"""List, jurisdiction and state pages in a real Chromium: keyboard path, 360 px layout, no errors, no outside hosts.
+
+Screenshots go to test-output/ (360 px wide, full page).
+"""
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+pytestmark = pytest.mark.browser
+
+OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    OUTPUT.mkdir(exist_ok=True)
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def open_page(browser, live_dataset):
+    """Open pages of the live server; afterwards assert no console error and no request to another host."""
+    contexts, requested, errors = [], [], []
+
+    def open_(path, *, width=1280, height=900):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        page = context.new_page()
+        page.on("request", lambda request: requested.append(request.url))
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on(
+            "response",
+            lambda response: errors.append(f"{response.status} {response.url}") if response.status >= 400 else None,
+        )
+        page.goto(live_dataset.url + path)
+        return page
+
+    yield open_
+    host = urlsplit(live_dataset.url).netloc
+    for context in contexts:
+        context.close()
+    outside = [url for url in requested if urlsplit(url).netloc != host and not url.startswith("data:")]
+    assert outside == []
+    assert errors == []
+
+
+def test_keyboard_only_from_the_list_to_a_county_page(open_page):
+    page = open_page("/jurisdictions/?state=IL")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    # From the main content, Tab through the filters to the first county link of the table.
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        href = page.evaluate("document.activeElement.getAttribute('href') || ''")
+        if re.fullmatch(r"/jurisdictions/\d{5}/", href):
+            break
+    else:
+        pytest.fail("no county link reached by keyboard")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # visible focus
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/jurisdictions/17\d{3}/$"))
+    assert ", Illinois" in page.locator("h1").inner_text()
+
+
+@pytest.mark.parametrize(
+    "name, path",
+    [
+        ("list", "/jurisdictions/?state=IL&as_of=2011-08-05"),
+        ("county", "/jurisdictions/36009/"),
+        ("state", "/states/IL/"),
+        ("agreements", "/agreements/"),
+    ],
+)
+def test_pages_fit_a_360_px_screen(open_page, name, path):
+    page = open_page(path, width=360, height=740)
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(OUTPUT / f"pages-{name}-360.png"), full_page=True)
+
+
+def test_state_map_shapes_are_links_with_names(open_page):
+    page = open_page("/jurisdictions/17031/")
+    cook = page.locator('path[data-fips="17031"]')
+    assert "current" in cook.get_attribute("class")
+    assert cook.locator("title").text_content().startswith("Cook County")
+    page.screenshot(path=str(OUTPUT / "pages-county-1280.png"))
