@@ -3,8 +3,11 @@
 Screenshots go to test-output/ (360 px wide, full page).
 """
 
+import json
 import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -41,8 +44,8 @@ def open_page(browser, live_dataset):
     """Open pages of the live server; afterwards assert no console error and no request to another host."""
     contexts, requested, errors = [], [], []
 
-    def open_(path, *, width=1280, height=900):
-        context = browser.new_context(viewport={"width": width, "height": height})
+    def open_(path, *, width=1280, height=900, **context_options):
+        context = browser.new_context(viewport={"width": width, "height": height}, **context_options)
         contexts.append(context)
         page = context.new_page()
         page.on("request", lambda request: requested.append(request.url))
@@ -106,3 +109,46 @@ def test_state_map_shapes_are_links_with_names(open_page):
     assert "current" in cook.get_attribute("class")
     assert cook.locator("title").text_content().startswith("Cook County")
     page.screenshot(path=str(OUTPUT / "pages-county-1280.png"))
+
+
+def _axe_script() -> Path:
+    """axe-core from npm, installed once into test-output/ (the repository does not vendor it)."""
+    target = OUTPUT / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+    if not target.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.fail("The accessibility check needs npm to install axe-core (apt-get install npm).")
+        (OUTPUT / "axe").mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [npm, "install", "--no-audit", "--no-fund", "--prefix", str(OUTPUT / "axe"), "axe-core@4"],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+    return target
+
+
+def test_pages_have_no_accessibility_violations(open_page):
+    script = _axe_script()
+    found = {}
+    for path in (
+        "/jurisdictions/?state=IL&as_of=2011-08-05",
+        "/jurisdictions/36009/",
+        "/jurisdictions/02232/",
+        "/states/",
+        "/states/IL/",
+        "/agreements/",
+        "/about/",
+        "/downloads/",
+    ):
+        # axe is injected as an inline script, which the site's Content-Security-Policy (rightly) blocks.
+        page = open_page(path, bypass_csp=True)
+        page.add_script_tag(path=str(script))
+        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        violations = [
+            {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"][:3]]}
+            for v in result["violations"]
+        ]
+        if violations:
+            found[path] = violations
+    assert not found, json.dumps(found, indent=1)
