@@ -490,3 +490,31 @@ def test_downloads_page_links_the_exports_and_documents_every_field(client, data
     for field in ("fips", "name", "state", "status", "activated_on", "sources", "url"):
         assert f"<code>{field}</code>" in page
     assert "Licence" in page and "How to cite" in page
+
+
+def test_list_search_escapes_a_hostile_query(client, dataset):
+    page = _page(client, "/jurisdictions/?q=<script>alert(1)</script>")
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "state=TX&status=activated&as_of=2011-08-05",
+        "q=san&activated_after=2010-01-01&activated_before=2011-12-31",
+        "state=IL&as_of=2010-12-31&status=not_activated&q=county",
+    ],
+)
+def test_list_shows_the_same_rows_as_its_csv_link(client, dataset, query):
+    page = _page(client, f"/jurisdictions/?{query}&sort=fips")
+    count = int(re.search(r"([\d,]+) jurisdictions? match", page).group(1).replace(",", ""))
+    csv_url = re.search(r'class="csv-link" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    response = client.get(csv_url)
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    rows = body.decode("utf-8-sig").splitlines()[1:]
+    assert len(rows) == count
+    shown = re.findall(r'<th scope="row"><a href="/jurisdictions/(\d{5})/', page)
+    exported = {row.split(",")[0] for row in rows}
+    assert len(exported) == count and set(shown) <= exported
