@@ -281,7 +281,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
                     services.import_batch_undo(batch=batch, user=request.user)
                     messages.success(request, f"Undid {batch.file_name}: the tracker is as it was before it.")
                 else:
-                    messages.error(request, f"{batch} cannot do that now.")
+                    messages.error(request, f"{batch} is {batch.get_state_display().lower()}: nothing was done.")
             except services.ImportNotApplied as error:
                 messages.error(request, str(error))
             return redirect("admin:jurisdictions_importbatch_preview", pk=batch.pk)

@@ -42,12 +42,19 @@ class ImportUploadForm(forms.Form):
         help_text="The published list this file comes from, if it is already a source…",
     )
     source_title = forms.CharField(
+        widget=forms.TextInput(attrs={"class": "vTextField"}),
         max_length=300,
         required=False,
         label="…or a new source: title",
         help_text="E.g. 'ICE: Activated jurisdictions'.",
     )
-    source_url = forms.URLField(max_length=500, required=False, assume_scheme="https", label="Address (URL)")
+    source_url = forms.URLField(
+        widget=forms.URLInput(attrs={"class": "vURLField"}),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        label="Address (URL)",
+    )
     source_publisher = forms.CharField(max_length=200, required=False, label="Publisher", initial="ICE")
     source_published_on = forms.DateField(required=False, label="Published on", widget=AdminDateWidget)
 

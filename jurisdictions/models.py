@@ -472,4 +472,4 @@ class ImportBatch(models.Model):
         verbose_name_plural = "imports of activated jurisdictions"
 
     def __str__(self):
-        return f"Import #{self.pk}: {self.file_name} ({self.get_state_display().lower()})"
+        return f"Import #{self.pk}: {self.file_name}"

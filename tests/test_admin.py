@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.urls import reverse
 
-from agreements.models import AgreementStatus, AgreementStatusChange, Event, EventKind
+from agreements.models import Agreement, AgreementStatus, AgreementStatusChange, Event, EventKind
 from jurisdictions.models import Jurisdiction, Source, State, Status, StatusChange
 from tests.factories import make_agreement, make_agreement_change, make_source
 
@@ -518,3 +518,23 @@ def test_deleted_record_is_listed_and_restored_exactly(editor_client):
     assert response.status_code == 302
     assert StatusChange.objects.filter(pk=change.pk).values().get() == before
     assert record.history_id not in {row["record"].history_id for row in editor_client.get(deleted_url).context["rows"]}
+
+
+def test_deleted_agreement_is_restored_with_its_sources(editor_client, admin_user):
+    source = make_source(title="MOA text")
+    agreement = make_agreement(notes="restore me")
+    agreement.sources.set([source])
+    agreement.save()
+    agreement_id = agreement.pk
+    from django.test import Client
+
+    admin = Client()
+    admin.force_login(admin_user)
+    response = admin.post(reverse("admin:agreements_agreement_delete", args=[agreement_id]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Agreement.objects.filter(pk=agreement_id).exists()
+    record = Agreement.history.filter(id=agreement_id, history_type="-").get()
+    response = editor_client.post(reverse("admin:agreements_agreement_deleted"), {"history_id": record.history_id})
+    assert response.status_code == 302
+    restored = Agreement.objects.get(pk=agreement_id)
+    assert restored.notes == "restore me" and list(restored.sources.all()) == [source]

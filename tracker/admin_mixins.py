@@ -188,6 +188,23 @@ class TrackedAdmin(SimpleHistoryAdmin):
         }
         return TemplateResponse(request, "admin/deleted_records.html", context)
 
+    def _restore_many_to_many(self, instance, deletion):
+        """Put back the links (e.g. an agreement's sources) the last saved version had, where the targets exist."""
+        pk_name = self.model._meta.pk.attname
+        last = (
+            self.model.history.filter(**{pk_name: getattr(deletion, pk_name), "history_id__lt": deletion.history_id})
+            .exclude(history_type="-")
+            .order_by("-history_date", "-history_id")
+            .first()
+        )
+        for m2m in self.model._meta.many_to_many:
+            rows = getattr(last, m2m.name, None) if last else None
+            if rows is None or not hasattr(rows, "values_list"):
+                continue
+            target_ids = rows.values_list(m2m.m2m_reverse_field_name() + "_id", flat=True)
+            existing = m2m.related_model._base_manager.filter(pk__in=list(target_ids))
+            getattr(instance, m2m.name).set(existing)
+
     def _restore_deleted(self, request, record):
         opts = self.model._meta
         pk = getattr(record, opts.pk.attname)
@@ -202,6 +219,7 @@ class TrackedAdmin(SimpleHistoryAdmin):
                 instance._history_user = request.user
                 instance._change_reason = f"Restored from the version deleted {record.history_date:%Y-%m-%d %H:%M}"
                 instance.save(force_insert=True)
+                self._restore_many_to_many(instance, record)
         except (ValidationError, IntegrityError) as error:
             detail = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
             messages.error(request, f"“{instance}” could not be restored: {detail}")
