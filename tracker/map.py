@@ -100,29 +100,32 @@ def _activated_fips(day: datetime.date, *, state: str | None = None) -> set[str]
 
 
 @lru_cache(maxsize=8)
-def _static_markup(names: tuple[tuple[str, str, str], ...]) -> dict[str, tuple[str, str]]:
-    """Per county: the escaped accessible-name prefix, and the path's tail holding its geometry.
+def _static_markup(units: tuple[tuple[str, str, str, str], ...]) -> dict[str, tuple[str, str]]:
+    """Per county: the link with its accessible name, and the path's date and geometry.
 
-    Keyed by every (fips, label, borrowed-from note) so that a renamed unit rebuilds the cache.
+    Keyed by every (fips, label, activation date, borrowed-from note), so an edit rebuilds it; statuses on a
+    date are not in it, only the class that a request adds between the two halves.
     """
     paths = geometry.county_svg_paths()
     markup = {}
-    for fips, label, note in names:
+    for fips, label, activated_on, note in units:
         if fips not in paths:
             continue
-        head = f'<a href="{reverse("jurisdictions:jurisdiction_detail", args=[fips])}" aria-label="{escape(label)}: '
-        tail = f'{escape(note)}"><path data-fips="{fips}"'
-        markup[fips] = (head, tail, f' d="{paths[fips]}"/></a>')
+        url = reverse("jurisdictions:jurisdiction_detail", args=[fips])
+        name = escape(f"{label}: {status_phrase(activated_on)}{note}")
+        head = f'<a href="{url}" aria-label="{name}"'
+        tail = f' data-a="{activated_on}"' if activated_on else ""
+        markup[fips] = (head, f'{tail} d="{paths[fips]}"/></a>')
     return markup
 
 
-def status_phrase(activated_on: datetime.date | None, activated: bool) -> str:
-    """What the accessible name and tooltip say about a county's status on the map's date."""
-    if activated and activated_on:
-        return f"activated {activated_on.isoformat()}"
-    if activated_on:
-        return f"not yet activated (activated {activated_on.isoformat()})"
-    return "not activated"
+def status_phrase(activated_on: str | datetime.date | None) -> str:
+    """What a county's accessible name says about its status: the date it was activated, if ever.
+
+    The name does not depend on the map's date, so recolouring never rewrites 3,142 names; the tooltip adds
+    the status on the date shown.
+    """
+    return f"activated {activated_on}" if activated_on else "not activated"
 
 
 def _label(unit: Unit) -> str:
@@ -141,26 +144,26 @@ def county_map(day: datetime.date, *, state: str | None = None, highlight: str |
     units = _units(state=state)
     activated = _activated_fips(day, state=state)
     drawn = [unit for unit in units if unit.on_map]
-    markup = _static_markup(tuple((unit.fips, _label(unit), _note(unit)) for unit in drawn))
+    markup = _static_markup(
+        tuple(
+            (unit.fips, _label(unit), unit.activated_on.isoformat() if unit.activated_on else "", _note(unit))
+            for unit in drawn
+        )
+    )
     pieces = []
     for unit in drawn:
         if unit.fips not in markup:
             continue
-        head, tail, geometry_d = markup[unit.fips]
-        is_activated = unit.fips in activated
-        classes = ACTIVATED_CLASS if is_activated else NOT_ACTIVATED_CLASS
-        extra = ""
+        head, tail = markup[unit.fips]
+        classes = ACTIVATED_CLASS if unit.fips in activated else NOT_ACTIVATED_CLASS
+        link_extra = extra = ""
         if unit.fips == highlight:
             classes += " " + HIGHLIGHT_CLASS
-            extra = ' aria-current="page"'
-        if unit.activated_on:
-            extra += f' data-a="{unit.activated_on.isoformat()}"'
+            link_extra = ' aria-current="page"'
         if not unit.counted:
             # A successor: drawn, but its data (and its place in the counts) belong to the historical unit.
-            extra += ' data-s="1"'
-        pieces.append(
-            f'{head}{status_phrase(unit.activated_on, is_activated)}{tail} class="{classes}"{extra}{geometry_d}'
-        )
+            extra = ' data-s="1"'
+        pieces.append(f'{head}{link_extra}><path data-fips="{unit.fips}" class="{classes}"{extra}{tail}')
     if state:
         state_fips = drawn[0].state_fips if drawn else ""
         view_box = geometry.state_view_box(state_fips) if state_fips else NATIONAL_VIEW_BOX

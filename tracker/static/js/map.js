@@ -76,24 +76,10 @@
     for (var r = 0; r < trs.length; r++) rows[trs[r].getAttribute("data-st")] = trs[r];
   }
 
-  function phrase(item, on) {
-    if (item.a === NEVER) return "not activated";
-    return on ? "activated " + item.iso : "not yet activated (activated " + item.iso + ")";
-  }
-
+  // One attribute write per county whose status changed; the accessible names hold the activation date and do
+  // not depend on the date shown, so they never need rewriting.
   function mark(item, on) {
-    var el = item.el;
-    el.classList.toggle("a", on);
-    el.classList.toggle("n", !on);
-    var link = el.parentNode;
-    if (item.head === undefined) {
-      var label = link.getAttribute("aria-label");
-      var cut = label.indexOf(": ");
-      var note = label.indexOf(" (data recorded for ");
-      item.head = label.slice(0, cut + 2);
-      item.note = note >= 0 ? label.slice(note) : "";
-    }
-    link.setAttribute("aria-label", item.head + phrase(item, on) + item.note);
+    item.el.setAttribute("class", on ? "a" : "n");
   }
 
   function moveCounted(day, changedStates) {
@@ -244,10 +230,19 @@
   outline.setAttribute("aria-hidden", "true");
   svg.appendChild(outline);
 
+  function statusOn(path) {
+    var a = path.getAttribute("data-a");
+    var on = a && dayNumber(a) <= current;
+    return (on ? "Activated" : a ? "Not yet activated" : "Not activated") + " on " + longDay(current);
+  }
+
   function show(link, x, y) {
     var path = link.querySelector("path");
     outline.setAttribute("d", path.getAttribute("d"));
-    tip.textContent = link.getAttribute("aria-label");
+    tip.textContent = "";
+    tip.appendChild(document.createTextNode(link.getAttribute("aria-label")));
+    tip.appendChild(document.createElement("br"));
+    tip.appendChild(document.createTextNode(statusOn(path)));
     tip.hidden = false;
     var box = figure.getBoundingClientRect();
     if (x === undefined) {
