@@ -518,3 +518,11 @@ def test_list_shows_the_same_rows_as_its_csv_link(client, dataset, query):
     shown = re.findall(r'<th scope="row"><a href="/jurisdictions/(\d{5})/', page)
     exported = {row.split(",")[0] for row in rows}
     assert len(exported) == count and set(shown) <= exported
+
+
+def test_every_api_link_on_the_downloads_page_answers(client, dataset):
+    page = _page(client, "/downloads/")
+    links = sorted({href.replace("&amp;", "&") for href in re.findall(r'href="(/api/v1/[^"]*)"', page)})
+    assert len(links) >= 10
+    for link in links:
+        assert client.get(link).status_code == 200, link
