@@ -4,10 +4,12 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 from django.template.response import TemplateResponse
+from django.utils.text import Truncator
 
 from agreements.forms import AgreementForm, AgreementStatusChangeForm, ApplyEventForm, EventForm
 from agreements.models import Agreement, AgreementStatus, AgreementStatusChange, Event
 from agreements.services import agreements_record_status
+from jurisdictions.models import Source
 from tracker.admin_mixins import TrackedAdmin
 
 
@@ -35,7 +37,7 @@ class AgreementStatusFilter(admin.SimpleListFilter):
 class AgreementAdmin(TrackedAdmin):
     form = AgreementForm
     list_display = ["state", "state_party", "signed_display", "status_today", "status_since", "latest_source"]
-    list_filter = ["state", AgreementStatusFilter]
+    list_filter = [("state", admin.RelatedOnlyFieldListFilter), AgreementStatusFilter]
     list_select_related = ["state"]
     search_fields = ["state__name", "state__postal", "state_party", "notes"]
     autocomplete_fields = ["state", "sources"]
@@ -49,7 +51,10 @@ class AgreementAdmin(TrackedAdmin):
             super()
             .get_queryset(request)
             .with_status()
-            .annotate(latest_source_title=Subquery(latest.values("source__title")[:1]))
+            .annotate(
+                latest_source_title=Subquery(latest.values("source__title")[:1]),
+                latest_source_url=Subquery(latest.values("source__url")[:1]),
+            )
         )
 
     @admin.display(description="Signed", ordering="signed_on")
@@ -66,7 +71,12 @@ class AgreementAdmin(TrackedAdmin):
 
     @admin.display(description="Source of latest change")
     def latest_source(self, agreement):
-        return agreement.latest_source_title or "—"
+        if not (agreement.latest_source_title or agreement.latest_source_url):
+            return "—"
+        label = Truncator(
+            Source(title=agreement.latest_source_title or "", url=agreement.latest_source_url or "").label
+        )
+        return label.chars(60)
 
     @admin.action(description="Record one sourced change on the selected agreements…", permissions=["add"])
     def apply_event(self, request, queryset):
@@ -110,7 +120,7 @@ class AgreementAdmin(TrackedAdmin):
 class AgreementStatusChangeAdmin(TrackedAdmin):
     form = AgreementStatusChangeForm
     list_display = ["agreement", "status", "effective_on", "precision", "source", "event"]
-    list_filter = ["status", "agreement__state"]
+    list_filter = ["status", ("agreement__state", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["agreement__state", "source", "event"]
     search_fields = ["agreement__state__name", "agreement__state__postal", "agreement__state_party", "note"]
     autocomplete_fields = ["agreement", "source", "event"]

@@ -21,6 +21,7 @@ class AgreementStatusChangeForm(GuardedModelForm):
         model = AgreementStatusChange
         fields = ["agreement", "status", "effective_on", "precision", "source", "event", "note"]
         error_messages = {"source": {"required": SOURCE_REQUIRED}}
+        widgets = {"note": forms.Textarea(attrs={"rows": 2, "cols": 40})}
 
 
 class EventForm(GuardedModelForm):

@@ -8,7 +8,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
@@ -43,6 +43,9 @@ def tolerant_jurisdictions(term: str):
 class StateAdmin(TrackedAdmin):
     list_display = ["name", "postal", "fips"]
     search_fields = ["name", "postal", "fips"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["postal"] if obj else []
 
 
 @admin.register(Source)
@@ -122,6 +125,14 @@ class JurisdictionAdmin(TrackedAdmin):
     autocomplete_fields = ["state", "status_from", "replaced_by"]
     inlines = [StatusChangeInline]
     guard_related = ("status_changes",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The FIPS code is the public id and the primary key: editing it would create a second unit.
+        return ["fips"] if obj else []
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"import_url": reverse("admin:jurisdictions_importbatch_upload")}
+        return super().changelist_view(request, {**extra, **(extra_context or {})})
 
     def get_queryset(self, request):
         latest = StatusChange.objects.filter(

@@ -15,6 +15,7 @@ class StatusChangeForm(GuardedModelForm):
         model = StatusChange
         fields = ["jurisdiction", "status", "effective_on", "source", "confidence", "alternative_date", "note"]
         error_messages = {"source": {"required": SOURCE_REQUIRED}}
+        widgets = {"note": forms.Textarea(attrs={"rows": 2, "cols": 40})}
 
 
 class JurisdictionForm(GuardedModelForm):

@@ -157,3 +157,31 @@ def import_batch_undo(*, batch: ImportBatch, user) -> ImportBatch:
     batch.state, batch.undone_at, batch.undone_by = ImportState.UNDONE, timezone.now(), user
     batch.save(update_fields=["state", "undone_at", "undone_by"])
     return batch
+
+
+@transaction.atomic
+def status_change_record(
+    *,
+    jurisdiction,
+    status: str,
+    effective_on: datetime.date,
+    source: Source,
+    confidence: str = Confidence.CONFIRMED,
+    alternative_date: datetime.date | None = None,
+    note: str = "",
+    user=None,
+) -> StatusChange:
+    """Record one dated, sourced status change after the same validation the admin applies (ValidationError)."""
+    change = StatusChange(
+        jurisdiction=jurisdiction,
+        status=status,
+        effective_on=effective_on,
+        source=source,
+        confidence=confidence,
+        alternative_date=alternative_date,
+        note=note,
+    )
+    change.full_clean()
+    change._history_user = user
+    change.save()
+    return change

@@ -234,6 +234,71 @@ def test_status_change_validation_messages(editor_client, fields, message):
     assert StatusChange.objects.count() == before
 
 
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"effective_on": "2099-01-01"}, "is in the future"),
+        ({"effective_on": "2007-05-01"}, "is before the program"),
+        ({"precision": "month", "effective_on": "2011-05-04"}, "For a month-only date enter the 1st of the month."),
+        ({"source": ""}, "Every agreement change needs a source"),
+    ],
+)
+def test_agreement_change_validation_messages(editor_client, fields, message):
+    agreement = make_agreement()
+    data = {
+        "agreement": agreement.pk,
+        "status": "suspended",
+        "effective_on": "2011-05-01",
+        "precision": "day",
+        "source": make_source().pk,
+        **fields,
+    }
+    response = editor_client.post(reverse("admin:agreements_agreementstatuschange_add"), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not agreement.status_changes.exists()
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"signed_on": "2009-11-05", "signed_precision": "month"}, "For a month-only date enter the 1st of the month."),
+        ({"signed_on": "2009-11-05", "signed_precision": ""}, "Say how precisely the signing date is known"),
+        ({"signed_on": "", "signed_precision": "day"}, "The signing date is unknown: leave its precision blank."),
+        ({"signed_on": "2099-01-01", "signed_precision": "day"}, "is in the future"),
+    ],
+)
+def test_agreement_signing_date_validation_messages(editor_client, fields, message):
+    data = {
+        "state": "TX",
+        "state_party": "Texas DPS (validation test)",
+        "federal_party": "ICE",
+        "status_changes-TOTAL_FORMS": "0",
+        "status_changes-INITIAL_FORMS": "0",
+        **fields,
+    }
+    response = editor_client.post(reverse("admin:agreements_agreement_add"), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Agreement.objects.filter(state_party="Texas DPS (validation test)").exists()
+
+
+def test_status_change_record_service_validates_like_the_admin(dataset):
+    from django.core.exceptions import ValidationError
+
+    from jurisdictions.services import status_change_record
+
+    unit = Jurisdiction.objects.get(fips="48201")
+    with pytest.raises(ValidationError, match="in the future"):
+        status_change_record(
+            jurisdiction=unit, status="activated", effective_on=datetime.date(2099, 1, 1), source=make_source()
+        )
+    change = status_change_record(
+        jurisdiction=unit, status="scheduled", effective_on=datetime.date(2099, 1, 1), source=make_source()
+    )
+    assert unit.status_on(datetime.date(2099, 1, 2)) == Status.SCHEDULED and change.pk
+
+
 def test_fips_must_match_its_state(admin_client, dataset):
     data = {
         "fips": "01999",

@@ -199,7 +199,10 @@ def test_rows_with_errors_are_listed_and_the_file_cannot_be_applied(editor_clien
     assert "cannot be applied" in html and "Confirm and apply" not in html
     plan = response.context["plan"]
     error = plan.errors[0]
-    assert error.line >= 3 and reason in error.reason
+    # Header on line 1, a good row on line 2: the bad row is line 3 (line 4 for the second of two rows).
+    assert error.line == (4 if "\n" in row else 3)
+    assert reason in error.reason
+    assert f"<td>{error.line}</td>" in html
     assert suggestion in error.suggestions if suggestion else True
     assert snapshot() == before
 
