@@ -181,9 +181,18 @@ def jurisdiction_detail(request, fips):
         "activated_ever": jurisdiction.activated_on_as_of(),
         "agreements": [(agreement, agreement.status_display_on(day)) for agreement in agreements],
         "state_map": _state_map(jurisdiction.state, neighbours, current),
-        "map_caption": f"{jurisdiction.state.name}: {jurisdiction.name} highlighted",
+        "map_caption": _detail_map_caption(jurisdiction),
+        "map_highlight_label": "This jurisdiction" if jurisdiction.on_current_map else "Its area today",
     }
     return render(request, "jurisdictions/jurisdiction_detail.html", context)
+
+
+def _detail_map_caption(jurisdiction) -> str:
+    state = jurisdiction.state.name
+    if jurisdiction.on_current_map:
+        return f"{state}: {jurisdiction.name} highlighted"
+    successors = " and ".join(unit.name for unit in jurisdiction.replaced_by.all())
+    return f"{state}: the area of {jurisdiction.name}, today {successors or 'not on the map'}, highlighted"
 
 
 def _fully_activated_on(total: int, activated: int, last: datetime.date | None) -> datetime.date | None:

@@ -320,6 +320,7 @@ def test_detail_of_a_retired_unit_links_its_successors_and_highlights_them(clien
     assert 'href="/jurisdictions/02105/"' in page and 'href="/jurisdictions/02230/"' in page
     assert "no shape on today's county map" in page
     assert re.search(r'data-fips="02105" class="county status-\w+ current"', page)
+    assert "today Hoonah-Angoon Census Area and Skagway Municipality, highlighted" in page
 
 
 def test_detail_of_a_state_with_no_agreement_says_so(client, dataset):
