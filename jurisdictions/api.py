@@ -2,20 +2,23 @@
 
 import datetime
 import json
+from functools import cache
 
 from django.db.models import Prefetch
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework.response import Response
 
 from agreements.models import Agreement
 from jurisdictions.filters import JurisdictionFilter, StateFilter
-from jurisdictions.models import Jurisdiction, Source, State
+from jurisdictions.models import Jurisdiction, Source, State, StatusChange
 from jurisdictions.serializers import JurisdictionSerializer, SourceSerializer, StateSerializer
 from tracker import geometry
 from tracker.api import (
     AS_OF_PARAMETER,
+    BULK_FORMATS,
     GeoJSONRenderer,
     StrictOrderingFilter,
     TrackerViewSet,
@@ -53,11 +56,27 @@ class JurisdictionViewSet(TrackerViewSet):
     renderer_classes = [*TrackerViewSet.renderer_classes, GeoJSONRenderer]
 
     def get_queryset(self):
-        return Jurisdiction.objects.for_pages().with_history()
+        return Jurisdiction.objects.all()
 
-    def get_object(self):
-        day = day_param(self.request) or datetime.date.today()
-        return get_object_or_404(self.get_queryset().with_status(day), fips=self.kwargs["fips"])
+    def list(self, request, *args, **kwargs):
+        fmt = request.accepted_renderer.format
+        queryset = self.filter_queryset(self.get_queryset()).values(*ROW_FIELDS)
+        if fmt in BULK_FORMATS:
+            return self.stream(fmt, queryset)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(load_rows(page), many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        day = day_param(request) or datetime.date.today()
+        found = list(self.get_queryset().with_status(day).filter(fips=kwargs["fips"]).values(*ROW_FIELDS))
+        if not found:
+            raise Http404("No jurisdiction has this FIPS code.")
+        return Response(self.get_serializer(load_rows(found)[0]).data)
+
+    def iter_rows(self, queryset):
+        serializer = self.get_serializer()
+        for row in load_rows(list(queryset)):
+            yield serializer.to_representation(row)
 
     def stream(self, fmt, queryset):
         if fmt != "geojson":
@@ -67,15 +86,70 @@ class JurisdictionViewSet(TrackerViewSet):
         return response
 
     def _features(self, queryset):
-        shapes = geometry.county_geojson_geometries()
+        shapes = _geometry_json()
         yield '{"type":"FeatureCollection","features":['
-        first = True
+        separator = ""
         for row in self.iter_rows(queryset):
-            row.pop("history")
-            feature = {"type": "Feature", "id": row["fips"], "geometry": shapes.get(row["fips"]), "properties": row}
-            yield ("" if first else ",\n") + json.dumps(feature, ensure_ascii=False, separators=(",", ":"))
-            first = False
+            del row["history"]
+            fips = row["fips"]
+            properties = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+            shape = shapes.get(fips, "null")
+            yield f'{separator}{{"type":"Feature","id":"{fips}","geometry":{shape},"properties":{properties}}}'
+            separator = ",\n"
         yield "]}\n"
+
+
+# What a jurisdiction row reads from the database: its own fields and the `with_status` annotations.
+ROW_FIELDS = (
+    "fips",
+    "name",
+    "kind",
+    "state_id",
+    "state__name",
+    "status",
+    "status_since",
+    "activated_on",
+    "in_dataset",
+    "on_current_map",
+    "status_from_id",
+)
+
+
+def load_rows(rows: list[dict]) -> list[dict]:
+    """Add each row's dated history (own, or borrowed via status_from) and successors, in three queries.
+
+    Plain rows instead of model instances with prefetch_related: a full export builds 3,000 rows per request,
+    and creating model instances and prefetch querysets for each was 20 times slower than the SQL.
+    """
+    if not rows:
+        return rows
+    units = {row["status_from_id"] or row["fips"] for row in rows}
+    changes = list(
+        StatusChange.objects.filter(jurisdiction_id__in=units)
+        .order_by("effective_on", "pk")
+        .values("jurisdiction_id", "effective_on", "status", "confidence", "alternative_date", "note", "source_id")
+    )
+    sources = Source.objects.in_bulk({change["source_id"] for change in changes})
+    history: dict[str, list] = {}
+    for change in changes:
+        change["source"] = sources[change["source_id"]]
+        history.setdefault(change["jurisdiction_id"], []).append(change)
+    replaced: dict[str, list] = {}
+    links = Jurisdiction.replaced_by.through.objects.filter(from_jurisdiction_id__in=[row["fips"] for row in rows])
+    for old, new in links.order_by("to_jurisdiction_id").values_list("from_jurisdiction_id", "to_jurisdiction_id"):
+        replaced.setdefault(old, []).append(new)
+    for row in rows:
+        row["history"] = history.get(row["status_from_id"] or row["fips"], [])
+        row["replaced_by"] = replaced.get(row["fips"], [])
+    return rows
+
+
+@cache
+def _geometry_json() -> dict[str, str]:
+    # Serialised once per process: the shapes never change while it runs, and dumping them is the slow part.
+    return {
+        fips: json.dumps(shape, separators=(",", ":")) for fips, shape in geometry.county_geojson_geometries().items()
+    }
 
 
 @extend_schema_view(

@@ -9,7 +9,7 @@ import datetime
 from django.urls import reverse
 from rest_framework import serializers
 
-from jurisdictions.models import Confidence, Jurisdiction, Kind, Source, State, Status
+from jurisdictions.models import Confidence, Kind, Source, State, Status
 
 
 def _iso(value):
@@ -23,7 +23,11 @@ def _as_of(context) -> datetime.date:
 class _Links:
     """Absolute URLs built once per request: reverse() for every row of a 3,000-row export adds up."""
 
-    PLACEHOLDERS = {"api:state-detail": "ZZ", "api:jurisdiction-detail": "99999"}
+    PLACEHOLDERS = {
+        "api:state-detail": "ZZ",
+        "api:jurisdiction-detail": "99999",
+        "jurisdictions:jurisdiction_detail": "99999",
+    }
 
     def __init__(self, request, view_name):
         placeholder = self.PLACEHOLDERS.get(view_name, "999999")
@@ -134,49 +138,54 @@ class JurisdictionSerializer(serializers.Serializer):
     url = serializers.URLField(help_text="This jurisdiction in the API.")
     html_url = serializers.URLField(help_text="Its page on the site.")
 
-    def to_representation(self, unit: Jurisdiction):
+    def to_representation(self, row: dict):
+        """``row``: one of ``jurisdictions.api.load_rows``' dicts (fields, annotations, history, replaced_by)."""
         context = self.context
         day = _as_of(context)
-        timeline = [change for change in unit.timeline if change.effective_on <= day]
-        disputed = [change for change in timeline if change.confidence == Confidence.DISPUTED]
+        refs = context.setdefault("_source_refs", {})
         sources = {}
         history = []
-        for change in timeline:
-            ref = sources.get(change.source_id)
+        alternative = None
+        for change in row["history"]:
+            if change["effective_on"] > day:
+                break
+            source_id = change["source_id"]
+            ref = refs.get(source_id)
             if ref is None:
-                ref = sources[change.source_id] = source_ref(change.source, context)
+                ref = refs[source_id] = source_ref(change["source"], context)
+            sources[source_id] = ref
+            if change["confidence"] == Confidence.DISPUTED:
+                alternative = change["alternative_date"]
             history.append(
                 {
-                    "date": change.effective_on.isoformat(),
-                    "status": change.status,
-                    "confidence": change.confidence,
-                    "alternative_date": _iso(change.alternative_date),
-                    "note": change.note,
+                    "date": change["effective_on"].isoformat(),
+                    "status": change["status"],
+                    "confidence": change["confidence"],
+                    "alternative_date": _iso(change["alternative_date"]),
+                    "note": change["note"],
                     "source": ref,
                 }
             )
-        status = getattr(unit, "status", None)
-        if status is None:
-            status = unit.status_on(day)
+        fips = row["fips"]
         return {
-            "fips": unit.fips,
-            "name": unit.name,
-            "kind": unit.kind,
-            "state": unit.state_id,
-            "state_name": unit.state.name,
-            "status": status,
-            "status_since": _iso(getattr(unit, "status_since", None)),
-            "activated_on": _iso(getattr(unit, "activated_on", None)),
-            "disputed": bool(disputed),
-            "alternative_date": _iso(disputed[-1].alternative_date) if disputed else None,
-            "in_dataset": unit.in_dataset,
-            "on_current_map": unit.on_current_map,
-            "status_from": unit.status_from_id,
-            "replaced_by": sorted(other.fips for other in unit.replaced_by.all()),
+            "fips": fips,
+            "name": row["name"],
+            "kind": row["kind"],
+            "state": row["state_id"],
+            "state_name": row["state__name"],
+            "status": row["status"],
+            "status_since": _iso(row["status_since"]),
+            "activated_on": _iso(row["activated_on"]),
+            "disputed": alternative is not None,
+            "alternative_date": _iso(alternative),
+            "in_dataset": row["in_dataset"],
+            "on_current_map": row["on_current_map"],
+            "status_from": row["status_from_id"],
+            "replaced_by": row["replaced_by"],
             "sources": list(sources.values()),
             "history": history,
-            "url": _links(context, "api:jurisdiction-detail")(unit.fips),
-            "html_url": _site(context, unit.get_absolute_url()),
+            "url": _links(context, "api:jurisdiction-detail")(fips),
+            "html_url": _links(context, "jurisdictions:jurisdiction_detail")(fips),
         }
 
 

@@ -7,6 +7,8 @@ import json
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from agreements.models import Agreement
 from jurisdictions.models import Jurisdiction, Source, Status
@@ -18,8 +20,9 @@ BASE = "http://testserver"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttle():
-    # Throttle counters live in the cache: start every test with a clean allowance.
+def _fresh_caches(settings, tmp_path):
+    # Throttle counters and stored answers live in the cache and the export folder: start each test empty.
+    settings.API_EXPORT_DIR = tmp_path / "exports"
     cache.clear()
     yield
     cache.clear()
@@ -481,17 +484,17 @@ def test_docs_pages_use_packaged_assets_and_no_inline_code(client, dataset):
 @pytest.mark.parametrize(
     "url, queries",
     [
-        # data version, count, page, history, replaced_by, replaces (+ a successor's borrowed history)
+        # data version, count, page, history (own or borrowed), its sources, replaced_by
         ("jurisdictions/?page_size=10", 6),
         ("jurisdictions/?page_size=1000", 6),
         # + the state codes to check the filter, + the name search
-        ("jurisdictions/?state=AK&include=successors", 8),
+        ("jurisdictions/?state=AK&include=successors", 7),
         ("jurisdictions/?page_size=1000&state=TX,CA&q=san", 8),
         ("jurisdictions/48201/", 5),
-        # no count; GeoJSON covers today's map, successors included
+        # no count for full downloads
         ("jurisdictions/?format=csv", 5),
         ("jurisdictions/?format=ndjson", 5),
-        ("jurisdictions/?format=geojson", 6),
+        ("jurisdictions/?format=geojson", 5),
         ("states/", 7),
         ("agreements/", 5),
         ("events/", 4),
@@ -505,3 +508,20 @@ def test_query_count_is_fixed(client, dataset, django_assert_num_queries, url, q
         response = client.get(API + url)
         _body(response)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url", ["jurisdictions/?fips=48201", "stats/?as_of=2011-08-05", "jurisdictions/?format=csv"])
+def test_repeat_requests_are_served_from_a_copy_keyed_on_the_data_version(
+    client, dataset, django_assert_num_queries, url
+):
+    first = _body(client.get(API + url))
+    with django_assert_num_queries(1):
+        assert _body(client.get(API + url)) == first
+    harris = Jurisdiction.objects.get(fips="48201")
+    harris.name = "Harris County (edited)"
+    harris.save()
+    with CaptureQueriesContext(connection) as queries:
+        after = _body(client.get(API + url))
+    assert len(queries) > 1
+    if "stats" not in url:
+        assert "Harris County (edited)" in after

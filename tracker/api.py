@@ -10,12 +10,18 @@ import datetime
 import hashlib
 import heapq
 import json
+import os
+import tempfile
+from functools import cache as cache_once
+from pathlib import Path
 
 import django_filters
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count
-from django.http import HttpResponseNotModified, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseNotModified, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import http_date, quote_etag
@@ -189,38 +195,45 @@ HISTORY_MODELS = {
 }
 
 
-def _history_tables():
-    # An m2m change (replaced_by, agreement and event sources) also writes a row for its parent object.
-    return [model.history.model._meta.db_table for model in HISTORY_MODELS.values()]
+@cache_once
+def _version_sql() -> str:
+    # The newest history row of each table, found through its primary key (no scan, no date index needed).
+    # Built once: `Model.history` creates a new manager class on every access.
+    parts = []
+    for model in HISTORY_MODELS.values():
+        table = connection.ops.quote_name(model.history.model._meta.db_table)
+        parts.append(
+            f"SELECT history_id, history_date FROM {table} WHERE history_id = (SELECT MAX(history_id) FROM {table})"
+        )
+    return " UNION ALL ".join(parts)
 
 
 def data_version() -> tuple[datetime.datetime | None, str]:
     """(latest edit time, opaque version) from the edit history in one query; any save or delete changes it."""
-    parts = " UNION ALL ".join(
-        f"SELECT MAX(history_date) AS d, MAX(history_id) AS m, '{table}' AS t FROM {connection.ops.quote_name(table)}"
-        for table in _history_tables()
-    )
     with connection.cursor() as cursor:
-        cursor.execute(parts)
+        cursor.execute(_version_sql())
         rows = cursor.fetchall()
-    dates = [row[0] for row in rows if row[0] is not None]
-    latest = None
-    if dates:
-        latest = max(dates)
-        if isinstance(latest, str):
-            latest = datetime.datetime.fromisoformat(latest)
-        if latest.tzinfo is None:
-            latest = latest.replace(tzinfo=datetime.UTC)
-    version = ";".join(f"{row[2]}={row[1]}@{row[0]}" for row in rows)
-    return latest, version
+    dates = []
+    for _, date in rows:
+        if isinstance(date, str):
+            date = datetime.datetime.fromisoformat(date)
+        if date.tzinfo is None:
+            date = date.replace(tzinfo=datetime.UTC)
+        dates.append(date)
+    version = ";".join(f"{history_id}@{date.isoformat()}" for (history_id, _), date in zip(rows, dates, strict=True))
+    return (max(dates) if dates else None), version
 
 
 class ConditionalGetMixin:
     """ETag, Last-Modified and Cache-Control on every GET; 304 when the client already has this answer.
 
-    The ETag hashes the data version (latest edit history row of every table), the full path with its query,
-    the negotiated format and, when no ``as_of`` is given, today's date (a scheduled change takes effect at
-    midnight without any edit). So it changes when the data behind the response can have changed.
+    The ETag hashes the data version (latest edit history row of every table), the scheme, host and full path
+    with its query, the negotiated format and, when no ``as_of`` is given, today's date (a scheduled change
+    takes effect at midnight without any edit). So it changes when the data behind the response can have changed.
+
+    The same key names a server-side copy of the answer: JSON in the cache (``default``), full downloads as files
+    in ``API_EXPORT_DIR``. A repeat request for unchanged data is served from that copy without touching the
+    data; any edit changes the version, so a stale copy is never served.
     """
 
     def initial(self, request, *args, **kwargs):
@@ -231,25 +244,47 @@ class ConditionalGetMixin:
         renderer = getattr(request, "accepted_renderer", None)
         media = getattr(renderer, "media_type", "")
         today = "" if request.query_params.get("as_of") else datetime.date.today().isoformat()
-        key = "\n".join([version, request.get_full_path(), media, today])
-        self._etag = quote_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
+        key = "\n".join([version, request.scheme, request.get_host(), request.get_full_path(), media, today])
+        digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+        self._etag = quote_etag(digest)
+        self._cache_key = f"api-v1:{digest}"
         self._last_modified = latest
         if_none_match = request.headers.get("If-None-Match", "")
         tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
         if self._etag in tags or if_none_match.strip() == "*":
-            raise _NotModified()
+            raise _Ready(HttpResponseNotModified())
+        if getattr(renderer, "format", "") in BULK_FORMATS:
+            path = export_dir() / f"{digest}.{renderer.format}"
+            if path.exists():
+                raise _Ready(_file_response(path, self._export_headers(renderer.format)))
+        else:
+            cached = cache.get(self._cache_key)
+            if cached is not None:
+                content, content_type = cached
+                raise _Ready(HttpResponse(content, content_type=content_type))
+
+    def _export_headers(self, fmt) -> dict:
+        filename = self.export_filename(fmt) if hasattr(self, "export_filename") else f"scomm.{fmt}"
+        return {"Content-Disposition": f'attachment; filename="{filename}"', "Content-Type": _BULK_TYPES[fmt]}
 
     def handle_exception(self, exc):
-        if isinstance(exc, _NotModified):
-            response = HttpResponseNotModified()
-            self._set_cache_headers(response)
-            return response
+        if isinstance(exc, _Ready):
+            self._set_cache_headers(exc.response)
+            return exc.response
         return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if request.method in ("GET", "HEAD") and response.status_code == 200 and hasattr(self, "_etag"):
             self._set_cache_headers(response)
+            if response.streaming:
+                fmt = request.accepted_renderer.format
+                response.streaming_content = _tee_to_file(
+                    response.streaming_content, export_dir(), self._etag[1:-1], fmt
+                )
+            elif isinstance(response, Response):
+                response.render()
+                cache.set(self._cache_key, (response.content, response["Content-Type"]), RESPONSE_CACHE_SECONDS)
         return response
 
     def _set_cache_headers(self, response):
@@ -260,8 +295,66 @@ class ConditionalGetMixin:
         response["Vary"] = "Accept, Origin"
 
 
-class _NotModified(exceptions.APIException):
-    status_code = 304
+class _Ready(Exception):
+    """Raised once the answer is known before the view runs (304, or a stored copy)."""
+
+    def __init__(self, response):
+        super().__init__()
+        self.response = response
+
+
+# A day: the key holds the data version, so an entry is never stale, only unused.
+RESPONSE_CACHE_SECONDS = 24 * 3600
+# Stored full downloads are pruned to the newest few when a new one is written.
+EXPORT_FILES_KEPT = 200
+_BULK_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "ndjson": "application/x-ndjson; charset=utf-8",
+    "geojson": "application/geo+json",
+}
+
+
+def export_dir() -> Path:
+    configured = getattr(settings, "API_EXPORT_DIR", "") or os.environ.get("API_EXPORT_DIR", "")
+    path = Path(configured or Path(tempfile.gettempdir()) / "scomm-api-exports")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _file_response(path: Path, headers: dict) -> FileResponse:
+    response = FileResponse(open(path, "rb"), content_type=headers["Content-Type"])  # noqa: SIM115 (closed by Django)
+    response["Content-Disposition"] = headers["Content-Disposition"]
+    return response
+
+
+def _tee_to_file(chunks, directory: Path, digest: str, fmt: str):
+    """Pass the chunks on to the client and keep a copy; the copy is published only if the stream completed."""
+    handle = tempfile.NamedTemporaryFile(dir=directory, prefix=".partial-", delete=False)  # noqa: SIM115
+    try:
+        for chunk in chunks:
+            handle.write(chunk if isinstance(chunk, bytes) else chunk.encode())
+            yield chunk
+        handle.close()
+        os.replace(handle.name, directory / f"{digest}.{fmt}")
+        _prune(directory)
+    finally:
+        if not handle.closed:
+            handle.close()
+        if os.path.exists(handle.name):
+            os.unlink(handle.name)
+
+
+def _prune(directory: Path) -> None:
+    stored = []
+    for path in directory.iterdir():
+        if path.suffix.lstrip(".") in _BULK_TYPES and not path.name.startswith("."):
+            try:
+                stored.append((path.stat().st_mtime, path))
+            except FileNotFoundError:
+                # Another worker pruned it first.
+                continue
+    for _, old in sorted(stored, reverse=True)[EXPORT_FILES_KEPT:]:
+        old.unlink(missing_ok=True)
 
 
 # --- throttling --------------------------------------------------------------------------------------------
