@@ -338,6 +338,8 @@ def test_ndjson_and_geojson_give_every_row(client, dataset):
         ("changes/?since=not-a-cursor", "since"),
         ("changes/?limit=0", "limit"),
         ("jurisdictions/?state=XX&format=csv", "state"),
+        ("jurisdictions/?format=xlsx", "format"),
+        ("states/?format=geojson", "format"),
     ],
 )
 def test_bad_parameters_are_a_400_naming_the_parameter(client, dataset, url, param):

@@ -21,7 +21,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count
-from django.http import FileResponse, HttpResponse, HttpResponseNotModified, JsonResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseNotModified,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import http_date, quote_etag
@@ -401,6 +408,14 @@ class TrackerViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     tie_breaker: tuple[str, ...] = ("pk",)
     # What the download is called: scomm-<export_name>[-as-of-<date>].csv
     export_name = ""
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force)
+        except (Http404, exceptions.NotFound):
+            formats = ", ".join(renderer.format for renderer in self.get_renderers())
+            value = request.query_params.get("format", "")[:20]
+            raise ValidationError({"format": [f"Unknown format '{value}': use {formats}."]}) from None
 
     def get_serializer_context(self):
         # Built once per request: it may hold per-request lookups (counts, URL templates).
