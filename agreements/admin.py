@@ -18,6 +18,7 @@ class AgreementStatusChangeInline(admin.TabularInline):
     form = AgreementStatusChangeForm
     fields = ["status", "effective_on", "precision", "source", "event", "note", "concurrency_version"]
     extra = 1
+    show_change_link = True
     autocomplete_fields = ["source", "event"]
     ordering = ["effective_on", "pk"]
 

@@ -65,6 +65,7 @@ class StatusChangeInline(admin.TabularInline):
     form = StatusChangeForm
     fields = ["status", "effective_on", "source", "confidence", "alternative_date", "note", "concurrency_version"]
     extra = 1
+    show_change_link = True
     autocomplete_fields = ["source"]
     ordering = ["effective_on", "pk"]
 

@@ -1,7 +1,7 @@
 """Admin forms for jurisdictions, their status history, sources and imports."""
 
 from django import forms
-from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
+from django.contrib.admin.widgets import AdminDateWidget, AdminURLFieldWidget, AutocompleteSelect
 
 from jurisdictions.importer import MAX_BYTES
 from jurisdictions.models import ImportBatch, Jurisdiction, Source, StatusChange
@@ -28,6 +28,21 @@ class SourceForm(GuardedModelForm):
     class Meta:
         model = Source
         fields = "__all__"
+
+    url = forms.URLField(
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        widget=AdminURLFieldWidget,
+        help_text=Source._meta.get_field("url").help_text,
+    )
+    archived_url = forms.URLField(
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        widget=AdminURLFieldWidget,
+        help_text=Source._meta.get_field("archived_url").help_text,
+    )
 
 
 class ImportUploadForm(forms.Form):

@@ -553,6 +553,22 @@ def test_restoring_one_object_to_an_earlier_version_touches_nothing_else(editor_
     assert other.title == "Other, edited"
 
 
+def test_restoring_an_old_version_over_a_colleagues_newer_edit_is_refused(editor_client, other_editor_client):
+    source = make_source(title="Original")
+    data = form_data(editor_client.get(change_url(source)))
+    editor_client.post(change_url(source), {**data, "title": "Second"})
+    original = source.history.earliest()
+    url = reverse("admin:jurisdictions_source_simple_history", args=[source.pk, original.history_id])
+    revert = form_data(editor_client.get(url))
+    other = form_data(other_editor_client.get(change_url(source)))
+    assert other_editor_client.post(change_url(source), {**other, "title": "Third by Otto"}).status_code == 302
+    response = editor_client.post(url, revert)
+    assert response.status_code == 200
+    assert "otto changed title" in response.content.decode()
+    source.refresh_from_db()
+    assert source.title == "Third by Otto"
+
+
 def test_revert_is_refused_for_an_editor_without_change_permission(editor_client):
     state = State.objects.get(postal="TX")
     record = state.history.earliest()

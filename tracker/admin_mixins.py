@@ -13,7 +13,7 @@ import json
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -124,9 +124,17 @@ class TrackedAdmin(SimpleHistoryAdmin):
     # List editing would bypass the per-record version check: it is off everywhere.
     list_editable = ()
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Sources are cited by address: "example.org/x" means https, as Django 6 will assume.
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"guard_related": self.guard_related})
+        # modelform_factory made a fresh class for this request: tell it which related rows the version covers.
+        form.guard_related = self.guard_related
+        return form
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # simple-history saves a revert for anyone who may view history: require the change permission.
