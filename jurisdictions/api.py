@@ -23,6 +23,7 @@ from tracker.api import (
     StrictOrderingFilter,
     TrackerViewSet,
     day_param,
+    in_blocks,
     status_counts,
 )
 
@@ -81,7 +82,7 @@ class JurisdictionViewSet(TrackerViewSet):
     def stream(self, fmt, queryset):
         if fmt != "geojson":
             return super().stream(fmt, queryset)
-        response = StreamingHttpResponse(self._features(queryset), content_type="application/geo+json")
+        response = StreamingHttpResponse(in_blocks(self._features(queryset)), content_type="application/geo+json")
         response["Content-Disposition"] = f'attachment; filename="{self.export_filename("geojson")}"'
         return response
 
