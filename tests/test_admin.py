@@ -535,6 +535,31 @@ def test_history_page_shows_who_and_a_field_level_diff(editor_client):
     assert "edna" in html and "Before" in html and "After" in html
 
 
+def test_jurisdiction_history_includes_its_status_rows_with_diffs(editor_client):
+    unit = Jurisdiction.objects.get(fips="48201")
+    data = form_data(editor_client.get(change_url(unit)))
+    editor_client.post(change_url(unit), {**data, "status_changes-0-effective_on": "2008-10-28"})
+    response = editor_client.get(reverse("admin:jurisdictions_jurisdiction_history", args=["48201"]))
+    section = response.context["related_history"][0]
+    latest = section["rows"][0]
+    assert latest["record"].history_user.username == "edna"
+    assert [(c.field, str(c.old), str(c.new)) for c in latest["changes"]] == [
+        ("effective_on", "2008-10-27", "2008-10-28")
+    ]
+    assert "History of its status changes" in response.content.decode()
+
+
+def test_admin_lists_run_a_fixed_number_of_queries(editor_client, django_assert_max_num_queries):
+    for url in [
+        reverse("admin:jurisdictions_jurisdiction_changelist"),
+        reverse("admin:jurisdictions_jurisdiction_changelist") + "?q=st+louis&disputed=no",
+        reverse("admin:jurisdictions_statuschange_changelist"),
+        reverse("admin:agreements_agreement_changelist"),
+    ]:
+        with django_assert_max_num_queries(12):
+            assert editor_client.get(url).status_code == 200
+
+
 def test_restoring_one_object_to_an_earlier_version_touches_nothing_else(editor_client):
     source = make_source(title="Original")
     other = make_source(title="Other")

@@ -121,6 +121,7 @@ class TrackedAdmin(SimpleHistoryAdmin):
     form = GuardedModelForm
     guard_related: tuple[str, ...] = ()
     change_list_template = "admin/tracked_change_list.html"
+    object_history_template = "admin/tracked_object_history.html"
     # List editing would bypass the per-record version check: it is off everywhere.
     list_editable = ()
 
@@ -135,6 +136,22 @@ class TrackedAdmin(SimpleHistoryAdmin):
         # modelform_factory made a fresh class for this request: tell it which related rows the version covers.
         form.guard_related = self.guard_related
         return form
+
+    def history_view(self, request, object_id, extra_context=None):
+        # The history of a jurisdiction or agreement includes its dated status rows, edited inline with it.
+        related = []
+        instance = self.model._base_manager.filter(pk=object_id).first()
+        for accessor in self.guard_related if instance else ():
+            manager = getattr(instance, accessor)
+            history = manager.model.history.filter(**{manager.field.attname: instance.pk})
+            rows = []
+            for record in history.select_related("history_user").order_by("-history_date", "-history_id")[:100]:
+                previous = record.prev_record if record.history_type == "~" else None
+                changes = record.diff_against(previous).changes if previous else []
+                rows.append({"record": record, "changes": changes})
+            related.append({"title": manager.model._meta.verbose_name_plural, "rows": rows})
+        context = {"related_history": related, **(extra_context or {})}
+        return super().history_view(request, object_id, context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # simple-history saves a revert for anyone who may view history: require the change permission.
