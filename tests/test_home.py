@@ -1,6 +1,7 @@
 """The home page (national county map, headline, rollout, date form) and the lookup box's suggestions."""
 
 import datetime
+import gzip
 import json
 import re
 
@@ -8,10 +9,19 @@ import pytest
 
 from jurisdictions.models import Jurisdiction
 from tracker import map as county_maps
+from tracker import views
 
 pytestmark = pytest.mark.django_db
 
-HOME_QUERIES = 5
+# The data version (for the ETag and the page cache), then map, map statuses, counts (2) and key events.
+HOME_QUERIES = 6
+
+
+@pytest.fixture(autouse=True)
+def fresh_page_cache():
+    views.clear_page_cache()
+    yield
+    views.clear_page_cache()
 
 
 def test_home_renders_every_county_and_todays_headline_in_fixed_queries(client, dataset, django_assert_num_queries):
@@ -30,6 +40,27 @@ def test_home_as_of_a_date_shows_that_days_numbers_in_the_same_queries(client, d
     assert "1,475 of 3,143 jurisdictions in 43 states activated on 5 August 2011" in page
     assert 'value="2011-08-05"' in page
     assert page.count('class="a"') == 1475 - _activated_off_map("2011-08-05") + _successors_activated("2011-08-05")
+
+
+def test_a_repeat_visit_costs_one_query_and_can_be_a_304(client, dataset, django_assert_num_queries):
+    first = client.get("/?as_of=2011-08-05")
+    with django_assert_num_queries(1):
+        again = client.get("/?as_of=2011-08-05")
+    assert again.content == first.content
+    with django_assert_num_queries(1):
+        unchanged = client.get("/?as_of=2011-08-05", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert unchanged.status_code == 304
+    assert client.get("/?as_of=2011-08-06")["ETag"] != first["ETag"]
+
+
+def test_an_edit_changes_the_page(client, dataset):
+    first = client.get("/?as_of=2011-08-05")
+    cook = Jurisdiction.objects.get(fips="17031")
+    cook.name = "Cook County (renamed)"
+    cook.save()
+    again = client.get("/?as_of=2011-08-05", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200
+    assert "Cook County (renamed), Illinois: activated 2013-01-22" in again.content.decode()
 
 
 def _activated_off_map(day):
@@ -129,6 +160,7 @@ def test_home_is_compressed_for_browsers_that_accept_gzip(client, dataset):
     response = client.get("/", HTTP_ACCEPT_ENCODING="gzip")
     assert response["Content-Encoding"] == "gzip"
     assert len(response.content) < 260_000
+    assert gzip.decompress(response.content).count(b"<path data-fips=") == 3142
 
 
 def test_state_map_partial_frames_one_state(dataset):
@@ -202,3 +234,9 @@ def test_county_outlines_for_use_my_location(client, dataset):
     assert name == "Cook County, Illinois"
     # First point absolute, in 1/10,000 degree: Cook County lies between 88.3 and 87.5 W.
     assert -883000 < rings[0][0] < -875000 and 415000 < rings[0][1] < 422000
+
+
+def test_county_outlines_are_sent_compressed(client, dataset):
+    response = client.get("/map/counties-wgs84.json", HTTP_ACCEPT_ENCODING="gzip, br")
+    assert response["Content-Encoding"] == "gzip"
+    assert len(json.loads(gzip.decompress(response.content))) == 3142

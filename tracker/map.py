@@ -14,6 +14,7 @@ and dates are filled in per request.
 """
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -280,14 +281,16 @@ def rollout(county_map: CountyMap, events: list, *, width: int = 640, height: in
     points = [(x(start), y(0))]
     cumulative = 0
     per_year: dict[int, int] = {}
-    for day in dates:
-        cumulative += 1
-        per_year[day.year] = per_year.get(day.year, 0) + 1
-        if points[-1][0] == x(day):
-            points[-1] = (x(day), y(cumulative))
+    # A few hundred distinct dates, not one step per unit.
+    for day, n in sorted(Counter(dates).items()):
+        cumulative += n
+        per_year[day.year] = per_year.get(day.year, 0) + n
+        px = x(day)
+        if points[-1][0] == px:
+            points[-1] = (px, y(cumulative))
         else:
-            points.append((x(day), points[-1][1]))
-            points.append((x(day), y(cumulative)))
+            points.append((px, points[-1][1]))
+            points.append((px, y(cumulative)))
     points.append((x(end), points[-1][1]))
     chart.line = "M" + " ".join(f"{px},{py}" for px, py in points)
     chart.area = chart.line + f" L{x(end)},{chart.plot_bottom} L{x(start)},{chart.plot_bottom}Z"
