@@ -452,6 +452,16 @@ def test_cors_is_open_for_get(client, dataset):
     response = client.get(API + "stats/", HTTP_ORIGIN="https://newsroom.example")
     assert response["Access-Control-Allow-Origin"] == "*"
     assert "ETag" in response["Access-Control-Expose-Headers"]
+    preflight = client.options(
+        API + "jurisdictions/",
+        HTTP_ORIGIN="https://newsroom.example",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="if-none-match",
+    )
+    assert "if-none-match" in preflight["Access-Control-Allow-Headers"]
+    assert "POST" not in preflight["Access-Control-Allow-Methods"]
+    # The rest of the site is not shared.
+    assert "Access-Control-Allow-Origin" not in client.get("/", HTTP_ORIGIN="https://newsroom.example")
 
 
 def test_openapi_schema_is_valid_and_documents_the_filters(client, dataset):

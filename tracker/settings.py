@@ -199,6 +199,8 @@ CORS_ALLOW_ALL_ORIGINS = True
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Content-Disposition"]
+# Conditional GETs from a browser: If-None-Match is not a CORS-safelisted header.
+CORS_ALLOW_HEADERS = ["accept", "if-none-match", "if-modified-since"]
 
 LOGGING = {
     "version": 1,
