@@ -176,6 +176,8 @@ def read_rows(name: str, data: bytes) -> tuple[dict[str, int], list[tuple[int, l
 
 def parse_date(value: str) -> datetime.date | None:
     text = re.sub(r"\s+", " ", value.strip()).replace(".", "")
+    # Spreadsheets export dates as datetimes at midnight: "2011-08-05 00:00:00".
+    text = re.sub(r" \d{1,2}:\d{2}(:\d{2})?$", "", text)
     text = re.sub(r"^Sept\b", "Sep", text, flags=re.IGNORECASE)
     for pattern in DATE_FORMATS:
         try:
@@ -196,7 +198,12 @@ class _Lookup:
         self.units = {unit.fips: unit for unit in Jurisdiction.objects.select_related("state", "status_from")}
         self.by_state: dict[str, dict[str, list[Jurisdiction]]] = {}
         for unit in self.units.values():
-            self.by_state.setdefault(unit.state_id, {}).setdefault(search.search_key(unit.name), []).append(unit)
+            by_name = self.by_state.setdefault(unit.state_id, {})
+            key = search.search_key(unit.name)
+            by_name.setdefault(key, []).append(unit)
+            # "LaSalle" and "La Salle", "DeKalb" and "De Kalb": spacing differs between lists.
+            if " " in key:
+                by_name.setdefault(key.replace(" ", ""), []).append(unit)
         self.activations: dict[str, list[StatusChange]] = {}
         for change in StatusChange.objects.filter(status=Status.ACTIVATED).order_by("effective_on", "pk"):
             self.activations.setdefault(change.jurisdiction_id, []).append(change)
@@ -251,7 +258,9 @@ def _match(cells: list[str], columns: dict[str, int], lookup: _Lookup) -> tuple[
         return unit, "", []
     if not state:
         return None, f"“{name}” has no state: add the state (or the FIPS code) so the name can be matched.", []
-    found = lookup.by_state.get(state.postal, {}).get(search.search_key(name), [])
+    by_name = lookup.by_state.get(state.postal, {})
+    key = search.search_key(name)
+    found = by_name.get(key) or by_name.get(key.replace(" ", ""), [])
     if len(found) == 1:
         return found[0], "", []
     if len(found) > 1:

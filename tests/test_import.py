@@ -136,6 +136,13 @@ def test_a_preview_gone_stale_is_not_applied(editor_client, good_file):
     assert ImportBatch.objects.get().counts["changed"] == 0
 
 
+def test_spacing_of_names_and_spreadsheet_datetimes_are_tolerated(dataset):
+    la_salle = activation("22059")
+    text = f"State,County,Activation Date\nLA,LaSalle Parish,{la_salle.isoformat()} 00:00:00\n"
+    plan = importer.plan_import("list.csv", text.encode())
+    assert not plan.errors and plan.rows[0].fips == "22059" and plan.counts["unchanged"] == 1
+
+
 def test_windows_1252_names_and_every_date_format_are_read(editor_client, dataset):
     dona_ana = activation("35013")
     text = (
@@ -227,3 +234,18 @@ def test_the_shipped_activation_file_imports_as_all_unchanged(dataset):
     data = (settings.DATASET_DIR / "activations.csv").read_bytes()
     plan = importer.plan_import("activations.csv", data)
     assert plan.counts["unchanged"] == Jurisdiction.objects.counted().count() and not plan.errors
+
+
+def test_every_shipped_unit_is_found_by_state_and_name_alone(dataset):
+    import csv
+    import io
+
+    from django.conf import settings
+
+    rows = list(csv.DictReader(io.StringIO((settings.DATASET_DIR / "activations.csv").read_text())))
+    text = "State,Jurisdiction,Activation Date\n" + "".join(
+        f'{row["state_postal"]},"{row["jurisdiction_name"]}",{row["activation_date"]}\n' for row in rows
+    )
+    plan = importer.plan_import("names.csv", text.encode())
+    assert plan.errors == []
+    assert plan.counts["unchanged"] == len(rows)
