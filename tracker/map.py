@@ -246,7 +246,7 @@ class Rollout:
     per_year: list[tuple[int, int]]
     left: int = 44
     right: int = 8
-    top: int = 10
+    top: int = 40
     bottom: int = 24
 
     @property
@@ -264,7 +264,7 @@ class Rollout:
         return round(self.left + (self.plot_right - self.left) * (day - self.start).days / span, 1)
 
 
-def rollout(county_map: CountyMap, events: list, *, width: int = 640, height: int = 220) -> Rollout:
+def rollout(county_map: CountyMap, events: list, *, width: int = 640, height: int = 250) -> Rollout:
     """Cumulative activations of counted units over time, from the same data as the map."""
     dates = sorted(unit.activated_on for unit in county_map.units if unit.counted and unit.activated_on)
     total = sum(1 for unit in county_map.units if unit.counted)

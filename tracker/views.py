@@ -74,8 +74,9 @@ def home(request):
         return _bad_request(request, error)
     today = datetime.date.today()
     day = as_of or today
-    if request.COOKIES.get(settings.SESSION_COOKIE_NAME):
-        # Signed-in editors always get a fresh page, in case the layout ever shows them something of their own.
+    if settings.DEBUG or request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+        # Signed-in editors always get a fresh page, in case the layout ever shows them something of their own;
+        # so do developers (DEBUG), whose template edits would otherwise wait for a restart.
         return _render_home(request, as_of, day, today)
     _, version = data_version()
     key = (version, day.isoformat(), today.isoformat())
@@ -112,6 +113,10 @@ def _render_home(request, as_of, day, today):
         "state_rows": county_maps.state_rows(national),
         "events": events,
         "chart": chart,
+        # Tick marks on the date slider: days since the first activation.
+        "event_ticks": [
+            ((event.occurred_on - first).days, event) for event in events if first <= event.occurred_on <= today
+        ],
         "chart_now": chart.x(day),
         "map_data": county_maps.client_data(national, events),
     }
