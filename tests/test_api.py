@@ -426,6 +426,18 @@ def test_changes_feed_shows_edits_and_deletes_since_a_cursor(client, dataset):
     assert results[1]["url"] == f"{BASE}{API}jurisdictions/48999/"
 
 
+def test_changes_feed_shows_changed_links_to_sources(client, dataset):
+    _, cursor = _drain(client)
+    agreement = Agreement.objects.get(state="IL")
+    before = sorted(agreement.sources.values_list("pk", flat=True))
+    source = make_source(title="A letter")
+    agreement.sources.add(source)
+    update = client.get(f"{API}changes/?since={cursor}").json()["results"][-1]
+    assert (update["type"], update["id"], update["action"]) == ("agreement", agreement.pk, "update")
+    assert update["changed_fields"] == ["sources"]
+    assert update["fields"]["sources"] == sorted([*before, source.pk])
+
+
 def test_changes_feed_from_the_start_covers_the_initial_load(client, dataset):
     first = client.get(f"{API}changes/?limit=500").json()
     assert first["more"] is True and len(first["results"]) == 500
@@ -512,7 +524,9 @@ def test_docs_pages_use_packaged_assets_and_no_inline_code(client, dataset):
         ("events/", 4),
         ("sources/", 3),
         ("stats/", 3),
-        ("changes/?limit=100", 8),
+        # version, one per history table, + the m2m links of the kinds on the page (at most 3 more)
+        ("changes/?limit=100", 9),
+        ("changes/?limit=500", 9),
     ],
 )
 def test_query_count_is_fixed(client, dataset, django_assert_num_queries, url, queries):

@@ -552,6 +552,7 @@ def _abs(request, postal):
 
 CHANGES_LIMIT = 500
 _ACTIONS = {"+": "create", "~": "update", "-": "delete"}
+_KIND_OF_HISTORY = {model.history.model: kind for kind, model in HISTORY_MODELS.items()}
 _API_DETAIL = {
     "source": "api:source-detail",
     "state": "api:state-detail",
@@ -594,6 +595,32 @@ def _field_values(record, fields) -> dict:
         if isinstance(value, datetime.date | datetime.datetime):
             value = value.isoformat()
         values[field.name] = value
+    return values
+
+
+def _m2m_values(records) -> dict:
+    """{(kind, history_id): {m2m field: sorted ids}} for history rows of models whose m2m links are tracked.
+
+    One query per tracked m2m field present (agreement and event sources, jurisdiction replaced_by).
+    """
+    by_kind: dict[str, set] = {}
+    for record in records:
+        kind = _KIND_OF_HISTORY.get(type(record))
+        if kind and getattr(record, "_history_m2m_fields", None):
+            by_kind.setdefault(kind, set()).add(record.history_id)
+    values: dict = {}
+    for kind, history_ids in by_kind.items():
+        historical = HISTORY_MODELS[kind].history.model
+        for field in historical._history_m2m_fields:
+            through = getattr(historical, field.name).model
+            target = f"{field.m2m_reverse_field_name()}_id"
+            for key in history_ids:
+                values.setdefault((kind, key), {})[field.name] = []
+            rows = through.objects.filter(history_id__in=history_ids).values_list("history_id", target)
+            for history_id, target_id in rows:
+                values[(kind, history_id)][field.name].append(target_id)
+            for key in history_ids:
+                values[(kind, key)][field.name].sort()
     return values
 
 
@@ -640,14 +667,17 @@ class ChangesView(ConditionalGetMixin, APIView):
         results = []
         new_positions = dict(positions)
         previous = self._previous_records(page)
+        related = _m2m_values([item[3] for item in page] + list(previous.values()))
         for history_date, kind, history_id, record in page:
             model = HISTORY_MODELS[kind]
             fields = [field for field in model._meta.concrete_fields]
-            values = _field_values(record, fields)
+            values = {**_field_values(record, fields), **related.get((kind, history_id), {})}
             action = _ACTIONS[record.history_type]
             if action == "update":
                 before = previous.get((kind, history_id))
-                old = _field_values(before, fields) if before is not None else {}
+                old = {}
+                if before is not None:
+                    old = {**_field_values(before, fields), **related.get((kind, before.history_id), {})}
                 changed = {name: value for name, value in values.items() if old.get(name) != value}
             elif action == "create":
                 changed = values
