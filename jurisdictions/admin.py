@@ -233,7 +233,10 @@ class ImportBatchAdmin(admin.ModelAdmin):
     def upload_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = ImportUploadForm(request.POST or None, request.FILES or None, admin_site=self.admin_site)
+        posted = request.method == "POST"
+        form = ImportUploadForm(
+            request.POST if posted else None, request.FILES if posted else None, admin_site=self.admin_site
+        )
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             data = upload.read(importer.MAX_BYTES + 1)

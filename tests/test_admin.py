@@ -507,6 +507,17 @@ def test_concurrent_status_history_edits_on_one_jurisdiction_are_refused(editor_
     assert StatusChange.objects.get(jurisdiction=unit).note == "Edna's note"
 
 
+def test_a_save_without_the_version_it_was_opened_at_is_refused(editor_client):
+    source = make_source(title="Kept")
+    data = form_data(editor_client.get(change_url(source)))
+    del data["concurrency_version"]
+    response = editor_client.post(change_url(source), {**data, "title": "Blind overwrite"})
+    assert response.status_code == 200
+    assert "does not say which version of the record it was opened at" in response.content.decode()
+    source.refresh_from_db()
+    assert source.title == "Kept"
+
+
 def test_saving_an_unchanged_record_twice_in_sequence_is_allowed(editor_client):
     source = make_source()
     for title in ("one", "two"):

@@ -71,7 +71,7 @@ def describe_changes_since(model, pk, since: datetime.datetime | None, related=(
                 lines.append(f"{_user(record)} changed {label}: “{change.old}” → “{change.new}”.")
         base = record
     instance = model._base_manager.filter(pk=pk).first()
-    for accessor in related if instance else ():
+    for accessor in related if instance and since else ():
         manager = getattr(instance, accessor)
         related_model, fk = manager.model, manager.field.attname
         for record in related_model.history.filter(**{fk: pk}, history_date__gt=since).order_by("history_date"):
@@ -95,9 +95,16 @@ class GuardedModelForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        posted = self.data.get(self.add_prefix(VERSION_FIELD)) if self.is_bound else None
-        if self.instance.pk is None or self.instance._state.adding or posted is None:
+        if not self.is_bound or self.instance.pk is None or self.instance._state.adding:
             return cleaned
+        # A save of an existing record without the version it was opened at cannot be checked: refuse it.
+        posted = self.data.get(self.add_prefix(VERSION_FIELD)) or ""
+        if "|" not in posted:
+            raise ValidationError(
+                "Not saved: this form does not say which version of the record it was opened at, so saving could "
+                "overwrite someone else's work. Reload the page and apply your change again.",
+                code="stale",
+            )
         model, pk = type(self.instance), self.instance.pk
         if transaction.get_connection().in_atomic_block:
             # Hold the row until this save commits, so two saves cannot both pass the check.
