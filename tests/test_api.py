@@ -324,6 +324,7 @@ def test_ndjson_and_geojson_give_every_row(client, dataset):
         ("jurisdictions/?on_map=perhaps", "on_map"),
         ("jurisdictions/?include=territories", "include"),
         ("jurisdictions/?kind=shire", "kind"),
+        ("jurisdictions/?fips=" + ",".join(["48201"] * 501), "fips"),
         ("jurisdictions/?ordering=population", "ordering"),
         ("jurisdictions/?page_size=5000", "page_size"),
         ("jurisdictions/?page_size=ten", "page_size"),

@@ -749,6 +749,9 @@ def api_index(request):
 # --- filter parts shared by the FilterSets -----------------------------------------------------------------
 
 
+MAX_LIST_VALUES = 500
+
+
 class ListWidget(forms.TextInput):
     """Reads ``x=A,B`` and ``x=A&x=B`` alike as ["A", "B"]."""
 
@@ -769,7 +772,9 @@ class ListField(forms.Field):
     def clean(self, value):
         if not value:
             return []
-        items = [self.normalize(item) for item in value][:500]
+        if len(value) > MAX_LIST_VALUES:
+            raise forms.ValidationError(f"At most {MAX_LIST_VALUES} values; for more, download the CSV and filter it.")
+        items = [self.normalize(item) for item in value]
         valid = self.valid() if callable(self.valid) else self.valid
         bad = [item for item in items if valid is not None and item not in valid]
         if bad:
