@@ -240,3 +240,8 @@ def test_county_outlines_are_sent_compressed(client, dataset):
     response = client.get("/map/counties-wgs84.json", HTTP_ACCEPT_ENCODING="gzip, br")
     assert response["Content-Encoding"] == "gzip"
     assert len(json.loads(gzip.decompress(response.content))) == 3142
+
+
+def test_home_answers_head_and_refuses_post(client, dataset):
+    assert client.head("/").status_code == 200
+    assert client.post("/").status_code == 405

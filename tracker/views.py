@@ -12,7 +12,7 @@ from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from agreements.models import Event
 from jurisdictions.models import Jurisdiction, State, suggest
@@ -66,7 +66,7 @@ def clear_page_cache() -> None:
 
 
 @_gzipped
-@require_GET
+@require_safe
 def home(request):
     try:
         as_of = parse_day(request.GET.get("as_of"))
@@ -132,7 +132,7 @@ def _state_matches(query: str, states) -> list:
     return exact + prefix
 
 
-@require_GET
+@require_safe
 @cache_control(max_age=60, public=True)
 def search_suggest(request):
     """Lookup suggestions: `{"results": [jurisdictions], "states": [states]}` for `?q=` (three queries at most)."""
@@ -195,7 +195,7 @@ def _wgs84_gzip() -> bytes:
     return gzip.compress(_wgs84_json(), compresslevel=9, mtime=0)
 
 
-@require_GET
+@require_safe
 @cache_control(max_age=86400, public=True)
 def counties_wgs84(request):
     """Outlines fetched only when a reader presses "use my location"; the lookup then happens in the browser."""

@@ -13,7 +13,8 @@
   if (script && script.src && !document.querySelector("link[data-lookup-css]")) {
     var css = document.createElement("link");
     css.rel = "stylesheet";
-    css.href = script.src.replace(/js\/search\.js(\?.*)?$/, "css/search.css");
+    // Also from a hashed name (search.0123456789ab.js, collectstatic's manifest): the unhashed CSS is served too.
+    css.href = script.src.replace(/js\/search(\.[0-9a-f]{12})?\.js(\?.*)?$/, "css/search.css");
     css.setAttribute("data-lookup-css", "");
     document.head.appendChild(css);
   }
