@@ -160,6 +160,9 @@ if PRODUCTION:
 if os.environ.get("SECURE_PROXY_SSL_HEADER_NAME"):
     SECURE_PROXY_SSL_HEADER = (os.environ["SECURE_PROXY_SSL_HEADER_NAME"], "https")
 
+# Backups keep edit-history timestamps to the microsecond (see tracker/exact_json.py).
+SERIALIZATION_MODULES = {"json": "tracker.exact_json"}
+
 # Where the shipped dataset lives; the loader reads it from here.
 DATASET_DIR = BASE_DIR / "fixtures"
 
