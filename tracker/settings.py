@@ -4,6 +4,7 @@ One file for every environment: production differs only by environment variables
 Local defaults are safe: SQLite file, DEBUG off unless asked for, localhost only.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -27,6 +28,9 @@ def env_list(name: str, default: str) -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 # PRODUCTION=1 turns on HTTPS-only cookies, HSTS, hashed+compressed static files, and requires SECRET_KEY.
 PRODUCTION = env_bool("PRODUCTION", False)
+if PRODUCTION and DEBUG:
+    # Debug pages show settings, SQL and source code to anyone: never on the public site.
+    raise ImproperlyConfigured("DEBUG must be off when PRODUCTION=1.")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -51,12 +55,16 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "corsheaders",
     "simple_history",
+    # Admin login attempt limiting with lockout (AXES_* below).
+    "axes",
     "jurisdictions",
     "agreements",
     "tracker",
 ]
 
 MIDDLEWARE = [
+    # First: repeat anonymous API requests are answered from the response cache (see tracker/fast_path.py).
+    "tracker.fast_path.CachedAPIMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves static files from the app itself (no CDN), compressed and cache-busted in production.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -70,6 +78,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Sends API reads to the read replica when DATABASE_REPLICA_URL is set (tracker/db_router.py).
+    "tracker.db_router.ApiReadsMiddleware",
+    # Last, as django-axes requires: answers a locked-out login with 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -99,6 +111,53 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+
+# Optional read replica for the public API (PostgreSQL streaming replica). Writes, admin and pages use "default".
+# The API's answer cache is keyed on a data version read from the primary: run the replica with
+# synchronous_commit = remote_apply (see README: Beyond one machine) so it never serves a version's data late.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    # Tests read the replica through the default connection: no second test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["tracker.db_router.ApiReadReplicaRouter"]
+
+# REDIS_URL (redis://host:6379/0) shares one cache between all app servers: API answers, throttle counters.
+# Without it each process keeps its own in-memory cache, which is correct too (entries are keyed on the data
+# version, so an edit makes every old entry unreachable), just colder after a restart.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "scomm"),
+            "TIMEOUT": 24 * 3600,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "scomm"}}
+
+# django-axes: AXES_FAILURE_LIMIT failed admin logins from one address for one username lock that pair out for
+# AXES_COOLOFF_MINUTES (answered with 429). Attempts are kept in the database, so every app server sees them.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_ONLY_ADMIN_SITE = True
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# Behind a load balancer, REMOTE_ADDR is the balancer's: set AXES_PROXY_COUNT to the number of proxies in front
+# of the app, and the client address is read from X-Forwarded-For (which the outermost proxy must overwrite).
+if os.environ.get("AXES_PROXY_COUNT"):
+    AXES_IPWARE_PROXY_COUNT = int(os.environ["AXES_PROXY_COUNT"])
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

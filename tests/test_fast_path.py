@@ -1,0 +1,71 @@
+"""Repeat anonymous API requests are answered from the cache, with the same headers, and never go stale."""
+
+import pytest
+from django.core.cache import cache
+
+from jurisdictions.models import StatusChange
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/jurisdictions/48201/"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(settings, tmp_path):
+    settings.API_EXPORT_DIR = tmp_path / "exports"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_a_repeat_request_costs_one_query_and_gives_the_same_answer(client, dataset, django_assert_num_queries):
+    first = client.get(URL)
+    with django_assert_num_queries(1):
+        second = client.get(URL)
+    assert second.status_code == 200
+    assert second.content == first.content
+    for header in ["ETag", "Content-Type", "Content-Security-Policy", "X-Content-Type-Options", "Cache-Control"]:
+        assert second[header] == first[header], header
+
+
+def test_a_repeat_request_with_the_etag_gets_304(client, dataset, django_assert_num_queries):
+    etag = client.get(URL)["ETag"]
+    with django_assert_num_queries(1):
+        response = client.get(URL, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
+    assert response["ETag"] == etag
+    assert response.content == b""
+
+
+def test_an_edit_is_seen_at_once(client, dataset):
+    before = client.get(URL)
+    change = StatusChange.objects.get(jurisdiction="48201")
+    change.note = "Corrected by an editor."
+    change.save()
+    after = client.get(URL)
+    assert after["ETag"] != before["ETag"]
+    assert "Corrected by an editor." in after.content.decode()
+    assert client.get(URL, HTTP_IF_NONE_MATCH=before["ETag"]).status_code == 200
+
+
+def test_the_answer_depends_on_the_accept_header_and_origin(client, dataset):
+    client.get(URL)
+    cors = client.get(URL, HTTP_ORIGIN="https://newsroom.example")
+    assert cors["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Origin" not in client.get(URL)
+
+
+def test_requests_with_a_session_cookie_run_the_full_stack(client, dataset, django_assert_max_num_queries):
+    client.get(URL)
+    client.cookies["sessionid"] = "not-a-real-session"
+    with django_assert_max_num_queries(20) as captured:
+        assert client.get(URL).status_code == 200
+    assert len(captured) > 1
+
+
+def test_errors_are_not_stored(client, dataset, django_assert_max_num_queries):
+    bad = "/api/v1/jurisdictions/?state=ZZ"
+    assert client.get(bad).status_code == 400
+    with django_assert_max_num_queries(20) as captured:
+        assert client.get(bad).status_code == 400
+    # The full stack ran again (the data version, then the view's own queries).
+    assert len(captured) > 1
