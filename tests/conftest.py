@@ -1,7 +1,11 @@
 """Shared fixtures: the real dataset is loaded once per test run into the test database."""
 
+import os
+
 import pytest
 from django.core.management import call_command
+
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT
 
 
 @pytest.fixture(scope="session")
@@ -22,3 +26,17 @@ def live_dataset(transactional_db, live_server):
     """A live server over the real dataset. Transactional tests empty the tables afterwards, so reload."""
     call_command("load_dataset", verbosity=0)
     return live_server
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run (Debian's, driven by Playwright)."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM calls here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    OUTPUT.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -3,26 +3,12 @@
 Screenshots go to test-output/.
 """
 
-import os
-from pathlib import Path
-
 import pytest
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-playwright_api = pytest.importorskip("playwright.sync_api")
+from tests.browser import OUTPUT
 
 pytestmark = pytest.mark.browser
 
-OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 LIST = (
     "\ufeffState,Jurisdiction,FIPS,Activation Date,Remarks\r\n"
@@ -31,18 +17,17 @@ LIST = (
 ).encode()
 
 
-def test_editor_imports_a_list_and_the_public_page_shows_the_new_date(live_dataset, django_user_model):
+def test_editor_imports_a_list_and_the_public_page_shows_the_new_date(browser, live_dataset, django_user_model):
     from django.contrib.auth.models import Group
     from django.core.management import call_command
 
     call_command("create_editors_group", verbosity=0)
     editor = django_user_model.objects.create_user("edna", password="a-long-password-1", is_staff=True)
     editor.groups.add(Group.objects.get(name="Editors"))
-    OUTPUT.mkdir(exist_ok=True)
     errors = []
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
         # A missing favicon is the browser's own request, not the page's.
         page.on(
@@ -84,5 +69,6 @@ def test_editor_imports_a_list_and_the_public_page_shows_the_new_date(live_datas
         assert "29 October 2008" in page.inner_text("body")
         assert "ICE: Activated jurisdictions (browser test)" in page.inner_text("body")
         page.screenshot(path=str(OUTPUT / "admin-import-public-page.png"), full_page=True)
-        browser.close()
+    finally:
+        context.close()
     assert errors == [], errors

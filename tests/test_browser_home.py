@@ -5,39 +5,14 @@ bench/map_budget.py, not asserted here.
 """
 
 import json
-import os
 import re
-import shutil
-import subprocess
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-playwright_api = pytest.importorskip("playwright.sync_api")
+from tests.browser import OUTPUT, axe_script
 
 pytestmark = pytest.mark.browser
-
-OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    OUTPUT.mkdir(exist_ok=True)
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -185,25 +160,8 @@ def test_use_my_location_finds_the_county_without_sending_the_position(open_page
     assert any(url.startswith(page.url.split("/jurisdictions/")[0] + "/map/counties-wgs84.json") for url in requests)
 
 
-def _axe_script() -> Path:
-    """axe-core from npm, installed once into test-output/ (the repository does not vendor it)."""
-    target = OUTPUT / "axe" / "node_modules" / "axe-core" / "axe.min.js"
-    if not target.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.fail("The accessibility check needs npm to install axe-core (apt-get install npm).")
-        (OUTPUT / "axe").mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [npm, "install", "--no-audit", "--no-fund", "--prefix", str(OUTPUT / "axe"), "axe-core@4"],
-            check=True,
-            capture_output=True,
-            timeout=180,
-        )
-    return target
-
-
 def test_home_page_has_no_serious_accessibility_violations(open_page):
-    script = _axe_script()
+    script = axe_script()
     # axe is injected as an inline script, which the site's Content-Security-Policy (rightly) blocks.
     page = open_page("/?as_of=2011-08-05", bypass_csp=True)
     page.wait_for_function("() => window.scommMap !== undefined")
