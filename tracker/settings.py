@@ -69,6 +69,8 @@ MIDDLEWARE = [
     # Serves static files from the app itself (no CDN), compressed and cache-busted in production.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A NUL byte in the path or query is a 400 here, not a database error later (tracker/middleware.py).
+    "tracker.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # CORS for the read-only API only (CORS_URLS_REGEX); must come before CommonMiddleware.
     "corsheaders.middleware.CorsMiddleware",
@@ -174,7 +176,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` writes (STATIC_ROOT to put it elsewhere, e.g. a release folder).
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "tracker" / "static"]
 if PRODUCTION:
     # `manage.py collectstatic` writes hashed, gzip/brotli-compressed copies that can be cached for a year.

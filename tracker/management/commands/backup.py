@@ -3,8 +3,9 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-# contenttypes and permissions are rebuilt by `migrate`; sessions and admin log entries are not worth keeping.
-EXCLUDED = ["contenttypes", "auth.permission", "sessions", "admin.logentry"]
+# contenttypes and permissions are rebuilt by `migrate`; sessions, admin log entries and login attempt records
+# (django-axes: addresses of people who tried to sign in) are not worth keeping.
+EXCLUDED = ["contenttypes", "auth.permission", "sessions", "admin.logentry", "axes"]
 
 
 class Command(BaseCommand):

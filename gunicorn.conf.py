@@ -1,0 +1,35 @@
+"""gunicorn settings for production: `gunicorn tracker.wsgi` (this file is read from the working directory).
+
+Everything comes from the environment, like the Django settings:
+- PORT (8000) and BIND_HOST (0.0.0.0): where to listen; behind a load balancer on the same host use 127.0.0.1.
+- WEB_CONCURRENCY: worker processes (gunicorn reads it itself; default here: 2 x CPUs + 1).
+- GUNICORN_THREADS (1): threads per worker; sync workers are the simple, robust default for this app.
+- GUNICORN_TIMEOUT (30 s): a worker stuck longer is killed and replaced.
+- GUNICORN_ACCESS_LOG: 1 logs every request to stdout (default with PRODUCTION=1).
+"""
+
+import multiprocessing
+import os
+
+bind = f"{os.environ.get('BIND_HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then, so a slow leak can never take the site down on a long news day.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests_jitter = 500
+# Import the app once in the master: workers fork with it loaded (faster start, shared memory).
+preload_app = True
+# Access log on stdout: on by default with PRODUCTION=1, off for local runs and benchmarks (GUNICORN_ACCESS_LOG).
+_production = os.environ.get("PRODUCTION", "").lower() in {"1", "true", "yes", "on"}
+accesslog = (
+    "-"
+    if os.environ.get("GUNICORN_ACCESS_LOG", "1" if _production else "0").lower() in {"1", "true", "yes", "on"}
+    else None
+)
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Behind a TLS-terminating proxy: trust its X-Forwarded-* headers (set FORWARDED_ALLOW_IPS to its address).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

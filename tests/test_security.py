@@ -1,0 +1,163 @@
+"""Security in practice: admin login lockout, headers on every kind of answer, no debug page, and the shared Redis
+cache that every app server reads (an edit changes the cached answer at once)."""
+
+import os
+import uuid
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import caches
+
+from jurisdictions.models import Jurisdiction
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/admin/login/?next=/admin/"
+REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def editor(db):
+    return User.objects.create_user("edna", password="the-right-password-42", is_staff=True)
+
+
+def _login(client, username, password):
+    return client.post(LOGIN, {"username": username, "password": password})
+
+
+def test_admin_login_locks_out_after_repeated_failures(client, editor, settings):
+    assert settings.AXES_FAILURE_LIMIT == 5
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert _login(client, "edna", "wrong").status_code == 200  # the form again, with its error
+    locked = _login(client, "edna", "wrong")
+    assert locked.status_code == 429
+    # Locked out: even the right password is refused now, and nobody is signed in.
+    assert _login(client, "edna", "the-right-password-42").status_code == 429
+    assert client.get("/admin/").status_code == 302
+
+
+def test_a_lockout_is_per_username_and_address(client, editor, settings):
+    User.objects.create_user("otto", password="otto-password-42", is_staff=True)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, "edna", "wrong")
+    # Another editor at the same address, and the same editor from elsewhere, can still sign in.
+    assert _login(client, "otto", "otto-password-42").status_code == 302
+    client.logout()
+    elsewhere = _login_from(client, "10.9.8.7", "edna", "the-right-password-42")
+    assert elsewhere.status_code == 302
+
+
+def _login_from(client, address, username, password):
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def test_a_successful_login_resets_the_failure_count(client, editor, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        _login(client, "edna", "wrong")
+    assert _login(client, "edna", "the-right-password-42").status_code == 302
+    client.logout()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert _login(client, "edna", "wrong").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/jurisdictions/", "/jurisdictions/48201/", "/states/TX/", "/api/v1/jurisdictions/?page_size=2", LOGIN],
+)
+def test_every_kind_of_answer_sends_the_security_headers(client, dataset, path, settings):
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    response = client.get(path, secure=True)
+    assert response.status_code == 200
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    policy = response["Content-Security-Policy"]
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_production_cookies_are_secure_and_http_only(client, editor, settings):
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    form = client.get(LOGIN, secure=True)
+    assert form.cookies["csrftoken"]["secure"]
+    signed_in = client.post(
+        LOGIN,
+        {"username": "edna", "password": "the-right-password-42"},
+        secure=True,
+        HTTP_REFERER="https://testserver/",
+    )
+    assert signed_in.status_code == 302
+    session = signed_in.cookies[settings.SESSION_COOKIE_NAME]
+    assert session["secure"] and session["httponly"]
+
+
+def test_an_error_shows_no_debug_page_or_secret(client, monkeypatch, settings):
+    assert settings.DEBUG is False
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("something internal went wrong")
+
+    monkeypatch.setattr("tracker.health.connection.cursor", broken)
+    client.raise_request_exception = False
+    response = client.get("/healthz")
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "Traceback" not in body and "something internal" not in body and settings.SECRET_KEY not in body
+
+
+def test_an_unknown_page_shows_no_url_list(client, db):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert b"URLconf" not in response.content and b"admin/" not in response.content
+
+
+# --- Redis: the cache every app server shares --------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_cache(settings):
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("REQUIRE_REDIS"):
+            raise
+        pytest.skip(f"no Redis at {REDIS_URL} (set REQUIRE_REDIS=1 to make this a failure)")
+    prefix = f"scomm-test-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    client = redis.Redis.from_url(REDIS_URL)
+    yield client, prefix
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+
+
+def test_api_answers_are_cached_in_redis_and_an_edit_changes_them(
+    client, dataset, redis_cache, settings, django_assert_num_queries
+):
+    redis, prefix = redis_cache
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None, "bulk": None}}
+    assert type(caches["default"]).__name__ == "RedisCache"
+    first = client.get("/api/v1/jurisdictions/48201/")
+    assert first.json()["name"] == "Harris County"
+    stored = [key for key in redis.scan_iter(f"{prefix}:*") if b"api-v1:" in key]
+    assert stored, "the answer was not stored in Redis"
+
+    # Served from Redis: a second request, even from another app server, renders nothing.
+    with django_assert_num_queries(1):  # the data version, nothing else
+        again = client.get("/api/v1/jurisdictions/48201/")
+    assert again.content == first.content
+
+    harris = Jurisdiction.objects.get(fips="48201")
+    harris.name = "Harris County (edited)"
+    harris.save()
+    after = client.get("/api/v1/jurisdictions/48201/")
+    assert after.json()["name"] == "Harris County (edited)"
+    assert after["ETag"] != first["ETag"]
