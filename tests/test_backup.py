@@ -4,14 +4,37 @@ import datetime
 import gzip
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from jurisdictions.models import Jurisdiction, StatusChange
 
+EXPORTS = [
+    "/api/v1/jurisdictions/?format=csv",
+    "/api/v1/jurisdictions/?format=ndjson&as_of=2011-08-05",
+    "/api/v1/agreements/?format=csv",
+    "/api/v1/events/?format=ndjson",
+    "/api/v1/sources/?format=csv",
+    "/api/v1/stats/?as_of=2011-08-05",
+    "/api/v1/changes/",
+]
+
+
+def api_exports(client, settings, folder) -> dict[str, bytes]:
+    """The public exports, computed afresh (no stored copy, no cached answer): what a journalist would download."""
+    settings.API_EXPORT_DIR = str(folder)
+    cache.clear()
+    answers = {}
+    for url in EXPORTS:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        answers[url] = b"".join(response.streaming_content) if response.streaming else response.content
+    return answers
+
 
 @pytest.mark.django_db(transaction=True)
-def test_backup_restored_into_an_empty_database_is_identical(tmp_path, django_user_model):
+def test_backup_restored_into_an_empty_database_is_identical(tmp_path, django_user_model, client, settings):
     call_command("load_dataset", verbosity=0)
     django_user_model.objects.create_user("editor", password="a-long-password-1")
     harris = StatusChange.objects.get(jurisdiction="48201")
@@ -22,6 +45,8 @@ def test_backup_restored_into_an_empty_database_is_identical(tmp_path, django_us
         history_date=datetime.datetime(2026, 1, 2, 3, 4, 5, 500, tzinfo=datetime.UTC)
     )
     history_rows = StatusChange.history.count()
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None, "bulk": None}}
+    exports_before = api_exports(client, settings, tmp_path / "exports-before")
 
     first = tmp_path / "first.json.gz"
     call_command("backup", str(first))
@@ -33,6 +58,7 @@ def test_backup_restored_into_an_empty_database_is_identical(tmp_path, django_us
     call_command("backup", str(second))
 
     assert gzip.decompress(first.read_bytes()) == gzip.decompress(second.read_bytes())
+    assert api_exports(client, settings, tmp_path / "exports-after") == exports_before
     assert StatusChange.history.count() == history_rows
     assert StatusChange.history.filter(
         history_date=datetime.datetime(2026, 1, 2, 3, 4, 5, 500, tzinfo=datetime.UTC)
