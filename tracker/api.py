@@ -752,6 +752,12 @@ def api_index(request):
 MAX_LIST_VALUES = 500
 
 
+def _literal_error(text: str) -> forms.ValidationError:
+    """A form error whose text is shown as is: django-filter applies `message % params`, and a '%' in the
+    quoted value (e.g. `fips=%`) would otherwise raise while formatting the error, a 500 instead of a 400."""
+    return forms.ValidationError("%(reason)s", params={"reason": text})
+
+
 class ListWidget(forms.TextInput):
     """Reads ``x=A,B`` and ``x=A&x=B`` alike as ["A", "B"]."""
 
@@ -773,12 +779,12 @@ class ListField(forms.Field):
         if not value:
             return []
         if len(value) > MAX_LIST_VALUES:
-            raise forms.ValidationError(f"At most {MAX_LIST_VALUES} values; for more, download the CSV and filter it.")
+            raise _literal_error(f"At most {MAX_LIST_VALUES} values; for more, download the CSV and filter it.")
         items = [self.normalize(item) for item in value]
         valid = self.valid() if callable(self.valid) else self.valid
         bad = [item for item in items if valid is not None and item not in valid]
         if bad:
-            raise forms.ValidationError(f"Unknown value '{', '.join(bad)[:60]}': {self.hint}")
+            raise _literal_error(f"Unknown value '{', '.join(bad)[:60]}': {self.hint}")
         return list(dict.fromkeys(items))
 
 
@@ -798,7 +804,7 @@ class DayField(forms.CharField):
         try:
             return parse_day(value, name=self.param)
         except BadDate as error:
-            raise forms.ValidationError(str(error)) from None
+            raise _literal_error(str(error)) from None
 
 
 @extend_schema_field(OpenApiTypes.DATE)
@@ -817,7 +823,7 @@ class StrictBooleanField(forms.CharField):
             return True
         if value in self.FALSE:
             return False
-        raise forms.ValidationError(f"Must be true or false; got '{value[:20]}'.")
+        raise _literal_error(f"Must be true or false; got '{value[:20]}'.")
 
 
 @extend_schema_field(OpenApiTypes.BOOL)
