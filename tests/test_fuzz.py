@@ -54,6 +54,7 @@ def test_every_api_operation_answers_within_its_schema_and_never_with_a_5xx(api_
     statuses: Counter = Counter()
     failures: dict[str, str] = {}
     server_errors: list[str] = []
+    failing: dict[str, str] = {}
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 12
     for operation in operations:
@@ -71,7 +72,11 @@ def test_every_api_operation_answers_within_its_schema_and_never_with_a_5xx(api_
             statuses[(case.operation.label, response.status_code)] += 1
             if response.status_code >= 500:
                 server_errors.append(case.as_curl_command())
-            case.validate_response(response, checks=CHECKS)
+            try:
+                case.validate_response(response, checks=CHECKS)
+            except (Exception, BaseExceptionGroup):
+                failing[case.operation.label] = case.as_curl_command()
+                raise
             if response.status_code >= 400:
                 # Errors are not described in the schema yet; hold them to the API's documented error shape. An
                 # error for ?format=csv|ndjson is labelled with that format, but its body is the same JSON.
@@ -83,6 +88,7 @@ def test_every_api_operation_answers_within_its_schema_and_never_with_a_5xx(api_
         except (Exception, BaseExceptionGroup) as error:  # every operation is fuzzed; failures are reported together
             found = getattr(error, "exceptions", None) or [error]
             failures[operation.label] = " | ".join(f"{type(one).__name__}: {str(one)[:700]}" for one in found)
+            failures[operation.label] += f"\n    e.g. {failing.get(operation.label, '?')}"
     served = Counter()
     for (_, status), n in statuses.items():
         served[status] += n
@@ -93,3 +99,16 @@ def test_every_api_operation_answers_within_its_schema_and_never_with_a_5xx(api_
         print(f"5xx: {command}")
     assert not failures, "\n\n".join(f"{label}: {failure}" for label, failure in failures.items())
     assert not any(status >= 500 for _, status in statuses)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="SCHEMA DRIFT (found by the fuzz run): ?format=geojson answers a GeoJSON FeatureCollection, but the "
+    "OpenAPI schema declares application/geo+json as PaginatedJurisdictionList. Describe it in the schema "
+    "(jurisdictions/api.py, extend_schema) and remove this xfail.",
+)
+def test_the_geojson_download_matches_its_schema(api_schema):
+    case = api_schema["/api/v1/jurisdictions/"]["GET"].Case(query={"format": "geojson", "state": "DE"})
+    response = case.call()
+    assert response.status_code == 200
+    case.validate_response(response, checks=[response_schema_conformance, content_type_conformance])
