@@ -8,7 +8,9 @@ from django.db.models import Prefetch
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as django_filters
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
+from rest_framework import serializers
 from rest_framework.response import Response
 
 from agreements.models import Agreement
@@ -27,6 +29,19 @@ from tracker.api import (
     status_counts,
 )
 
+
+@extend_schema_serializer(many=False)
+class GeoJSONFeatureCollection(serializers.Serializer):
+    """Schema only: the GeoJSON download (RFC 7946), one Feature per county, not paginated."""
+
+    type = serializers.ChoiceField(choices=["FeatureCollection"])
+    features = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Features with `id` (FIPS), `geometry` (WGS84 Polygon or MultiPolygon, null if no shape) and "
+        "`properties` (the jurisdiction's fields as in JSON, without its history).",
+    )
+
+
 FORMATS_NOTE = (
     " Add `format=csv` (or `Accept: text/csv`) for every matching row as CSV, `format=ndjson` for "
     "newline-delimited JSON; both ignore pagination and stream."
@@ -37,7 +52,13 @@ FORMATS_NOTE = (
     list=extend_schema(
         description="The 3,143 counted jurisdictions of 2008-2013 (add include=successors for the 7 later "
         "map units), with status on `as_of`." + FORMATS_NOTE + " `format=geojson` gives a FeatureCollection "
-        "of the 3,142 units on today's map (WGS84)."
+        "of the 3,142 units on today's map (WGS84).",
+        responses={
+            (200, "application/json"): JurisdictionSerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/x-ndjson"): OpenApiTypes.STR,
+            (200, "application/geo+json"): GeoJSONFeatureCollection,
+        },
     ),
     retrieve=extend_schema(parameters=[AS_OF_PARAMETER]),
 )

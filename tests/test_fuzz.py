@@ -101,12 +101,6 @@ def test_every_api_operation_answers_within_its_schema_and_never_with_a_5xx(api_
     assert not any(status >= 500 for _, status in statuses)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SCHEMA DRIFT (found by the fuzz run): ?format=geojson answers a GeoJSON FeatureCollection, but the "
-    "OpenAPI schema declares application/geo+json as PaginatedJurisdictionList. Describe it in the schema "
-    "(jurisdictions/api.py, extend_schema) and remove this xfail.",
-)
 def test_the_geojson_download_matches_its_schema(api_schema):
     case = api_schema["/api/v1/jurisdictions/"]["GET"].Case(query={"format": "geojson", "state": "DE"})
     response = case.call()
