@@ -15,6 +15,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_dataset", verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def _empty_response_cache():
+    """Each test starts with no stored answers, so the query counts it pins are those of a first request."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def dataset(db):
     """The real dataset (already loaded for the session); ask for it to make the dependency explicit."""

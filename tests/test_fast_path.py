@@ -69,3 +69,36 @@ def test_errors_are_not_stored(client, dataset, django_assert_max_num_queries):
         assert client.get(bad).status_code == 400
     # The full stack ran again (the data version, then the view's own queries).
     assert len(captured) > 1
+
+
+PAGE = "/jurisdictions/48201/"
+
+
+def test_a_repeat_page_view_costs_one_query(client, dataset, django_assert_num_queries):
+    first = client.get(PAGE)
+    with django_assert_num_queries(1):
+        second = client.get(PAGE)
+    assert second.content == first.content
+    assert second["Content-Security-Policy"] == first["Content-Security-Policy"]
+
+
+def test_a_page_shows_an_edit_at_once(client, dataset):
+    assert "Corrected on the page." not in client.get(PAGE).content.decode()
+    change = StatusChange.objects.get(jurisdiction="48201")
+    change.note = "Corrected on the page."
+    change.save()
+    assert "Corrected on the page." in client.get(PAGE).content.decode()
+
+
+def test_a_stored_page_is_kept_per_as_of_date(client, dataset):
+    client.get("/jurisdictions/17031/?as_of=2011-08-05")
+    page = client.get("/jurisdictions/17031/?as_of=2013-01-22").content.decode()
+    assert "Status on 22 January 2013" in page
+
+
+def test_a_signed_in_editor_gets_the_full_stack(client, dataset, django_user_model, django_assert_max_num_queries):
+    client.get(PAGE)
+    client.force_login(django_user_model.objects.create_user("editor", password="a-long-password-1"))
+    with django_assert_max_num_queries(30) as captured:
+        assert client.get(PAGE).status_code == 200
+    assert len(captured) > 1

@@ -109,8 +109,9 @@ def test_every_page_carries_the_lookup_form_nav_and_search_script(client, datase
 # --- /jurisdictions/ -------------------------------------------------------------------------------------
 
 
+# Every pinned count includes one query for the data version, which keys the stored answers (tracker/fast_path.py).
 def test_list_shows_every_counted_jurisdiction_with_status(client, dataset, django_assert_num_queries):
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get("/jurisdictions/")
     assert response.status_code == 200
     page = response.content.decode()
@@ -122,11 +123,11 @@ def test_list_shows_every_counted_jurisdiction_with_status(client, dataset, djan
 @pytest.mark.parametrize(
     "query, queries",
     [
-        ("state=TX&as_of=2011-08-05&page=2", 6),
-        ("status=activated&activated_after=2010-01-01&activated_before=2010-12-31&sort=-date", 6),
+        ("state=TX&as_of=2011-08-05&page=2", 7),
+        ("status=activated&activated_after=2010-01-01&activated_before=2010-12-31&sort=-date", 7),
         # The tolerant search reads the names once to rank them: one query more, whatever it matches.
-        ("q=saint&sort=name", 7),
-        ("q=san&as_of=2012-01-01", 7),
+        ("q=saint&sort=name", 8),
+        ("q=san&as_of=2012-01-01", 8),
     ],
 )
 def test_list_query_count_does_not_depend_on_the_filter(client, dataset, django_assert_num_queries, query, queries):
@@ -262,7 +263,7 @@ def test_list_page_past_the_end_is_404(client, dataset):
 
 def test_detail_shows_status_date_and_source(client, dataset, django_assert_num_queries):
     # Unit, its history, successors, predecessors, the state's agreements, the state map's statuses.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get("/jurisdictions/48201/")
     page = response.content.decode()
     assert "Harris County, Texas" in page
@@ -273,7 +274,7 @@ def test_detail_shows_status_date_and_source(client, dataset, django_assert_num_
 
 def test_detail_query_count_with_agreements_and_as_of(client, dataset, django_assert_num_queries):
     # Plus the agreements' status changes and sources.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert client.get("/jurisdictions/17031/?as_of=2011-08-05").status_code == 200
 
 
@@ -344,7 +345,7 @@ def test_unknown_fips_is_404(client, dataset):
 
 
 def test_state_index_lists_51_states_with_counts_and_agreements(client, dataset, django_assert_num_queries):
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get("/states/")
     page = response.content.decode()
     assert page.count('<th scope="row"><a href="/states/') == 51
@@ -354,7 +355,7 @@ def test_state_index_lists_51_states_with_counts_and_agreements(client, dataset,
 
 
 def test_state_index_as_of_the_rescission(client, dataset, django_assert_num_queries):
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         page = _page(client, "/states/?as_of=2011-08-05")
     assert "1,475 of 3,143 jurisdictions" in page
     assert "in 43 states" in page
@@ -371,7 +372,7 @@ def test_state_index_refuses_a_bad_date(client, dataset):
 
 def test_state_page_lists_agreements_and_jurisdictions(client, dataset, django_assert_num_queries):
     # State, its agreements with their changes and sources, its units, its events with their sources.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get("/states/NY/?as_of=2011-08-05")
     page = response.content.decode()
     assert "revised MOA negotiated by Gov. Paterson" in page
@@ -428,7 +429,7 @@ def test_state_page_refuses_a_bad_date(client, dataset):
 
 def test_agreements_page_lists_all_eleven_with_history(client, dataset, django_assert_num_queries):
     # Agreements, their changes, their sources, the rescission event and its sources.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get("/agreements/")
     page = response.content.decode()
     assert page.count('<section class="agreement"') == 11
@@ -447,7 +448,7 @@ def test_agreements_page_explains_the_rescission_and_the_dispute(client, dataset
 
 
 def test_agreements_page_as_of_a_date(client, dataset, django_assert_num_queries):
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         page = _page(client, "/agreements/?as_of=2010-06-01")
     row = re.search(r"Illinois State Police</a></td>.*?</tr>", page, re.S).group(0)
     assert "In force" in row
@@ -464,7 +465,7 @@ def test_agreements_page_refuses_a_bad_date(client, dataset):
 def test_about_page_cites_sources_and_lists_disputed_dates_and_historical_units(
     client, dataset, django_assert_num_queries
 ):
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         response = client.get("/about/")
     page = response.content.decode()
     assert "Alsan &amp; Yang (2018" in page
@@ -478,7 +479,7 @@ def test_about_page_cites_sources_and_lists_disputed_dates_and_historical_units(
 
 
 def test_downloads_page_links_the_exports_and_documents_every_field(client, dataset, django_assert_num_queries):
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(1):
         response = client.get("/downloads/")
     page = response.content.decode()
     for href in (

@@ -260,7 +260,7 @@ class ConditionalGetMixin:
         super().initial(request, *args, **kwargs)
         if request.method not in ("GET", "HEAD"):
             return
-        latest, version = data_version()
+        latest, version = getattr(request._request, "data_version", None) or data_version()
         renderer = getattr(request, "accepted_renderer", None)
         media = getattr(renderer, "media_type", "")
         today = "" if request.query_params.get("as_of") else datetime.date.today().isoformat()

@@ -63,8 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: repeat anonymous API requests are answered from the response cache (see tracker/fast_path.py).
-    "tracker.fast_path.CachedAPIMiddleware",
+    # First: repeat anonymous requests for public pages and the API come from the cache (tracker/fast_path.py).
+    "tracker.fast_path.CachedResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves static files from the app itself (no CDN), compressed and cache-busted in production.
     "whitenoise.middleware.WhiteNoiseMiddleware",
