@@ -1,7 +1,10 @@
 """Repeat anonymous API requests are answered from the cache, with the same headers, and never go stale."""
 
+import datetime
+
 import pytest
 from django.core.cache import cache
+from django.utils.http import parse_http_date
 
 from jurisdictions.models import StatusChange
 
@@ -102,3 +105,23 @@ def test_a_signed_in_editor_gets_the_full_stack(client, dataset, django_user_mod
     with django_assert_max_num_queries(30) as captured:
         assert client.get(PAGE).status_code == 200
     assert len(captured) > 1
+
+
+def test_if_modified_since_gets_304_until_the_data_changes(client, dataset):
+    url = "/api/v1/jurisdictions/48201/?as_of=2011-08-05"
+    last_modified = client.get(url)["Last-Modified"]
+    # Replayed by the fast path (the answer is stored), then computed by the view: both honour the header.
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
+    cache.clear()
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE="Sat, 01 Jan 2000 00:00:00 GMT").status_code == 200
+    change = StatusChange.objects.get(jurisdiction="48201")
+    change.note = "Edited later."
+    change.save()
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 200
+
+
+def test_a_today_answer_is_never_older_than_midnight(client, dataset):
+    response = client.get("/api/v1/jurisdictions/48201/")
+    midnight = datetime.datetime.combine(datetime.date.today(), datetime.time(), tzinfo=datetime.UTC)
+    assert parse_http_date(response["Last-Modified"]) >= int(midnight.timestamp())

@@ -31,7 +31,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import http_date, quote_etag
+from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import exceptions, serializers, viewsets
@@ -244,6 +244,12 @@ def data_version() -> tuple[datetime.datetime | None, str]:
     return (max(dates) if dates else None), version
 
 
+def not_modified_since(header: str | None, last_modified: datetime.datetime | None) -> bool:
+    """True when an If-Modified-Since header is at or after the last change (RFC 9110 section 13.1.3)."""
+    since = parse_http_date_safe(header) if header else None
+    return since is not None and last_modified is not None and int(last_modified.timestamp()) <= since
+
+
 class ConditionalGetMixin:
     """ETag, Last-Modified and Cache-Control on every GET; 304 when the client already has this answer.
 
@@ -269,9 +275,15 @@ class ConditionalGetMixin:
         self._etag = quote_etag(digest)
         self._cache_key = f"api-v1:{digest}"
         self._last_modified = latest
+        if today and latest is not None:
+            # An answer for "today" can change at midnight with no edit (a scheduled change takes effect).
+            midnight = datetime.datetime.combine(datetime.date.today(), datetime.time(), tzinfo=datetime.UTC)
+            self._last_modified = max(latest, midnight)
         if_none_match = request.headers.get("If-None-Match", "")
         tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
         if self._etag in tags or if_none_match.strip() == "*":
+            raise _Ready(HttpResponseNotModified())
+        if not if_none_match and not_modified_since(request.headers.get("If-Modified-Since"), self._last_modified):
             raise _Ready(HttpResponseNotModified())
         if getattr(renderer, "format", "") in BULK_FORMATS:
             path = export_dir() / f"{digest}.{renderer.format}"

@@ -18,8 +18,9 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.http import parse_http_date_safe
 
-from tracker.api import data_version
+from tracker.api import data_version, not_modified_since
 
 PUBLIC_PREFIXES = ("/api/v1/", "/jurisdictions/", "/states/", "/agreements/", "/about/", "/downloads/")
 # The key holds the data version, so an entry is never stale, only unused; expire it eventually.
@@ -83,10 +84,19 @@ class CachedResponseMiddleware:
 
     @staticmethod
     def _replay(request, headers, content):
-        etag = dict(headers).get("ETag")
+        stored = dict(headers)
+        etag = stored.get("ETag")
         if_none_match = request.META.get("HTTP_IF_NONE_MATCH", "")
         tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-        if etag and (etag in tags or if_none_match.strip() == "*"):
+        last_modified = parse_http_date_safe(stored.get("Last-Modified", ""))
+        unchanged_since = (
+            not if_none_match
+            and last_modified is not None
+            and not_modified_since(
+                request.META.get("HTTP_IF_MODIFIED_SINCE"), datetime.datetime.fromtimestamp(last_modified, datetime.UTC)
+            )
+        )
+        if (etag and (etag in tags or if_none_match.strip() == "*")) or unchanged_since:
             response = HttpResponseNotModified()
             for name, value in headers:
                 if name in NOT_MODIFIED_HEADERS:
