@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from agreements.models import Agreement
 from jurisdictions.filters import JurisdictionFilter, StateFilter
-from jurisdictions.models import Jurisdiction, Source, State, StatusChange
+from jurisdictions.models import Jurisdiction, Source, State, Status, StatusChange
 from jurisdictions.serializers import JurisdictionSerializer, SourceSerializer, StateSerializer
 from tracker import geometry
 from tracker.api import (
@@ -82,22 +82,24 @@ class JurisdictionViewSet(TrackerViewSet):
 
     def list(self, request, *args, **kwargs):
         fmt = request.accepted_renderer.format
-        queryset = self.filter_queryset(self.get_queryset()).values(*ROW_FIELDS)
+        queryset = self.filter_queryset(self.get_queryset())
+        queryset = queryset.values(*(ROW_FIELDS if "status" in queryset.query.annotations else PLAIN_FIELDS))
         if fmt in BULK_FORMATS:
             return self.stream(fmt, queryset)
         page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(self.get_serializer(load_rows(page), many=True).data)
+        rows = load_rows(page, self.get_serializer_context()["as_of"])
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
         day = day_param(request) or datetime.date.today()
-        found = list(self.get_queryset().with_status(day).filter(fips=kwargs["fips"]).values(*ROW_FIELDS))
+        found = list(self.get_queryset().filter(fips=kwargs["fips"]).values(*PLAIN_FIELDS))
         if not found:
             raise Http404("No jurisdiction has this FIPS code.")
-        return Response(self.get_serializer(load_rows(found)[0]).data)
+        return Response(self.get_serializer(load_rows(found, day)[0]).data)
 
     def iter_rows(self, queryset):
         serializer = self.get_serializer()
-        for row in load_rows(list(queryset)):
+        for row in load_rows(list(queryset), self.get_serializer_context()["as_of"]):
             yield serializer.to_representation(row)
 
     def stream(self, fmt, queryset):
@@ -121,30 +123,31 @@ class JurisdictionViewSet(TrackerViewSet):
         yield "]}\n"
 
 
-# What a jurisdiction row reads from the database: its own fields and the `with_status` annotations.
-ROW_FIELDS = (
+# What a jurisdiction row reads from the database: its own fields, and the `with_status` annotations when a
+# filter or the ordering needed them in SQL (otherwise `load_rows` reads the status from the history).
+PLAIN_FIELDS = (
     "fips",
     "name",
     "kind",
     "state_id",
     "state__name",
-    "status",
-    "status_since",
-    "activated_on",
     "in_dataset",
     "on_current_map",
     "status_from_id",
 )
+ROW_FIELDS = (*PLAIN_FIELDS, "status", "status_since", "activated_on")
 
 
-def load_rows(rows: list[dict]) -> list[dict]:
+def load_rows(rows: list[dict], as_of: datetime.date | None = None) -> list[dict]:
     """Add each row's dated history (own, or borrowed via status_from) and successors, in three queries.
 
     Plain rows instead of model instances with prefetch_related: a full export builds 3,000 rows per request,
     and creating model instances and prefetch querysets for each was 20 times slower than the SQL.
+    A row without the `with_status` annotations gets them from its history, as they stood on `as_of`.
     """
     if not rows:
         return rows
+    day = as_of or datetime.date.today()
     units = {row["status_from_id"] or row["fips"] for row in rows}
     changes = list(
         StatusChange.objects.filter(jurisdiction_id__in=units)
@@ -163,7 +166,25 @@ def load_rows(rows: list[dict]) -> list[dict]:
     for row in rows:
         row["history"] = history.get(row["status_from_id"] or row["fips"], [])
         row["replaced_by"] = replaced.get(row["fips"], [])
+        if "status" not in row:
+            row["status"], row["status_since"], row["activated_on"] = status_on(row["history"], day)
     return rows
+
+
+def status_on(history: list[dict], day: datetime.date) -> tuple[str, datetime.date | None, datetime.date | None]:
+    """(status, status_since, activated_on) on `day` from a history ordered oldest first, as `with_status` gives.
+
+    The same rule as the SQL: the latest change on or before `day` (ties: the last saved), not activated when
+    there is none, and the first activation on or before `day`.
+    """
+    status, since, activated = Status.NOT_ACTIVATED, None, None
+    for change in history:
+        if change["effective_on"] > day:
+            break
+        status, since = change["status"], change["effective_on"]
+        if activated is None and status == Status.ACTIVATED:
+            activated = since
+    return status, since, activated
 
 
 @cache

@@ -7,6 +7,9 @@ import django_filters
 from jurisdictions.models import Jurisdiction, Kind, State, Status
 from tracker.api import STATE_HINT, DayFilter, ListFilter, StrictBooleanFilter, valid_postals
 
+# The `with_status` annotations, as filters and ?ordering= name them.
+STATUS_FIELDS = frozenset({"status", "status_since", "activated_on"})
+
 FIPS_HINT = "use five-digit county FIPS codes such as 48201, or several: 48201,17031."
 
 
@@ -91,8 +94,20 @@ class JurisdictionFilter(django_filters.FilterSet):
             queryset = queryset.exclude(on_current_map=True)
         elif "successors" not in (data.get("include") or []):
             queryset = queryset.counted()
-        queryset = queryset.with_status(data.get("as_of") or datetime.date.today())
+        if self._needs_status_in_sql(data):
+            queryset = queryset.with_status(data.get("as_of") or datetime.date.today())
         return super().filter_queryset(queryset)
+
+    def _needs_status_in_sql(self, data) -> bool:
+        """True when a filter or the ordering reads the status on `as_of`, so SQL has to compute it.
+
+        Otherwise the rows are found without it and ``jurisdictions.api.load_rows`` reads the status from the
+        history it loads anyway: compiling the three correlated subqueries was most of a computed page's time.
+        """
+        if data.get("status") or data.get("activated_after") or data.get("activated_before"):
+            return True
+        ordering = self.request.query_params.get("ordering", "") if self.request else ""
+        return any(field.strip().lstrip("-") in STATUS_FIELDS for field in ordering.split(","))
 
     def _noop(self, queryset, name, value):
         return queryset
