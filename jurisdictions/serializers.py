@@ -20,7 +20,7 @@ def _as_of(context) -> datetime.date:
     return context.get("as_of") or datetime.date.today()
 
 
-class _Links:
+class Links:
     """Absolute URLs built once per request: reverse() for every row of a 3,000-row export adds up."""
 
     PLACEHOLDERS = {
@@ -40,10 +40,10 @@ class _Links:
         return f"{self.prefix}{key}{self.suffix}"
 
 
-def _links(context, view_name) -> _Links:
+def _links(context, view_name) -> Links:
     cache = context.setdefault("_links", {})
     if view_name not in cache:
-        cache[view_name] = _Links(context.get("request"), view_name)
+        cache[view_name] = Links(context.get("request"), view_name)
     return cache[view_name]
 
 
