@@ -2,8 +2,10 @@
 
 import datetime
 import json
-from functools import cache
+import uuid
+from functools import cache as cache_once
 
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -87,7 +89,7 @@ class JurisdictionViewSet(TrackerViewSet):
         if fmt in BULK_FORMATS:
             return self.stream(fmt, queryset)
         page = self.paginate_queryset(queryset)
-        rows = load_rows(page, self.get_serializer_context()["as_of"])
+        rows = load_rows(page, self.get_serializer_context()["as_of"], self._data_version)
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
@@ -95,11 +97,11 @@ class JurisdictionViewSet(TrackerViewSet):
         found = list(self.get_queryset().filter(fips=kwargs["fips"]).values(*PLAIN_FIELDS))
         if not found:
             raise Http404("No jurisdiction has this FIPS code.")
-        return Response(self.get_serializer(load_rows(found, day)[0]).data)
+        return Response(self.get_serializer(load_rows(found, day, self._data_version)[0]).data)
 
     def iter_rows(self, queryset):
         serializer = self.get_serializer()
-        for row in load_rows(list(queryset), self.get_serializer_context()["as_of"]):
+        for row in load_rows(list(queryset), self.get_serializer_context()["as_of"], self._data_version):
             yield serializer.to_representation(row)
 
     def stream(self, fmt, queryset):
@@ -138,21 +140,41 @@ PLAIN_FIELDS = (
 ROW_FIELDS = (*PLAIN_FIELDS, "status", "status_since", "activated_on")
 
 
-def load_rows(rows: list[dict], as_of: datetime.date | None = None) -> list[dict]:
-    """Add each row's dated history (own, or borrowed via status_from) and successors, in three queries.
+def load_rows(rows: list[dict], as_of: datetime.date | None = None, version: str | None = None) -> list[dict]:
+    """Add each row's dated history (own, or borrowed via status_from) and successors.
 
     Plain rows instead of model instances with prefetch_related: a full export builds 3,000 rows per request,
     and creating model instances and prefetch querysets for each was 20 times slower than the SQL.
     A row without the `with_status` annotations gets them from its history, as they stood on `as_of`.
+    With the data `version` (see ``tracker.api.data_version``) the histories come from this process's copy of
+    all of them (no query once read); without it, three queries read those of these rows.
     """
     if not rows:
         return rows
     day = as_of or datetime.date.today()
-    units = {row["status_from_id"] or row["fips"] for row in rows}
+    if version is None:
+        history, replaced = _read_histories({row["status_from_id"] or row["fips"] for row in rows}, rows)
+    else:
+        history, replaced = _all_histories(version)
+    for row in rows:
+        row["history"] = history.get(row["status_from_id"] or row["fips"], [])
+        row["replaced_by"] = replaced.get(row["fips"], [])
+        if "status" not in row:
+            row["status"], row["status_since"], row["activated_on"] = status_on(row["history"], day)
+    return rows
+
+
+def _read_histories(units=None, rows=None) -> tuple[dict[str, list], dict[str, list]]:
+    """({unit: its changes, oldest first}, {fips: FIPS of its successors}) for these units and rows, or all."""
+    changes = StatusChange.objects.order_by("effective_on", "pk")
+    links = Jurisdiction.replaced_by.through.objects.order_by("to_jurisdiction_id")
+    if units is not None:
+        changes = changes.filter(jurisdiction_id__in=units)
+        links = links.filter(from_jurisdiction_id__in=[row["fips"] for row in rows])
     changes = list(
-        StatusChange.objects.filter(jurisdiction_id__in=units)
-        .order_by("effective_on", "pk")
-        .values("jurisdiction_id", "effective_on", "status", "confidence", "alternative_date", "note", "source_id")
+        changes.values(
+            "jurisdiction_id", "effective_on", "status", "confidence", "alternative_date", "note", "source_id"
+        )
     )
     sources = Source.objects.in_bulk({change["source_id"] for change in changes})
     history: dict[str, list] = {}
@@ -160,15 +182,36 @@ def load_rows(rows: list[dict], as_of: datetime.date | None = None) -> list[dict
         change["source"] = sources[change["source_id"]]
         history.setdefault(change["jurisdiction_id"], []).append(change)
     replaced: dict[str, list] = {}
-    links = Jurisdiction.replaced_by.through.objects.filter(from_jurisdiction_id__in=[row["fips"] for row in rows])
-    for old, new in links.order_by("to_jurisdiction_id").values_list("from_jurisdiction_id", "to_jurisdiction_id"):
+    for old, new in links.values_list("from_jurisdiction_id", "to_jurisdiction_id"):
         replaced.setdefault(old, []).append(new)
-    for row in rows:
-        row["history"] = history.get(row["status_from_id"] or row["fips"], [])
-        row["replaced_by"] = replaced.get(row["fips"], [])
-        if "status" not in row:
-            row["status"], row["status_since"], row["activated_on"] = status_on(row["history"], day)
-    return rows
+    return history, replaced
+
+
+# This process's copy of every history, for one data version: {(generation, version): _read_histories()}.
+_HISTORIES: dict[tuple[str, str], tuple[dict, dict]] = {}
+# Names the current generation of the answer cache: clearing that cache (as the tests do between tests, or an
+# operator after a change that left no edit history) starts a new one, so this copy is dropped with the answers.
+GENERATION_KEY = "api-v1:histories-generation"
+
+
+def _all_histories(version: str) -> tuple[dict, dict]:
+    """Every unit's history and successors, read once per data version (the edit history) and process.
+
+    The histories of all 3,150 units are a few thousand rows: reading them once costs about what three computed
+    answers did, and every computed answer after that needs none of the three queries.
+    """
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
+        generation = cache.get(GENERATION_KEY, "")
+    key = (generation, version)
+    found = _HISTORIES.get(key)
+    if found is None:
+        found = _read_histories()
+        # Only the current version is ever asked for again: keep one.
+        _HISTORIES.clear()
+        _HISTORIES[key] = found
+    return found
 
 
 def status_on(history: list[dict], day: datetime.date) -> tuple[str, datetime.date | None, datetime.date | None]:
@@ -187,7 +230,7 @@ def status_on(history: list[dict], day: datetime.date) -> tuple[str, datetime.da
     return status, since, activated
 
 
-@cache
+@cache_once
 def _geometry_json() -> dict[str, str]:
     # Serialised once per process: the shapes never change while it runs, and dumping them is the slow part.
     return {

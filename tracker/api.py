@@ -263,6 +263,9 @@ class ConditionalGetMixin:
     data; any edit changes the version, so a stale copy is never served.
     """
 
+    # The data version of this request's answer (set for GET and HEAD), for per-version copies of the data.
+    _data_version: str | None = None
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if request.method not in ("GET", "HEAD"):
@@ -276,6 +279,7 @@ class ConditionalGetMixin:
         self._etag = quote_etag(digest)
         self._cache_key = f"api-v1:{digest}"
         self._last_modified = latest
+        self._data_version = version
         if today and latest is not None:
             # An answer for "today" can change at midnight with no edit (a scheduled change takes effect).
             midnight = datetime.datetime.combine(datetime.date.today(), datetime.time(), tzinfo=datetime.UTC)
