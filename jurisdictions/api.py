@@ -2,10 +2,8 @@
 
 import datetime
 import json
-import uuid
 from functools import cache as cache_once
 
-from django.core.cache import cache
 from django.db.models import Prefetch
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -26,6 +24,7 @@ from tracker.api import (
     GeoJSONRenderer,
     StrictOrderingFilter,
     TrackerViewSet,
+    cache_generation,
     day_param,
     in_blocks,
     status_counts,
@@ -187,11 +186,9 @@ def _read_histories(units=None, rows=None) -> tuple[dict[str, list], dict[str, l
     return history, replaced
 
 
-# This process's copy of every history, for one data version: {(generation, version): _read_histories()}.
+# This process's copy of every history, for one data version and generation of the answer cache (see
+# ``tracker.api.cache_generation``): {(generation, version): _read_histories()}.
 _HISTORIES: dict[tuple[str, str], tuple[dict, dict]] = {}
-# Names the current generation of the answer cache: clearing that cache (as the tests do between tests, or an
-# operator after a change that left no edit history) starts a new one, so this copy is dropped with the answers.
-GENERATION_KEY = "api-v1:histories-generation"
 
 
 def _all_histories(version: str) -> tuple[dict, dict]:
@@ -200,11 +197,7 @@ def _all_histories(version: str) -> tuple[dict, dict]:
     The histories of all 3,150 units are a few thousand rows: reading them once costs about what three computed
     answers did, and every computed answer after that needs none of the three queries.
     """
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
-        generation = cache.get(GENERATION_KEY, "")
-    key = (generation, version)
+    key = (cache_generation(), version)
     found = _HISTORIES.get(key)
     if found is None:
         found = _read_histories()
@@ -265,7 +258,7 @@ class StateViewSet(TrackerViewSet):
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if "status_counts" not in context:
-            context["status_counts"] = status_counts(context["as_of"] or datetime.date.today())
+            context["status_counts"] = status_counts(context["as_of"] or datetime.date.today(), self._data_version)
         return context
 
 

@@ -12,6 +12,7 @@ import heapq
 import json
 import os
 import tempfile
+import uuid
 from functools import cache as cache_once
 from pathlib import Path
 
@@ -518,8 +519,50 @@ def _status_counts_query(alias: str) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
-def status_counts(as_of: datetime.date) -> dict[str, dict[str, int]]:
-    """{postal: {status: n}} for the counted jurisdictions on a date, in one query."""
+# Names the current generation of the answer cache: clearing that cache (as the tests do between tests, or an
+# operator after a change that left no edit history) starts a new one, so per-process copies of the data keyed
+# on it are dropped with the cached answers.
+GENERATION_KEY = "api-v1:generation"
+
+
+def cache_generation() -> str:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
+        generation = cache.get(GENERATION_KEY, "")
+    return generation
+
+
+# Status counts already computed in this process: ((generation, version), {day: counts}). Replaced as a whole
+# when the version or generation changes (older counts are never asked for again), so threads never see a mix.
+_counts: tuple[tuple, dict] = ((None, None), {})
+_COUNTS_KEPT = 1000
+
+
+def status_counts(as_of: datetime.date, version: str | None = None) -> dict[str, dict[str, int]]:
+    """{postal: {status: n}} for the counted jurisdictions on a date, in one query (none if already counted).
+
+    With the data `version` (see ``data_version``), counts already computed for that day in this process are
+    reused: they change only with the data, and every stats and states answer for a day asks for the same ones.
+    """
+    global _counts
+    if version is None:
+        return _count_statuses(as_of)
+    current = (cache_generation(), version)
+    held, days = _counts
+    if held != current:
+        days = {}
+        _counts = (current, days)
+    found = days.get(as_of)
+    if found is None:
+        if len(days) >= _COUNTS_KEPT:
+            days.clear()
+        found = days[as_of] = _count_statuses(as_of)
+    # A copy: callers may change the answer they get.
+    return {postal: dict(counts) for postal, counts in found.items()}
+
+
+def _count_statuses(as_of: datetime.date) -> dict[str, dict[str, int]]:
     alias = router.db_for_read(Jurisdiction)
     ops = connections[alias].ops
     sql, params = _status_counts_query(alias)
@@ -556,7 +599,7 @@ class StatsView(ConditionalGetMixin, APIView):
     )
     def get(self, request):
         day = day_param(request) or datetime.date.today()
-        per_state = status_counts(day)
+        per_state = status_counts(day, self._data_version)
         states = list(State.objects.order_by("name").values_list("postal", "name"))
         by_status = {status: 0 for status in Status.values}
         by_state = []
