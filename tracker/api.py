@@ -231,19 +231,30 @@ def _version_sql() -> str:
 
 
 def data_version() -> tuple[datetime.datetime | None, str]:
-    """(latest edit time, opaque version) from the edit history in one query; any save or delete changes it."""
+    """(latest edit time, opaque version) from the edit history in one query; any save or delete changes it.
+
+    Asked on every public request (tracker/fast_path.py), so it does no more than it must: the version is the
+    rows as the driver gives them, and only the latest date is made timezone-aware (stored in UTC).
+    """
     with connection.cursor() as cursor:
         cursor.execute(_version_sql())
         rows = cursor.fetchall()
-    dates = []
-    for _, date in rows:
-        if isinstance(date, str):
-            date = datetime.datetime.fromisoformat(date)
-        if date.tzinfo is None:
-            date = date.replace(tzinfo=datetime.UTC)
-        dates.append(date)
-    version = ";".join(f"{history_id}@{date.isoformat()}" for (history_id, _), date in zip(rows, dates, strict=True))
-    return (max(dates) if dates else None), version
+    version = ";".join(f"{history_id}@{date}" for history_id, date in rows)
+    dates = [date if isinstance(date, datetime.datetime) else datetime.datetime.fromisoformat(date) for _, date in rows]
+    latest = max(dates) if dates else None
+    if latest is not None and latest.tzinfo is None:
+        latest = latest.replace(tzinfo=datetime.UTC)
+    return latest, version
+
+
+def request_data_version(request) -> tuple[datetime.datetime | None, str]:
+    """``data_version()``, read once per request: the fast path (tracker/fast_path.py) keeps it in the environ."""
+    environ = getattr(request, "environ", None)
+    if environ is None:
+        return data_version()
+    if "tracker.data_version" not in environ:
+        environ["tracker.data_version"] = data_version()
+    return environ["tracker.data_version"]
 
 
 def not_modified_since(header: str | None, last_modified: datetime.datetime | None) -> bool:
@@ -271,7 +282,7 @@ class ConditionalGetMixin:
         super().initial(request, *args, **kwargs)
         if request.method not in ("GET", "HEAD"):
             return
-        latest, version = getattr(request._request, "data_version", None) or data_version()
+        latest, version = request_data_version(request._request)
         renderer = getattr(request, "accepted_renderer", None)
         media = getattr(renderer, "media_type", "")
         today = "" if request.query_params.get("as_of") else datetime.date.today().isoformat()
