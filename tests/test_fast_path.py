@@ -125,3 +125,83 @@ def test_a_today_answer_is_never_older_than_midnight(client, dataset):
     response = client.get("/api/v1/jurisdictions/48201/")
     midnight = datetime.datetime.combine(datetime.date.today(), datetime.time(), tzinfo=datetime.UTC)
     assert parse_http_date(response["Last-Modified"]) >= int(midnight.timestamp())
+
+
+# --- the WSGI layer (tracker/wsgi.py), as gunicorn calls it ------------------------------------------------
+
+
+def _wsgi_get(path, **headers):
+    """Call the production WSGI application directly: (status line, headers, body, whether Django handled it)."""
+    from django.core.signals import request_started
+    from django.test import RequestFactory
+
+    from tracker.wsgi import application
+
+    environ = RequestFactory().get(path, **headers).environ
+    seen, started = {}, []
+
+    def start_response(status, response_headers, exc_info=None):
+        seen["status"], seen["headers"] = status, dict(response_headers)
+
+    def on_start(**kwargs):
+        started.append(True)
+
+    request_started.connect(on_start)
+    try:
+        body = application(environ, start_response)
+        content = b"".join(body)
+        if hasattr(body, "close"):
+            body.close()
+    finally:
+        request_started.disconnect(on_start)
+    return seen["status"], seen["headers"], content, bool(started)
+
+
+def test_the_wsgi_layer_sends_a_stored_answer_without_entering_django(dataset, django_assert_num_queries):
+    status, headers, first, handled = _wsgi_get(URL)
+    assert (status, handled) == ("200 OK", True)
+    with django_assert_num_queries(1):
+        status, replayed_headers, second, handled = _wsgi_get(URL)
+    assert (status, handled) == ("200 OK", False)
+    assert second == first
+    assert replayed_headers == headers
+
+
+def test_the_wsgi_layer_answers_a_revalidation_with_304_and_sees_an_edit_at_once(dataset):
+    _, headers, _, _ = _wsgi_get(URL)
+    status, not_modified, body, handled = _wsgi_get(URL, HTTP_IF_NONE_MATCH=headers["ETag"])
+    assert (status, body, handled) == ("304 Not Modified", b"", False)
+    assert not_modified["ETag"] == headers["ETag"]
+    change = StatusChange.objects.get(jurisdiction="48201")
+    change.note = "Edited while clients poll."
+    change.save()
+    status, _, body, handled = _wsgi_get(URL, HTTP_IF_NONE_MATCH=headers["ETag"])
+    assert (status, handled) == ("200 OK", True)
+    assert "Edited while clients poll." in body.decode()
+
+
+def test_a_304_is_stored_as_headers_and_never_replayed_as_a_whole_answer(dataset):
+    # A process that never built the 200 (each has its own store without Redis) computes the 304 once.
+    etag = _wsgi_get(URL)[1]["ETag"]
+    cache.clear()
+    assert _wsgi_get(URL, HTTP_IF_NONE_MATCH=etag)[::3] == ("304 Not Modified", True)
+    assert _wsgi_get(URL, HTTP_IF_NONE_MATCH=etag)[::3] == ("304 Not Modified", False)
+    # A client without the answer gets the whole answer, from the full stack, then stored.
+    status, _, body, handled = _wsgi_get(URL)
+    assert (status, handled) == ("200 OK", True)
+    assert b'"fips":"48201"' in body.replace(b" ", b"")
+    assert _wsgi_get(URL)[::3] == ("200 OK", False)
+
+
+def test_the_wsgi_layer_keys_on_host_and_scheme(dataset):
+    plain = _wsgi_get(URL)[2]
+    other = _wsgi_get(URL, HTTP_HOST="testserver", secure=True)
+    assert other[3] is True
+    assert b"https://testserver/" in other[2] and b"https://testserver/" not in plain
+
+
+def test_the_wsgi_layer_passes_editors_and_writes_to_django(dataset):
+    _wsgi_get(URL)
+    assert _wsgi_get(URL, HTTP_COOKIE="sessionid=abc")[3] is True
+    assert _wsgi_get(URL, HTTP_AUTHORIZATION="Token x")[3] is True
+    assert _wsgi_get("/healthz")[3] is True
