@@ -3,6 +3,7 @@
 import datetime
 import json
 from functools import cache as cache_once
+from typing import NamedTuple
 
 from django.db.models import Prefetch
 from django.http import Http404, StreamingHttpResponse
@@ -83,8 +84,8 @@ class JurisdictionViewSet(TrackerViewSet):
 
     def list(self, request, *args, **kwargs):
         fmt = request.accepted_renderer.format
-        queryset = self.filter_queryset(self.get_queryset())
-        queryset = queryset.values(*(ROW_FIELDS if "status" in queryset.query.annotations else PLAIN_FIELDS))
+        # SQL finds and orders the matching units; their rows come from this process's copy (`load_rows`).
+        queryset = self.filter_queryset(self.get_queryset()).values_list("fips", flat=True)
         if fmt in BULK_FORMATS:
             return self.stream(fmt, queryset)
         page = self.paginate_queryset(queryset)
@@ -93,10 +94,10 @@ class JurisdictionViewSet(TrackerViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         day = day_param(request) or datetime.date.today()
-        found = list(self.get_queryset().filter(fips=kwargs["fips"]).values(*PLAIN_FIELDS))
-        if not found:
+        rows = load_rows([kwargs["fips"]], day, self._data_version)
+        if not rows:
             raise Http404("No jurisdiction has this FIPS code.")
-        return Response(self.get_serializer(load_rows(found, day, self._data_version)[0]).data)
+        return Response(self.get_serializer(rows[0]).data)
 
     def iter_rows(self, queryset):
         serializer = self.get_serializer()
@@ -124,9 +125,8 @@ class JurisdictionViewSet(TrackerViewSet):
         yield "]}\n"
 
 
-# What a jurisdiction row reads from the database: its own fields, and the `with_status` annotations when a
-# filter or the ordering needed them in SQL (otherwise `load_rows` reads the status from the history).
-PLAIN_FIELDS = (
+# What a jurisdiction row holds from the database, before `load_rows` adds its history and status.
+ROW_FIELDS = (
     "fips",
     "name",
     "kind",
@@ -136,42 +136,35 @@ PLAIN_FIELDS = (
     "on_current_map",
     "status_from_id",
 )
-ROW_FIELDS = (*PLAIN_FIELDS, "status", "status_since", "activated_on")
 
 
-def load_rows(rows: list[dict], as_of: datetime.date | None = None, version: str | None = None) -> list[dict]:
-    """Add each row's dated history (own, or borrowed via status_from) and successors.
+def load_rows(codes, as_of: datetime.date | None, version: str) -> list[dict]:
+    """The rows of these FIPS codes (unknown ones left out), in their order, with status on `as_of`, dated
+    history (own, or borrowed via status_from) and successors, for the serializer.
 
-    Plain rows instead of model instances with prefetch_related: a full export builds 3,000 rows per request,
-    and creating model instances and prefetch querysets for each was 20 times slower than the SQL.
-    A row without the `with_status` annotations gets them from its history, as they stood on `as_of`.
-    With the data `version` (see ``tracker.api.data_version``) the histories come from this process's copy of
-    all of them (no query once read); without it, three queries read those of these rows.
+    Everything comes from this process's copy of every unit for the data version (see ``_all_units``): plain
+    dicts, because a full export builds 3,000 rows per request and model instances with prefetch querysets were
+    20 times slower than the SQL. The status is read from the history, by the same rule as ``with_status``.
     """
-    if not rows:
-        return rows
     day = as_of or datetime.date.today()
-    if version is None:
-        history, replaced = _read_histories({row["status_from_id"] or row["fips"] for row in rows}, rows)
-    else:
-        history, replaced = _all_histories(version)
-    for row in rows:
-        row["history"] = history.get(row["status_from_id"] or row["fips"], [])
-        row["replaced_by"] = replaced.get(row["fips"], [])
-        if "status" not in row:
-            row["status"], row["status_since"], row["activated_on"] = status_on(row["history"], day)
+    units = _all_units(version)
+    rows = []
+    for fips in codes:
+        found = units.rows.get(fips)
+        if found is None:
+            continue
+        row = dict(found)
+        row["history"] = units.history.get(row["status_from_id"] or fips, [])
+        row["replaced_by"] = units.replaced.get(fips, [])
+        row["status"], row["status_since"], row["activated_on"] = status_on(row["history"], day)
+        rows.append(row)
     return rows
 
 
-def _read_histories(units=None, rows=None) -> tuple[dict[str, list], dict[str, list]]:
-    """({unit: its changes, oldest first}, {fips: FIPS of its successors}) for these units and rows, or all."""
-    changes = StatusChange.objects.order_by("effective_on", "pk")
-    links = Jurisdiction.replaced_by.through.objects.order_by("to_jurisdiction_id")
-    if units is not None:
-        changes = changes.filter(jurisdiction_id__in=units)
-        links = links.filter(from_jurisdiction_id__in=[row["fips"] for row in rows])
+def _read_histories() -> tuple[dict[str, list], dict[str, list]]:
+    """({unit: its changes, oldest first}, {fips: FIPS of its successors}) for every unit."""
     changes = list(
-        changes.values(
+        StatusChange.objects.order_by("effective_on", "pk").values(
             "jurisdiction_id", "effective_on", "status", "confidence", "alternative_date", "note", "source_id"
         )
     )
@@ -181,29 +174,39 @@ def _read_histories(units=None, rows=None) -> tuple[dict[str, list], dict[str, l
         change["source"] = sources[change["source_id"]]
         history.setdefault(change["jurisdiction_id"], []).append(change)
     replaced: dict[str, list] = {}
+    links = Jurisdiction.replaced_by.through.objects.order_by("to_jurisdiction_id")
     for old, new in links.values_list("from_jurisdiction_id", "to_jurisdiction_id"):
         replaced.setdefault(old, []).append(new)
     return history, replaced
 
 
-# This process's copy of every history, for one data version and generation of the answer cache (see
-# ``tracker.api.cache_generation``): {(generation, version): _read_histories()}.
-_HISTORIES: dict[tuple[str, str], tuple[dict, dict]] = {}
+class Units(NamedTuple):
+    """Every jurisdiction as `load_rows` reads it, for one data version: rows by FIPS, histories, successors."""
+
+    rows: dict[str, dict]
+    history: dict[str, list]
+    replaced: dict[str, list]
 
 
-def _all_histories(version: str) -> tuple[dict, dict]:
-    """Every unit's history and successors, read once per data version (the edit history) and process.
+# This process's copy of every unit, for one data version and generation of the answer cache (see
+# ``tracker.api.cache_generation``): {(generation, version): Units}.
+_UNITS: dict[tuple[str, str], Units] = {}
 
-    The histories of all 3,150 units are a few thousand rows: reading them once costs about what three computed
-    answers did, and every computed answer after that needs none of the three queries.
+
+def _all_units(version: str) -> Units:
+    """Every unit's row, history and successors, read once per data version (the edit history) and process.
+
+    The 3,150 units and their histories are a few thousand rows: reading them once costs about what three computed
+    answers did, and every computed answer after that needs none of those queries. Treat them as read-only.
     """
     key = (cache_generation(), version)
-    found = _HISTORIES.get(key)
+    found = _UNITS.get(key)
     if found is None:
-        found = _read_histories()
+        rows = {row["fips"]: row for row in Jurisdiction.objects.order_by().values(*ROW_FIELDS)}
+        found = Units(rows, *_read_histories())
         # Only the current version is ever asked for again: keep one.
-        _HISTORIES.clear()
-        _HISTORIES[key] = found
+        _UNITS.clear()
+        _UNITS[key] = found
     return found
 
 
