@@ -57,12 +57,24 @@ def test_the_answer_depends_on_the_accept_header_and_origin(client, dataset):
     assert "Access-Control-Allow-Origin" not in client.get(URL)
 
 
-def test_requests_with_a_session_cookie_run_the_full_stack(client, dataset, django_assert_max_num_queries):
-    client.get(URL)
+def _tamper_with_the_stored_answer(response):
+    """Replace the body stored for this response's request, so a replay is told apart from the full stack."""
+    from tracker.api import data_version
+    from tracker.fast_path import _key
+
+    key = _key(response.wsgi_request.environ, data_version()[1])
+    headers, _ = cache.get(key)
+    cache.set(key, (headers, b"from the store"))
+
+
+def test_requests_with_a_session_cookie_run_the_full_stack(client, dataset):
+    _tamper_with_the_stored_answer(client.get(URL))
+    assert client.get(URL).content == b"from the store"
     client.cookies["sessionid"] = "not-a-real-session"
-    with django_assert_max_num_queries(20) as captured:
-        assert client.get(URL).status_code == 200
-    assert len(captured) > 1
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert response.content != b"from the store"
+    assert b"48201" in response.content
 
 
 def test_errors_are_not_stored(client, dataset, django_assert_max_num_queries):

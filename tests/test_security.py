@@ -78,6 +78,22 @@ def test_every_kind_of_answer_sends_the_security_headers(client, dataset, path, 
     assert "frame-ancestors 'none'" in policy
 
 
+def test_the_policy_header_is_django_csps_own_and_follows_the_settings(client, dataset, settings):
+    # tracker.middleware.CSPMiddleware builds the header once per process; it must be what django-csp builds.
+    from csp.utils import build_policy
+
+    def directives(policy):  # django-csp's order of directives varies between processes
+        return sorted(policy.split("; "))
+
+    assert directives(client.get("/about/")["Content-Security-Policy"]) == directives(build_policy())
+    assert "Content-Security-Policy-Report-Only" not in client.get("/about/")
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'self'"], "img-src": ["'self'", "data:"]}}
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    response = client.get("/api/v1/sources/?as_of=2012-01-01")
+    assert directives(response["Content-Security-Policy"]) == ["default-src 'self'", "img-src 'self' data:"]
+    assert response["Content-Security-Policy-Report-Only"] == "default-src 'none'"
+
+
 def test_production_cookies_are_secure_and_http_only(client, editor, settings):
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
     form = client.get(LOGIN, secure=True)

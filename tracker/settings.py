@@ -68,7 +68,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Serves static files from the app itself (no CDN), compressed and cache-busted in production.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's middleware, with the policy built once per process (tracker/middleware.py).
+    "tracker.middleware.CSPMiddleware",
     # A NUL byte in the path or query is a 400 here, not a database error later (tracker/middleware.py).
     "tracker.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -229,6 +230,9 @@ SERIALIZATION_MODULES = {"json": "tracker.exact_json"}
 DATASET_DIR = BASE_DIR / "fixtures"
 
 REST_FRAMEWORK = {
+    # The API is read-only and says the same to everyone: no sign-in to look up on each request. (Editors work in
+    # the admin; the throttles count every API client as anonymous, per address.)
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     # JSON only by default: the browsable API needs inline scripts, which the CSP forbids.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
