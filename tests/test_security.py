@@ -163,7 +163,7 @@ def test_api_answers_are_cached_in_redis_and_an_edit_changes_them(
     assert type(caches["default"]).__name__ == "RedisCache"
     first = client.get("/api/v1/jurisdictions/48201/")
     assert first.json()["name"] == "Harris County"
-    stored = [key for key in redis.scan_iter(f"{prefix}:*") if b"api-v1:" in key]
+    stored = [key for key in redis.scan_iter(f"{prefix}:*") if b"fast-path:" in key]
     assert stored, "the answer was not stored in Redis"
 
     # Served from Redis: a second request, even from another app server, renders nothing.

@@ -25,7 +25,6 @@ from django.db.models import Count
 from django.http import (
     FileResponse,
     Http404,
-    HttpResponse,
     HttpResponseNotModified,
     JsonResponse,
     StreamingHttpResponse,
@@ -270,9 +269,10 @@ class ConditionalGetMixin:
     with its query, the negotiated format and, when no ``as_of`` is given, today's date (a scheduled change
     takes effect at midnight without any edit). So it changes when the data behind the response can have changed.
 
-    The same key names a server-side copy of the answer: JSON in the cache (``default``), full downloads as files
-    in ``API_EXPORT_DIR``. A repeat request for unchanged data is served from that copy without touching the
-    data; any edit changes the version, so a stale copy is never served.
+    The same key names a server-side copy of each full download, a file in ``API_EXPORT_DIR``: a repeat request
+    for unchanged data is served from it without touching the data, and any edit changes the version, so a stale
+    copy is never served. Other answers are stored whole, headers included, by the fast path
+    (tracker/fast_path.py).
     """
 
     # The data version of this request's answer (set for GET and HEAD), for per-version copies of the data.
@@ -289,7 +289,6 @@ class ConditionalGetMixin:
         key = "\n".join([version, request.scheme, request.get_host(), request.get_full_path(), media, today])
         digest = hashlib.sha256(key.encode()).hexdigest()[:32]
         self._etag = quote_etag(digest)
-        self._cache_key = f"api-v1:{digest}"
         self._last_modified = latest
         self._data_version = version
         if today and latest is not None:
@@ -306,11 +305,6 @@ class ConditionalGetMixin:
             path = export_dir() / f"{digest}.{renderer.format}"
             if path.exists():
                 raise _Ready(_file_response(path, self._export_headers(renderer.format)))
-        else:
-            cached = cache.get(self._cache_key)
-            if cached is not None:
-                content, content_type = cached
-                raise _Ready(HttpResponse(content, content_type=content_type))
 
     def _export_headers(self, fmt) -> dict:
         filename = self.export_filename(fmt) if hasattr(self, "export_filename") else f"scomm.{fmt}"
@@ -331,9 +325,6 @@ class ConditionalGetMixin:
                 response.streaming_content = _tee_to_file(
                     response.streaming_content, export_dir(), self._etag[1:-1], fmt
                 )
-            elif isinstance(response, Response):
-                response.render()
-                cache.set(self._cache_key, (response.content, response["Content-Type"]), RESPONSE_CACHE_SECONDS)
         return response
 
     def _set_cache_headers(self, response):
@@ -352,8 +343,6 @@ class _Ready(Exception):
         self.response = response
 
 
-# A day: the key holds the data version, so an entry is never stale, only unused.
-RESPONSE_CACHE_SECONDS = 24 * 3600
 # Stored full downloads are pruned to the newest few when a new one is written.
 EXPORT_FILES_KEPT = 200
 _BULK_TYPES = {
@@ -612,12 +601,15 @@ class StatsView(ConditionalGetMixin, APIView):
         day = day_param(request) or datetime.date.today()
         per_state = status_counts(day, self._data_version)
         states = list(State.objects.order_by("name").values_list("postal", "name"))
-        by_status = {status: 0 for status in Status.values}
+        # Status.values builds a new list on every use: read it once, not 52 times.
+        statuses = Status.values
+        by_status = {status: 0 for status in statuses}
         by_state = []
         # One reverse() for the 51 links: reversing each one was a third of the answer's time.
         state_url = Links(request, "api:state-detail")
         for postal, name in states:
-            counts = {status: per_state.get(postal, {}).get(status, 0) for status in Status.values}
+            found = per_state.get(postal, {})
+            counts = {status: found.get(status, 0) for status in statuses}
             for status, n in counts.items():
                 by_status[status] += n
             by_state.append(

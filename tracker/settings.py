@@ -141,7 +141,16 @@ if os.environ.get("REDIS_URL"):
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "scomm"}}
+    # Each process's own store. Django's default of 300 entries would hold a tenth of the county pages: keep
+    # LOCMEM_MAX_ENTRIES answers (a county page is about 20 KB, an API answer 2 KB), dropping the least recently
+    # used first.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "scomm",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("LOCMEM_MAX_ENTRIES", "5000"))},
+        }
+    }
 
 # django-axes: AXES_FAILURE_LIMIT failed admin logins from one address for one username lock that pair out for
 # AXES_COOLOFF_MINUTES (answered with 429). Attempts are kept in the database, so every app server sees them.
