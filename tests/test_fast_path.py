@@ -144,7 +144,8 @@ def test_a_today_answer_is_never_older_than_midnight(client, dataset):
 
 def _wsgi_get(path, **headers):
     """Call the production WSGI application directly: (status line, headers, body, whether Django handled it)."""
-    from django.core.signals import request_started
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
     from django.test import RequestFactory
 
     from tracker.wsgi import application
@@ -158,6 +159,9 @@ def _wsgi_get(path, **headers):
     def on_start(**kwargs):
         started.append(True)
 
+    # As Django's test client does: the test's database connection (and its transaction) must outlive the request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     request_started.connect(on_start)
     try:
         body = application(environ, start_response)
@@ -166,6 +170,8 @@ def _wsgi_get(path, **headers):
             body.close()
     finally:
         request_started.disconnect(on_start)
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return seen["status"], seen["headers"], content, bool(started)
 
 

@@ -218,32 +218,34 @@ HISTORY_MODELS = {
 
 @cache_once
 def _version_sql() -> str:
-    # The newest history row of each table, found through its primary key (no scan, no date index needed).
+    # One row: for each table, "<id>@<date>" of its newest history row, found through the primary key (no scan,
+    # no date index needed); NULL for an empty table. The date guards against an id reused after a delete.
     # Built once: `Model.history` creates a new manager class on every access.
-    parts = []
+    columns = []
     for model in HISTORY_MODELS.values():
         table = connection.ops.quote_name(model.history.model._meta.db_table)
-        parts.append(
-            f"SELECT history_id, history_date FROM {table} WHERE history_id = (SELECT MAX(history_id) FROM {table})"
+        columns.append(
+            f"(SELECT CAST(history_id AS TEXT) || '@' || CAST(history_date AS TEXT) FROM {table} "
+            f"WHERE history_id = (SELECT MAX(history_id) FROM {table}))"
         )
-    return " UNION ALL ".join(parts)
+    return "SELECT " + ", ".join(columns)
 
 
 def data_version() -> tuple[datetime.datetime | None, str]:
     """(latest edit time, opaque version) from the edit history in one query; any save or delete changes it.
 
-    Asked on every public request (tracker/fast_path.py), so it does no more than it must: the version is the
-    rows as the driver gives them, and only the latest date is made timezone-aware (stored in UTC).
+    Asked on every public request (tracker/fast_path.py), so it does no more than it must: one row of text,
+    and only the latest date parsed (the dates are written alike, in UTC, so the greatest text is the latest).
     """
     with connection.cursor() as cursor:
         cursor.execute(_version_sql())
-        rows = cursor.fetchall()
-    version = ";".join(f"{history_id}@{date}" for history_id, date in rows)
-    dates = [date if isinstance(date, datetime.datetime) else datetime.datetime.fromisoformat(date) for _, date in rows]
-    latest = max(dates) if dates else None
-    if latest is not None and latest.tzinfo is None:
+        newest = [marker for marker in cursor.fetchone() if marker is not None]
+    if not newest:
+        return None, ""
+    latest = datetime.datetime.fromisoformat(max(marker.partition("@")[2] for marker in newest))
+    if latest.tzinfo is None:
         latest = latest.replace(tzinfo=datetime.UTC)
-    return latest, version
+    return latest, ";".join(newest)
 
 
 def request_data_version(request) -> tuple[datetime.datetime | None, str]:
