@@ -23,9 +23,9 @@ from tracker.api import (
     AS_OF_PARAMETER,
     BULK_FORMATS,
     GeoJSONRenderer,
+    PerVersion,
     StrictOrderingFilter,
     TrackerViewSet,
-    cache_generation,
     day_param,
     in_blocks,
     status_counts,
@@ -188,9 +188,8 @@ class Units(NamedTuple):
     replaced: dict[str, list]
 
 
-# This process's copy of every unit, for one data version and generation of the answer cache (see
-# ``tracker.api.cache_generation``): {(generation, version): Units}.
-_UNITS: dict[tuple[str, str], Units] = {}
+# This process's copy of every unit, for the current data version.
+_units = PerVersion(kept=1)
 
 
 def _all_units(version: str) -> Units:
@@ -199,15 +198,12 @@ def _all_units(version: str) -> Units:
     The 3,150 units and their histories are a few thousand rows: reading them once costs about what three computed
     answers did, and every computed answer after that needs none of those queries. Treat them as read-only.
     """
-    key = (cache_generation(), version)
-    found = _UNITS.get(key)
-    if found is None:
-        rows = {row["fips"]: row for row in Jurisdiction.objects.order_by().values(*ROW_FIELDS)}
-        found = Units(rows, *_read_histories())
-        # Only the current version is ever asked for again: keep one.
-        _UNITS.clear()
-        _UNITS[key] = found
-    return found
+    return _units.get(version, None, _read_units)
+
+
+def _read_units() -> Units:
+    rows = {row["fips"]: row for row in Jurisdiction.objects.order_by().values(*ROW_FIELDS)}
+    return Units(rows, *_read_histories())
 
 
 def status_on(history: list[dict], day: datetime.date) -> tuple[str, datetime.date | None, datetime.date | None]:

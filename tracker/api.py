@@ -535,10 +535,32 @@ def cache_generation() -> str:
     return generation
 
 
-# Status counts already computed in this process: ((generation, version), {day: counts}). Replaced as a whole
-# when the version or generation changes (older counts are never asked for again), so threads never see a mix.
-_counts: tuple[tuple, dict] = ((None, None), {})
-_COUNTS_KEPT = 1000
+class PerVersion:
+    """Values computed from the data and kept in this process for one data version and cache generation.
+
+    Replaced as a whole when the version or generation changes (older values are never asked for again), so a
+    thread never sees a mix; at most `kept` keys (e.g. days) are held. Callers treat the values as read-only.
+    """
+
+    def __init__(self, kept: int = 1000):
+        self.kept = kept
+        self._held: tuple[tuple, dict] = ((None, None), {})
+
+    def get(self, version: str, key, compute):
+        current = (cache_generation(), version)
+        held, values = self._held
+        if held != current:
+            values = {}
+            self._held = (current, values)
+        if key not in values:
+            if len(values) >= self.kept:
+                values.clear()
+            values[key] = compute()
+        return values[key]
+
+
+# Status counts per day already computed in this process.
+_counts = PerVersion()
 
 
 def status_counts(as_of: datetime.date, version: str | None = None) -> dict[str, dict[str, int]]:
@@ -547,19 +569,9 @@ def status_counts(as_of: datetime.date, version: str | None = None) -> dict[str,
     With the data `version` (see ``data_version``), counts already computed for that day in this process are
     reused: they change only with the data, and every stats and states answer for a day asks for the same ones.
     """
-    global _counts
     if version is None:
         return _count_statuses(as_of)
-    current = (cache_generation(), version)
-    held, days = _counts
-    if held != current:
-        days = {}
-        _counts = (current, days)
-    found = days.get(as_of)
-    if found is None:
-        if len(days) >= _COUNTS_KEPT:
-            days.clear()
-        found = days[as_of] = _count_statuses(as_of)
+    found = _counts.get(version, as_of, lambda: _count_statuses(as_of))
     # A copy: callers may change the answer they get.
     return {postal: dict(counts) for postal, counts in found.items()}
 
@@ -601,34 +613,39 @@ class StatsView(ConditionalGetMixin, APIView):
     )
     def get(self, request):
         day = day_param(request) or datetime.date.today()
-        per_state = status_counts(day, self._data_version)
-        states = list(State.objects.order_by("name").values_list("postal", "name"))
-        # Status.values builds a new list on every use: read it once, not 52 times.
-        statuses = Status.values
-        by_status = {status: 0 for status in statuses}
-        by_state = []
+        body = _stats.get(self._data_version, day, lambda: _stats_on(day, self._data_version))
         # One reverse() for the 51 links: reversing each one was a third of the answer's time.
         state_url = Links(request, "api:state-detail")
-        for postal, name in states:
-            found = per_state.get(postal, {})
-            counts = {status: found.get(status, 0) for status in statuses}
-            for status, n in counts.items():
-                by_status[status] += n
-            by_state.append(
-                {"state": postal, "name": name, **counts, "total": sum(counts.values()), "url": state_url(postal)}
-            )
-        activated = by_status[Status.ACTIVATED]
-        return Response(
-            {
-                "as_of": day.isoformat(),
-                "activated_jurisdictions": activated,
-                "states_with_activated_jurisdictions": sum(1 for row in by_state if row[Status.ACTIVATED]),
-                "total_jurisdictions": sum(by_status.values()),
-                "total_states": len(states),
-                "by_status": by_status,
-                "by_state": by_state,
-            }
-        )
+        by_state = [{**row, "url": state_url(row["state"])} for row in body["by_state"]]
+        return Response({**body, "by_state": by_state})
+
+
+# Stats answers per day already computed in this process, without their links (those depend on the request).
+_stats = PerVersion()
+
+
+def _stats_on(day: datetime.date, version: str) -> dict:
+    per_state = status_counts(day, version)
+    states = list(State.objects.order_by("name").values_list("postal", "name"))
+    # Status.values builds a new list on every use: read it once, not 52 times.
+    statuses = Status.values
+    by_status = {status: 0 for status in statuses}
+    by_state = []
+    for postal, name in states:
+        found = per_state.get(postal, {})
+        counts = {status: found.get(status, 0) for status in statuses}
+        for status, n in counts.items():
+            by_status[status] += n
+        by_state.append({"state": postal, "name": name, **counts, "total": sum(counts.values())})
+    return {
+        "as_of": day.isoformat(),
+        "activated_jurisdictions": by_status[Status.ACTIVATED],
+        "states_with_activated_jurisdictions": sum(1 for row in by_state if row[Status.ACTIVATED]),
+        "total_jurisdictions": sum(by_status.values()),
+        "total_states": len(states),
+        "by_status": by_status,
+        "by_state": by_state,
+    }
 
 
 # --- changes feed ------------------------------------------------------------------------------------------
