@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import sys
 from functools import cache as cache_once
 from typing import NamedTuple
 
@@ -84,13 +85,33 @@ class JurisdictionViewSet(TrackerViewSet):
 
     def list(self, request, *args, **kwargs):
         fmt = request.accepted_renderer.format
-        # SQL finds and orders the matching units; their rows come from this process's copy (`load_rows`).
-        queryset = self.filter_queryset(self.get_queryset()).values_list("fips", flat=True)
+        codes = self.matching_codes()
         if fmt in BULK_FORMATS:
-            return self.stream(fmt, queryset)
-        page = self.paginate_queryset(queryset)
+            return self.stream(fmt, codes)
+        page = self.paginate_queryset(codes)
         rows = load_rows(page, self.get_serializer_context()["as_of"], self._data_version)
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+
+    def matching_codes(self) -> tuple[str, ...]:
+        """The FIPS codes matching this request's filters, in order: found by SQL once per data version, day and
+        filter values, then reused by every page, format and repeat of the same question in this process.
+
+        Filtering and ordering depend on nothing else, so the key holds the values of the filter and ordering
+        parameters only (a page number or an unknown parameter does not change the rows). A bad value raises
+        its 400 on the way and is never kept. The rows themselves come from the copy of every unit (`load_rows`).
+        """
+        params = self.request.query_params
+        names = _filter_names()
+        key = (
+            datetime.date.today(),
+            tuple(sorted((name, tuple(params.getlist(name))) for name in params if name in names)),
+        )
+        return _matching.get(self._data_version, key, self._find_codes)
+
+    def _find_codes(self) -> tuple[str, ...]:
+        codes = self.filter_queryset(self.get_queryset()).values_list("fips", flat=True)
+        # Interned: the same 3,150 strings shared by every kept list, 8 bytes a code.
+        return tuple(map(sys.intern, codes))
 
     def retrieve(self, request, *args, **kwargs):
         day = day_param(request) or datetime.date.today()
@@ -99,23 +120,23 @@ class JurisdictionViewSet(TrackerViewSet):
             raise Http404("No jurisdiction has this FIPS code.")
         return Response(self.get_serializer(rows[0]).data)
 
-    def iter_rows(self, queryset):
+    def iter_rows(self, codes):
         serializer = self.get_serializer()
-        for row in load_rows(list(queryset), self.get_serializer_context()["as_of"], self._data_version):
+        for row in load_rows(codes, self.get_serializer_context()["as_of"], self._data_version):
             yield serializer.to_representation(row)
 
-    def stream(self, fmt, queryset):
+    def stream(self, fmt, codes):
         if fmt != "geojson":
-            return super().stream(fmt, queryset)
-        response = StreamingHttpResponse(in_blocks(self._features(queryset)), content_type="application/geo+json")
+            return super().stream(fmt, codes)
+        response = StreamingHttpResponse(in_blocks(self._features(codes)), content_type="application/geo+json")
         response["Content-Disposition"] = f'attachment; filename="{self.export_filename("geojson")}"'
         return response
 
-    def _features(self, queryset):
+    def _features(self, codes):
         shapes = _geometry_json()
         yield '{"type":"FeatureCollection","features":['
         separator = ""
-        for row in self.iter_rows(queryset):
+        for row in self.iter_rows(codes):
             del row["history"]
             fips = row["fips"]
             properties = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
@@ -123,6 +144,15 @@ class JurisdictionViewSet(TrackerViewSet):
             yield f'{separator}{{"type":"Feature","id":"{fips}","geometry":{shape},"properties":{properties}}}'
             separator = ",\n"
         yield "]}\n"
+
+
+# Ordered FIPS codes per (day, filter values), for the current data version (see `matching_codes`).
+_matching = PerVersion(kept=500)
+
+
+@cache_once
+def _filter_names() -> frozenset[str]:
+    return frozenset({*JurisdictionFilter.base_filters, "ordering"})
 
 
 # What a jurisdiction row holds from the database, before `load_rows` adds its history and status.

@@ -510,14 +510,14 @@ def test_docs_pages_use_packaged_assets_and_no_inline_code(client, dataset):
 @pytest.mark.parametrize(
     "url, queries, then",
     [
-        # The first answer for a data version: data version, count, page, then this process's copy of every
-        # unit (rows, histories, their sources, successors). "then": another computed answer (a new as_of) once
-        # that copy is held: the data version, the count and the page.
-        ("jurisdictions/?page_size=10", 7, 3),
-        ("jurisdictions/?page_size=1000", 7, 3),
+        # The first answer for a data version: data version, the matching codes in order, then this process's
+        # copy of every unit (rows, histories, their sources, successors). "then": another computed answer (a new
+        # as_of) once that copy is held: the data version and the matching codes.
+        ("jurisdictions/?page_size=10", 6, 2),
+        ("jurisdictions/?page_size=1000", 6, 2),
         # + the state codes to check the filter, + the name search
-        ("jurisdictions/?state=AK&include=successors", 8, 4),
-        ("jurisdictions/?page_size=1000&state=TX,CA&q=san", 9, 5),
+        ("jurisdictions/?state=AK&include=successors", 7, 3),
+        ("jurisdictions/?page_size=1000&state=TX,CA&q=san", 8, 4),
         # One jurisdiction needs no query of its own
         ("jurisdictions/48201/", 5, 1),
         # no count for full downloads
@@ -546,6 +546,25 @@ def test_query_count_is_fixed(client, dataset, django_assert_num_queries, url, q
         response = client.get(API + url + separator + "as_of=2011-08-05")
         _body(response)
     assert response.status_code == 200
+
+
+def test_other_pages_and_formats_of_the_same_question_reuse_its_matching_codes(
+    client, dataset, django_assert_num_queries
+):
+    first = client.get(API + "jurisdictions/?state=TX&status=activated&as_of=2011-08-05&page_size=100").json()
+    with django_assert_num_queries(1):  # the data version only
+        second = client.get(API + "jurisdictions/?page=2&as_of=2011-08-05&status=activated&state=TX&page_size=100")
+    second = second.json()
+    assert second["count"] == first["count"] > 100
+    assert not {row["fips"] for row in first["results"]} & {row["fips"] for row in second["results"]}
+    assert {row["state"] for row in first["results"] + second["results"]} == {"TX"}
+    with django_assert_num_queries(1):
+        rows = _csv_rows(client.get(API + "jurisdictions/?state=TX&status=activated&as_of=2011-08-05&format=csv"))
+    assert len(rows) == first["count"]
+    # Different values are a different question.
+    other = client.get(API + "jurisdictions/?state=CA&status=activated&as_of=2011-08-05&page_size=100").json()
+    assert {row["state"] for row in other["results"]} == {"CA"}
+    assert other["count"] != first["count"]
 
 
 @pytest.mark.parametrize("url", ["jurisdictions/?fips=48201", "stats/?as_of=2011-08-05", "jurisdictions/?format=csv"])
