@@ -582,3 +582,55 @@ def test_repeat_requests_are_served_from_a_copy_keyed_on_the_data_version(
     assert len(queries) > 1
     if "stats" not in url:
         assert "Harris County (edited)" in after
+
+
+# --- the JSON renderer (orjson) writes what DRF's own renderer writes --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "jurisdictions/?page_size=1000&as_of=2011-08-05",
+        "jurisdictions/?include=successors&page_size=1000",
+        "jurisdictions/48201/",
+        "jurisdictions/?state=ZZ",
+        "states/",
+        "states/TX/?as_of=2010-09-30",
+        "agreements/",
+        "events/",
+        "sources/",
+        "stats/?as_of=2011-08-05",
+        "changes/?limit=500",
+        "jurisdictions/?page=zzz",
+    ],
+)
+def test_the_json_renderer_writes_the_bytes_drf_writes(client, dataset, url):
+    from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
+
+    from tracker.renderers import JSONRenderer
+
+    response = client.get(API + url)
+    data = response.data if hasattr(response, "data") else json.loads(response.content)
+    assert JSONRenderer().render(data) == DRFJSONRenderer().render(data)
+    assert response.content == DRFJSONRenderer().render(json.loads(response.content))
+
+
+def test_the_json_renderer_keeps_drfs_way_with_dates_separators_and_indent():
+    import datetime as dt
+    from decimal import Decimal
+
+    from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
+
+    from tracker.renderers import JSONRenderer
+
+    data = {
+        "when": dt.datetime(2011, 8, 5, 12, 0, tzinfo=dt.UTC),
+        "day": dt.date(2011, 8, 5),
+        "amount": Decimal("1.50"),
+        "note": "line\u2028separator \u00e9",
+        1: [None, True, 2],
+    }
+    assert JSONRenderer().render(data) == DRFJSONRenderer().render(data)
+    indented = "application/json; indent=2"
+    assert JSONRenderer().render(data, indented) == DRFJSONRenderer().render(data, indented)
+    assert JSONRenderer().render(None) == b""

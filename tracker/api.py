@@ -38,7 +38,7 @@ from rest_framework import exceptions, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
@@ -48,6 +48,7 @@ from agreements.models import Agreement, AgreementStatusChange, Event
 from jurisdictions.models import Jurisdiction, Source, State, Status, StatusChange
 from jurisdictions.serializers import Links
 from tracker.asof import BadDate, parse_day
+from tracker.renderers import JSONRenderer
 
 # Bulk formats stream every matching row; 5,000 holds the whole dataset in one chunk, so the number of
 # queries (one per chunk and prefetch) stays fixed while the bytes are still written row by row.
