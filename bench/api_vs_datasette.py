@@ -319,7 +319,8 @@ def run(args, db_path: Path, api_port: int, ds_port: int, bare_port: int) -> Non
     ds_stats = "/scomm.json?_shape=array&sql=" + stats_sql.replace(" ", "+").replace(",", "%2C")
     # Datasette pages by key: start each page after every 100th FIPS code.
     db = sqlite3.connect(db_path)
-    boundaries = [row[0] for row in db.execute("select fips from jurisdictions order by fips")][99::100][:31]
+    every_fips = [row[0] for row in db.execute("select fips from jurisdictions order by fips")]
+    boundaries = every_fips[99::100][:31]
     db.close()
     pages = [f"/api/v1/jurisdictions/?page_size=100&page={n}" for n in range(1, 32)]
     ds_pages = [f"/scomm/jurisdictions.json?_size=100&_next={fips}" for fips in boundaries]
@@ -330,6 +331,12 @@ def run(args, db_path: Path, api_port: int, ds_port: int, bare_port: int) -> Non
         # name, API paths, Datasette paths, cold (every API request computed: a new ignored parameter each time)
         ("page of 100 (cold)", pages, ds_pages, True),
         ("one jurisdiction (cold)", one, ds_one, True),
+        (
+            "every jurisdiction in turn",
+            [f"/api/v1/jurisdictions/{fips}/" for fips in every_fips],
+            [f"/scomm/jurisdictions/{fips}.json" for fips in every_fips],
+            True,
+        ),
         ("stats (cold)", stats, [ds_stats], True),
         ("full CSV (cold)", csv_all, ds_csv, True),
         ("page of 100 (warm)", pages[:1], ["/scomm/jurisdictions.json?_size=100"], False),
