@@ -634,3 +634,23 @@ def test_the_json_renderer_keeps_drfs_way_with_dates_separators_and_indent():
     indented = "application/json; indent=2"
     assert JSONRenderer().render(data, indented) == DRFJSONRenderer().render(data, indented)
     assert JSONRenderer().render(None) == b""
+
+
+def test_per_version_copies_are_dropped_with_the_version_or_the_cache(db):
+    from tracker.api import PerVersion
+
+    held, computed = PerVersion(kept=2), []
+
+    def compute(value):
+        computed.append(value)
+        return value
+
+    assert held.get("v1", "a", lambda: compute("a1")) == "a1"
+    assert held.get("v1", "a", lambda: compute("again")) == "a1"
+    assert held.get("v2", "a", lambda: compute("a2")) == "a2"  # a new data version: computed again
+    held.get("v2", "b", lambda: compute("b2"))
+    held.get("v2", "c", lambda: compute("c2"))  # over `kept`: the older keys are dropped
+    assert held.get("v2", "a", lambda: compute("a2 again")) == "a2 again"
+    cache.clear()  # a new cache generation: nothing kept survives it
+    assert held.get("v2", "a", lambda: compute("after clear")) == "after clear"
+    assert computed == ["a1", "a2", "b2", "c2", "a2 again", "after clear"]

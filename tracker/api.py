@@ -553,11 +553,14 @@ class PerVersion:
         if held != current:
             values = {}
             self._held = (current, values)
-        if key not in values:
+        found = values.get(key)
+        if found is None:
+            found = compute()
             if len(values) >= self.kept:
                 values.clear()
-            values[key] = compute()
-        return values[key]
+            values[key] = found
+        # The local name, not values[key]: another thread may have cleared the dict meanwhile.
+        return found
 
 
 # Status counts per day already computed in this process.
