@@ -122,8 +122,11 @@ class JurisdictionViewSet(TrackerViewSet):
 
     def iter_rows(self, codes):
         serializer = self.get_serializer()
-        for row in load_rows(codes, self.get_serializer_context()["as_of"], self._data_version):
-            yield serializer.to_representation(row)
+        as_of = self.get_serializer_context()["as_of"]
+        # A few hundred rows at a time: a full download never holds all its rows, only the codes.
+        for start in range(0, len(codes), STREAM_BATCH):
+            for row in load_rows(codes[start : start + STREAM_BATCH], as_of, self._data_version):
+                yield serializer.to_representation(row)
 
     def stream(self, fmt, codes):
         if fmt != "geojson":
@@ -145,6 +148,9 @@ class JurisdictionViewSet(TrackerViewSet):
             separator = ",\n"
         yield "]}\n"
 
+
+# Rows built at a time for a full download.
+STREAM_BATCH = 500
 
 # Ordered FIPS codes per (day, filter values), for the current data version (see `matching_codes`).
 _matching = PerVersion(kept=500)
