@@ -16,10 +16,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _empty_response_cache():
-    """Each test starts with no stored answers, so the query counts it pins are those of a first request."""
+def _empty_response_cache(settings):
+    """Each test starts with no stored answers, so the query counts it pins are those of a first request; and a
+    test that clears the cache sees it cleared at once in this process (no per-process grace period)."""
     from django.core.cache import cache
 
+    settings.CACHE_GENERATION_SECONDS = 0
     cache.clear()
     yield
     cache.clear()

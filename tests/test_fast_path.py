@@ -59,12 +59,14 @@ def test_the_answer_depends_on_the_accept_header_and_origin(client, dataset):
 
 def _tamper_with_the_stored_answer(response):
     """Replace the body stored for this response's request, so a replay is told apart from the full stack."""
-    from tracker.api import data_version
-    from tracker.fast_path import _key
+    from tracker.api import cache_generation, data_version
+    from tracker.fast_path import _key, _recent
 
     key = _key(response.wsgi_request.environ, data_version()[1])
     headers, _ = cache.get(key)
     cache.set(key, (headers, b"from the store"))
+    _recent.put(cache_generation(), key, (headers, b"from the store"))
+    return key
 
 
 def test_requests_with_a_session_cookie_run_the_full_stack(client, dataset):
@@ -223,3 +225,36 @@ def test_the_wsgi_layer_passes_editors_and_writes_to_django(dataset):
     assert _wsgi_get(URL, HTTP_COOKIE="sessionid=abc")[3] is True
     assert _wsgi_get(URL, HTTP_AUTHORIZATION="Token x")[3] is True
     assert _wsgi_get("/healthz")[3] is True
+
+
+def test_recent_answers_are_kept_in_the_process_and_dropped_with_the_cache(client, dataset, settings):
+    from tracker.api import cache_generation
+    from tracker.fast_path import _recent
+
+    first = client.get(URL)
+    key = _tamper_with_the_stored_answer(first)
+    # The shared store loses the entry; this process still has its copy.
+    cache.delete(key)
+    assert cache.get(key) is None
+    assert client.get(URL).content == b"from the store"
+    # Clearing the cache is noticed within CACHE_GENERATION_SECONDS (0 in the tests): the copies go with it.
+    cache.clear()
+    assert client.get(URL).content == first.content
+    # The copies are bounded in bytes, the least recently used dropped first.
+    settings.FAST_PATH_MEMORY_MB = 0.001
+    generation = cache_generation()
+    _recent.put(generation, "a", ([], b"x" * 600))
+    _recent.put(generation, "b", ([], b"y" * 600))
+    assert _recent.get(generation, "a") is None
+    assert _recent.get(generation, "b") == ([], b"y" * 600)
+
+
+def test_a_cleared_cache_is_noticed_within_the_configured_seconds(client, dataset, settings):
+    settings.CACHE_GENERATION_SECONDS = 3600
+    first = client.get(URL)
+    _tamper_with_the_stored_answer(first)
+    cache.clear()
+    # Within the grace period this process keeps its copies (documented: operators' clears take that long).
+    assert client.get(URL).content == b"from the store"
+    settings.CACHE_GENERATION_SECONDS = 0
+    assert client.get(URL).content == first.content

@@ -12,6 +12,7 @@ import heapq
 import json
 import os
 import tempfile
+import time
 import uuid
 from functools import cache as cache_once
 from pathlib import Path
@@ -545,11 +546,22 @@ def _status_counts_query(alias: str) -> tuple[str, tuple]:
 GENERATION_KEY = "api-v1:generation"
 
 
+# (generation, when it was read) in this process: with a shared cache (Redis) each read is a round trip, and
+# every computed answer asks. CACHE_GENERATION_SECONDS bounds how long a cleared cache can go unnoticed here.
+_generation: tuple[str, float] = ("", float("-inf"))
+
+
 def cache_generation() -> str:
+    global _generation
+    held, read_at = _generation
+    now = time.monotonic()
+    if held and now - read_at < settings.CACHE_GENERATION_SECONDS:
+        return held
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
         generation = cache.get(GENERATION_KEY, "")
+    _generation = (generation, now)
     return generation
 
 

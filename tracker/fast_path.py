@@ -22,6 +22,8 @@ the 200 (each process has its own store without REDIS_URL).
 
 import datetime
 import hashlib
+import threading
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -29,7 +31,7 @@ from django.http import HttpResponse
 from django.http.cookie import parse_cookie
 from django.utils.http import parse_http_date_safe
 
-from tracker.api import data_version, not_modified_since
+from tracker.api import cache_generation, data_version, not_modified_since
 
 PUBLIC_PREFIXES = ("/api/v1/", "/jurisdictions/", "/states/", "/agreements/", "/about/", "/downloads/")
 # The key holds the data version, so an entry is never stale, only unused; expire it eventually.
@@ -55,6 +57,48 @@ KEY_VARIABLES = (
     "HTTP_ORIGIN",
     "HTTP_ACCEPT_ENCODING",
 )
+
+
+class _Recent:
+    """The answers this process stored or read last, as they are: a repeat needs no round trip to a shared cache
+    (Redis) and no unpickling. At most FAST_PATH_MEMORY_MB of answers, the least recently used dropped first.
+
+    Keys hold the data version, so a copy is never stale; all are dropped when the cache's generation changes
+    (the cache was cleared), which this process notices within CACHE_GENERATION_SECONDS.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._generation = None
+        self._items: OrderedDict[str, tuple] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, generation: str, key: str):
+        with self._lock:
+            if generation != self._generation:
+                return None
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found[0] if found is not None else None
+
+    def put(self, generation: str, key: str, stored: tuple) -> None:
+        size = len(stored[1] or b"") + 100 * len(stored[0])
+        budget = settings.FAST_PATH_MEMORY_MB * 1024 * 1024
+        with self._lock:
+            if generation != self._generation:
+                self._items.clear()
+                self._bytes = 0
+                self._generation = generation
+            if key in self._items:
+                self._bytes -= self._items.pop(key)[1]
+            self._items[key] = (stored, size)
+            self._bytes += size
+            while self._bytes > budget and self._items:
+                self._bytes -= self._items.popitem(last=False)[1][1]
+
+
+_recent = _Recent()
 
 
 def _eligible(environ) -> bool:
@@ -96,7 +140,12 @@ def stored_answer(environ) -> tuple[str | None, tuple[int, list, bytes] | None]:
         key = _key(environ, environ["tracker.data_version"][1])
     except Exception:  # e.g. the database is away: the full stack answers, or reports, properly
         return None, None
-    stored = cache.get(key)
+    generation = cache_generation()
+    stored = _recent.get(generation, key)
+    if stored is None:
+        stored = cache.get(key)
+        if stored is not None:
+            _recent.put(generation, key, stored)
     answer = _replay(environ, *stored) if stored is not None else None
     if answer is None:
         environ["tracker.fast_path_key"] = key
@@ -131,7 +180,9 @@ def _store(key: str, environ, response) -> None:
     if response.cookies:
         return
     if response.status_code == 200 and not response.streaming:
-        cache.set(key, (list(response.items()), response.content), TIMEOUT_SECONDS)
+        stored = (list(response.items()), response.content)
+        cache.set(key, stored, TIMEOUT_SECONDS)
+        _recent.put(cache_generation(), key, stored)
     elif response.status_code == 304 and _is_conditional(environ) and response.has_header("ETag"):
         # Headers only: enough to answer the next revalidation; never overwrite a whole stored answer.
         cache.add(key, (list(response.items()), None), TIMEOUT_SECONDS)

@@ -152,6 +152,12 @@ else:
         }
     }
 
+# Clearing the cache (an operator after a change that left no edit history) is noticed by each process within
+# this many seconds; edits themselves change the data version and are seen at once. 0: checked on every request.
+CACHE_GENERATION_SECONDS = float(os.environ.get("CACHE_GENERATION_SECONDS", "1"))
+# Answers each process keeps in memory in front of the shared cache, in megabytes (tracker/fast_path.py).
+FAST_PATH_MEMORY_MB = float(os.environ.get("FAST_PATH_MEMORY_MB", "32"))
+
 # django-axes: AXES_FAILURE_LIMIT failed admin logins from one address for one username lock that pair out for
 # AXES_COOLOFF_MINUTES (answered with 429). Attempts are kept in the database, so every app server sees them.
 AUTHENTICATION_BACKENDS = [
