@@ -171,11 +171,13 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# Behind a load balancer, REMOTE_ADDR is the balancer's: set AXES_PROXY_COUNT to the number of proxies in front
-# of the app, and the client address is read from X-Forwarded-For (which the outermost proxy must overwrite).
-if os.environ.get("AXES_PROXY_COUNT"):
-    AXES_IPWARE_PROXY_COUNT = int(os.environ["AXES_PROXY_COUNT"])
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# The proxies we run in front of the app (0: none, the app faces clients). One rule, in tracker/client_address.py,
+# turns it into the client's address for the lockout and the API throttles: with 0 X-Forwarded-For is
+# ignored (anyone can send it); with N the client is the entry N hops from the right of X-Forwarded-For.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT") or "0")
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 (no proxy) or the number of proxies in front.")
+AXES_CLIENT_IP_CALLABLE = "tracker.client_address.client_address"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -253,6 +255,10 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["tracker.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "tracker.api.api_exception_handler",
+    # The client address DRF's throttles count by: with NUM_PROXIES set, entry N from the right of X-Forwarded-For,
+    # or REMOTE_ADDR for 0 (unset, DRF would key on the whole client-sent header). Same rule as
+    # tracker/client_address.py for every request that came through the configured proxies.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     # Per client address; "off" disables (benchmarks). Bulk downloads (CSV, NDJSON, GeoJSON) count separately.
     "DEFAULT_THROTTLE_RATES": {
         "anon": None if os.environ.get("API_RATE", "") == "off" else os.environ.get("API_RATE", "1200/minute"),
