@@ -1,53 +1,71 @@
-"""API v1 viewsets for agreements (MOAs) and events (read-only)."""
+"""API v1 viewsets for agreements (MOAs) and events (read-only), answered from the read-model snapshot."""
 
-import datetime
-
-from django.shortcuts import get_object_or_404
-from django_filters import rest_framework as django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from agreements.filters import AgreementFilter, EventFilter
 from agreements.models import Agreement, Event
 from agreements.serializers import AgreementSerializer, EventSerializer
-from jurisdictions.api import FORMATS_NOTE
-from tracker.api import AS_OF_PARAMETER, StrictOrderingFilter, TrackerViewSet, day_param
+from tracker.api.errors import AS_OF_PARAMETER
+from tracker.api.filters import Rows
+from tracker.api.formats import FORMATS_NOTE
+from tracker.api.viewsets import SnapshotViewSet
+
+
+def _by_id(pk, found: dict):
+    return found.get(int(pk)) if str(pk).isdigit() else None
 
 
 @extend_schema_view(
     list=extend_schema(description="State MOAs and refusals, with status on `as_of`." + FORMATS_NOTE),
     retrieve=extend_schema(parameters=[AS_OF_PARAMETER]),
 )
-class AgreementViewSet(TrackerViewSet):
+class AgreementViewSet(SnapshotViewSet):
     """Memoranda of agreement between ICE and state bodies."""
 
+    model = Agreement
     serializer_class = AgreementSerializer
-    filter_backends = [django_filters.DjangoFilterBackend, StrictOrderingFilter]
     filterset_class = AgreementFilter
-    ordering_fields = ["id", "state", "signed_on", "status"]
-    ordering = ["state__name", "signed_on", "id"]
-    tie_breaker = ("id",)
+
+    @property
+    def sort_keys(self):
+        return {
+            "id": lambda agreement: agreement.pk,
+            "state": lambda agreement: (agreement.state.name, agreement.pk),
+            "signed_on": lambda agreement: agreement.signed_on,
+            "status": lambda agreement: self.snapshot.agreement_status(agreement, self.day) or "",
+        }
+
+    default_ordering = ("state",)
+    unique_key = "id"
     export_name = "agreements"
     csv_exclude = ("history",)
 
-    def get_queryset(self):
-        return Agreement.objects.for_pages()
+    def all_rows(self):
+        return Rows(self.snapshot.agreements, model=Agreement)
 
-    def get_object(self):
-        day = day_param(self.request) or datetime.date.today()
-        return get_object_or_404(self.get_queryset().with_status(day), pk=self.kwargs["pk"])
+    def find(self, pk):
+        return _by_id(pk, self.snapshot.agreements_by_id)
 
 
 @extend_schema_view(list=extend_schema(description="Dated state and nationwide events." + FORMATS_NOTE))
-class EventViewSet(TrackerViewSet):
+class EventViewSet(SnapshotViewSet):
     """Dated, sourced events."""
 
+    model = Event
     serializer_class = EventSerializer
-    filter_backends = [django_filters.DjangoFilterBackend, StrictOrderingFilter]
     filterset_class = EventFilter
-    ordering_fields = ["id", "occurred_on", "state", "kind"]
-    ordering = ["occurred_on", "id"]
-    tie_breaker = ("id",)
+    sort_keys = {
+        "id": lambda event: event.pk,
+        "occurred_on": lambda event: (event.occurred_on, event.pk),
+        "state": lambda event: (event.state_id or "", event.pk),
+        "kind": lambda event: (event.kind, event.pk),
+    }
+    default_ordering = ("occurred_on",)
+    unique_key = "id"
     export_name = "events"
 
-    def get_queryset(self):
-        return Event.objects.select_related("state").prefetch_related("sources")
+    def all_rows(self):
+        return Rows(self.snapshot.events, model=Event)
+
+    def find(self, pk):
+        return _by_id(pk, self.snapshot.events_by_id)

@@ -1,20 +1,16 @@
-"""API filters for agreements and events: each one a QuerySet method, each bad value a 400 naming it."""
-
-import datetime
+"""The FilterSets of agreements and events, over snapshot rows: each bad value is an error naming it."""
 
 import django_filters
 
 from agreements.models import Agreement, AgreementStatus, Event, EventKind
-from tracker.api import STATE_HINT, DayFilter, ListFilter, valid_postals
+from tracker.api.filters import STATE_HINT, DayFilter, ListFilter, RowFilterSet
 
 
-class AgreementFilter(django_filters.FilterSet):
-    """Filters of ``/api/v1/agreements/``."""
+class AgreementFilter(RowFilterSet):
+    """Filters of the agreement list: state, and standing on `as_of`."""
 
     as_of = DayFilter(param="as_of", method="_noop", help_text="Status as it stood on this date. Default: today.")
-    state = ListFilter(
-        method="_state", valid=valid_postals, normalize=str.upper, hint=STATE_HINT, help_text="state=IL,NY."
-    )
+    state = ListFilter(method="_state", valid=(), normalize=str.upper, hint=STATE_HINT, help_text="state=IL,NY.")
     status = ListFilter(
         method="_status",
         valid=AgreementStatus.values,
@@ -22,32 +18,28 @@ class AgreementFilter(django_filters.FilterSet):
         hint=f"use {', '.join(AgreementStatus.values)}.",
         help_text=f"Standing on `as_of`: {', '.join(AgreementStatus.values)}.",
     )
+    state_filters = ("state",)
 
     class Meta:
         model = Agreement
         fields = []
 
-    def filter_queryset(self, queryset):
-        queryset = queryset.with_status(self.form.cleaned_data.get("as_of") or datetime.date.today())
-        return super().filter_queryset(queryset)
+    def _state(self, rows, name, value):
+        wanted = set(value)
+        return rows.narrowed(lambda agreement: agreement.state_id in wanted)
 
-    def _noop(self, queryset, name, value):
-        return queryset
-
-    def _state(self, queryset, name, value):
-        return queryset.filter(state__in=value)
-
-    def _status(self, queryset, name, value):
-        return queryset.filter(status__in=value)
+    def _status(self, rows, name, value):
+        wanted = set(value)
+        return rows.narrowed(lambda agreement: self.snapshot.agreement_status(agreement, self.day) in wanted)
 
 
-class EventFilter(django_filters.FilterSet):
-    """Filters of ``/api/v1/events/``."""
+class EventFilter(RowFilterSet):
+    """Filters of the event list."""
 
-    as_of = DayFilter(param="as_of", method="_as_of", help_text="Only events on or before this date.")
+    as_of = DayFilter(param="as_of", method="_before", help_text="Only events on or before this date.")
     state = ListFilter(
         method="_state",
-        valid=lambda: valid_postals() | {"US"},
+        valid=(),
         normalize=str.upper,
         hint=STATE_HINT + " US means nationwide events.",
         help_text="state=IL,NY; US for nationwide events.",
@@ -61,24 +53,23 @@ class EventFilter(django_filters.FilterSet):
     )
     occurred_after = DayFilter(param="occurred_after", method="_after", help_text="On or after this date.")
     occurred_before = DayFilter(param="occurred_before", method="_before", help_text="On or before this date.")
+    state_filters = ("state",)
+    extra_state_codes = ("US",)
 
     class Meta:
         model = Event
         fields = []
 
-    def _as_of(self, queryset, name, value):
-        return queryset.on_or_before(value)
+    def _state(self, rows, name, value):
+        wanted = {None if postal == "US" else postal for postal in value}
+        return rows.narrowed(lambda event: event.state_id in wanted)
 
-    def _state(self, queryset, name, value):
-        states = [postal for postal in value if postal != "US"]
-        national = queryset.program_wide() if "US" in value else queryset.none()
-        return queryset.filter(state__in=states) | national
+    def _kind(self, rows, name, value):
+        wanted = set(value)
+        return rows.narrowed(lambda event: event.kind in wanted)
 
-    def _kind(self, queryset, name, value):
-        return queryset.filter(kind__in=value)
+    def _after(self, rows, name, value):
+        return rows.narrowed(lambda event: event.occurred_on >= value)
 
-    def _after(self, queryset, name, value):
-        return queryset.filter(occurred_on__gte=value)
-
-    def _before(self, queryset, name, value):
-        return queryset.on_or_before(value)
+    def _before(self, rows, name, value):
+        return rows.narrowed(lambda event: event.occurred_on <= value)

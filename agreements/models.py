@@ -8,7 +8,9 @@ from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from jurisdictions import asof
 from jurisdictions.models import PROGRAM_START, Source, State, program_date_problem
+from tracker.dates import us_today
 
 
 class Precision(models.TextChoices):
@@ -49,8 +51,11 @@ def describe_partial_date(value: datetime.date | None, precision: str) -> str:
 
 class AgreementQuerySet(models.QuerySet):
     def with_status(self, on: datetime.date | None = None):
-        """Annotate `status` and `status_since` as they stood on `on` (default today); null before any record."""
-        on = on or datetime.date.today()
+        """Annotate `status` and `status_since` as they stood on `on` (default: today, US); null before any record.
+
+        The SQL form of the as-of rule (jurisdictions/asof.py) for the admin; tests/test_asof.py holds them equal.
+        """
+        on = on or us_today()
         latest = AgreementStatusChange.objects.filter(agreement=OuterRef("pk"), effective_on__lte=on).order_by(
             "-effective_on", "-pk"
         )
@@ -168,12 +173,12 @@ class Agreement(models.Model):
 
     @property
     def timeline(self) -> list["AgreementStatusChange"]:
-        return sorted(self.status_changes.all(), key=lambda change: (change.effective_on, change.pk or 0))
+        """Dated changes, oldest first (uses prefetched rows when present)."""
+        return asof.ordered(self.status_changes.all())
 
     def status_on(self, on: datetime.date | None = None) -> str | None:
-        on = on or datetime.date.today()
-        known = [change for change in self.timeline if change.effective_on <= on]
-        return known[-1].status if known else None
+        """Status on `on` (default: today, US) by the as-of rule; None before any dated record."""
+        return asof.agreement_status_on(self.timeline, on or us_today())
 
     def status_display_on(self, on=None) -> str:
         status = self.status_on(on)

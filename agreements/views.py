@@ -4,26 +4,27 @@ import datetime
 
 from django.shortcuts import render
 
-from agreements.models import Agreement, AgreementStatus, Event, EventKind
-from tracker.pages import BadParameter, bad_request, requested_day
+from agreements.models import AgreementStatus, EventKind
+from tracker.http_cache import public_page
 
 RESCISSION_DAY = datetime.date(2011, 8, 5)
 
 
+@public_page
 def agreement_list(request):
-    try:
-        as_of = requested_day(request)
-    except BadParameter as error:
-        return bad_request(request, error)
-    day = as_of or datetime.date.today()
-    agreements = list(Agreement.objects.for_pages())
-    rows = [(agreement, agreement.status_on(day), agreement.status_display_on(day)) for agreement in agreements]
-    rescission = (
-        Event.objects.filter(kind=EventKind.MOA_RESCINDED).prefetch_related("sources").order_by("occurred_on").first()
-    )
-    rescinded = [a for a in agreements if a.status_on(RESCISSION_DAY) == AgreementStatus.RESCINDED]
+    snapshot, day = request.snapshot, request.day
+    rows = [
+        (agreement, snapshot.agreement_status(agreement, day), agreement.status_display_on(day))
+        for agreement in snapshot.agreements
+    ]
+    rescission = next((event for event in snapshot.events if event.kind == EventKind.MOA_RESCINDED), None)
+    rescinded = [
+        agreement
+        for agreement in snapshot.agreements
+        if snapshot.agreement_status(agreement, RESCISSION_DAY) == AgreementStatus.RESCINDED
+    ]
     context = {
-        "as_of": as_of,
+        "as_of": request.as_of,
         "day": day,
         "rows": rows,
         "rescission": rescission,

@@ -1,29 +1,27 @@
-"""API filters for states and jurisdictions: each one a QuerySet method, each bad value a 400 naming it."""
+"""The FilterSets of states and jurisdictions: one each, serving the HTML list and the API list alike.
 
-import datetime
+They filter snapshot rows (tracker/snapshot.py) for the day asked, so a filter and the field it filters on always
+agree (e.g. `disputed=true` keeps exactly the rows whose `disputed` is true on `as_of`). Each bad value is an
+error naming the parameter; repeated and comma-separated values mean the same (`state=TX&state=CA`,
+`state=TX,CA`).
+"""
 
 import django_filters
 
-from jurisdictions.models import Jurisdiction, Kind, State, Status
-from tracker.api import STATE_HINT, DayFilter, ListFilter, StrictBooleanFilter, valid_postals
-
-# The `with_status` annotations, as filters and ?ordering= name them.
-STATUS_FIELDS = frozenset({"status", "status_since", "activated_on"})
+from jurisdictions.models import Jurisdiction, Kind, Source, State, Status
+from tracker.api.filters import STATE_HINT, DayFilter, ListFilter, RowFilterSet, StrictBooleanFilter
 
 FIPS_HINT = "use five-digit county FIPS codes such as 48201, or several: 48201,17031."
-
-
-def _is_fips(code: str) -> bool:
-    return len(code) == 5 and code.isdigit()
+MAX_QUERY_LENGTH = 100
 
 
 class _FipsCodes:
     def __contains__(self, code):
-        return _is_fips(code)
+        return len(code) == 5 and code.isdigit()
 
 
-class JurisdictionFilter(django_filters.FilterSet):
-    """Filters of ``/api/v1/jurisdictions/``. By default the 3,143 counted units of 2008-2013."""
+class JurisdictionFilter(RowFilterSet):
+    """Filters of the jurisdiction list (page and API). By default the 3,143 counted units of 2008-2013."""
 
     as_of = DayFilter(
         param="as_of",
@@ -32,7 +30,7 @@ class JurisdictionFilter(django_filters.FilterSet):
     )
     state = ListFilter(
         method="_state",
-        valid=valid_postals,
+        valid=(),
         normalize=str.upper,
         hint=STATE_HINT,
         help_text="One or more state postal codes: state=TX,CA or state=TX&state=CA.",
@@ -52,7 +50,8 @@ class JurisdictionFilter(django_filters.FilterSet):
     )
     q = django_filters.CharFilter(
         method="_q",
-        help_text="Name or FIPS search, as tolerant as the site's ('St. Louis', 'saint louis').",
+        max_length=MAX_QUERY_LENGTH,
+        help_text="Name or FIPS search, as tolerant as the site's ('St. Louis', 'saint louis'); best match first.",
     )
     fips = ListFilter(
         method="_fips", valid=_FipsCodes(), hint=FIPS_HINT, help_text="One or more FIPS codes: fips=48201,17031."
@@ -65,7 +64,8 @@ class JurisdictionFilter(django_filters.FilterSet):
         help_text=f"One or more kinds of unit: {', '.join(Kind.values)}.",
     )
     disputed = StrictBooleanFilter(
-        method="_disputed", help_text="true: only units whose activation date is disputed; false: only the others."
+        method="_disputed",
+        help_text="true: only units with a disputed date in their history up to `as_of`; false: only the others.",
     )
     include = ListFilter(
         method="_noop",
@@ -73,85 +73,91 @@ class JurisdictionFilter(django_filters.FilterSet):
         normalize=str.lower,
         hint="the only value is 'successors'.",
         help_text="include=successors adds the 7 units on today's map that replaced a 2008-2013 unit "
-        "(they borrow its status and are not counted in totals).",
+        "(they borrow its status and are not counted in totals). GeoJSON includes them by default.",
     )
     on_map = StrictBooleanFilter(
         method="_noop",
-        help_text="true: the 3,142 units on today's map (the GeoJSON default) instead of the 3,143 counted.",
+        help_text="true: only the 3,142 units on today's map; false: only the 8 historical units without a shape.",
     )
 
     class Meta:
         model = Jurisdiction
         fields = []
 
-    def filter_queryset(self, queryset):
+    state_filters = ("state",)
+
+    def __init__(self, *args, everything=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # GeoJSON is for maps: it starts from every unit (today's map units and the historical ones) by default.
+        self.everything = everything
+
+    def filter_queryset(self, rows):
         data = self.form.cleaned_data
-        # Which units: counted ones unless successors or today's map are asked for; GeoJSON is for maps.
-        renderer = getattr(self.request, "accepted_renderer", None)
-        if data.get("on_map") or (data.get("on_map") is None and renderer and renderer.format == "geojson"):
-            queryset = queryset.on_map()
-        elif data.get("on_map") is False:
-            queryset = queryset.exclude(on_current_map=True)
-        elif "successors" not in (data.get("include") or []):
-            queryset = queryset.counted()
-        if self._needs_status_in_sql(data):
-            queryset = queryset.with_status(data.get("as_of") or datetime.date.today())
-        return super().filter_queryset(queryset)
+        on_map = data.get("on_map")
+        if on_map is not None:
+            rows = rows.narrowed(lambda row: row.unit.on_current_map is on_map)
+        elif not self.everything and "successors" not in (data.get("include") or []):
+            rows = rows.narrowed(lambda row: row.unit.in_dataset)
+        return super().filter_queryset(rows)
 
-    def _needs_status_in_sql(self, data) -> bool:
-        """True when a filter or the ordering reads the status on `as_of`, so SQL has to compute it.
+    def _state(self, rows, name, value):
+        wanted = set(value)
+        return rows.narrowed(lambda row: row.unit.state_id in wanted)
 
-        Otherwise the rows are found without it and ``jurisdictions.api.load_rows`` reads the status from the
-        history it loads anyway: compiling the three correlated subqueries was most of a computed page's time.
-        """
-        if data.get("status") or data.get("activated_after") or data.get("activated_before"):
-            return True
-        ordering = self.request.query_params.get("ordering", "") if self.request else ""
-        return any(field.strip().lstrip("-") in STATUS_FIELDS for field in ordering.split(","))
+    def _status(self, rows, name, value):
+        wanted = set(value)
+        return rows.narrowed(lambda row: row.standing.status in wanted)
 
-    def _noop(self, queryset, name, value):
-        return queryset
+    def _activated_after(self, rows, name, value):
+        return rows.narrowed(lambda row: row.standing.activated_on is not None and row.standing.activated_on >= value)
 
-    def _state(self, queryset, name, value):
-        return queryset.in_state(*value)
+    def _activated_before(self, rows, name, value):
+        return rows.narrowed(lambda row: row.standing.activated_on is not None and row.standing.activated_on <= value)
 
-    def _status(self, queryset, name, value):
-        return queryset.filter(status__in=value)
+    def _q(self, rows, name, value):
+        """The matching rows, best match first (the snapshot's name matcher)."""
+        rank = {fips: position for position, fips in enumerate(self.snapshot.search(value))}
+        matched = rows.narrowed(lambda row: row.unit.fips in rank)
+        matched.sort(key=lambda row: rank[row.unit.fips])
+        return matched
 
-    def _activated_after(self, queryset, name, value):
-        return queryset.filter(activated_on__gte=value)
+    def _fips(self, rows, name, value):
+        wanted = set(value)
+        return rows.narrowed(lambda row: row.unit.fips in wanted)
 
-    def _activated_before(self, queryset, name, value):
-        return queryset.filter(activated_on__lte=value)
+    def _kind(self, rows, name, value):
+        wanted = set(value)
+        return rows.narrowed(lambda row: row.unit.kind in wanted)
 
-    def _q(self, queryset, name, value):
-        return queryset.matching(value)
-
-    def _fips(self, queryset, name, value):
-        return queryset.filter(fips__in=value)
-
-    def _kind(self, queryset, name, value):
-        return queryset.filter(kind__in=value)
-
-    def _disputed(self, queryset, name, value):
-        disputed = Jurisdiction.objects.disputed().values("fips")
-        return queryset.filter(fips__in=disputed) if value else queryset.exclude(fips__in=disputed)
+    def _disputed(self, rows, name, value):
+        return rows.narrowed(lambda row: row.standing.disputed is value)
 
 
-class StateFilter(django_filters.FilterSet):
-    """Filters of ``/api/v1/states/``."""
+class StateFilter(RowFilterSet):
+    """Filters of the state list (page and API)."""
 
     as_of = DayFilter(param="as_of", method="_noop", help_text="Counts and agreement statuses on this date.")
-    state = ListFilter(
-        method="_state", valid=valid_postals, normalize=str.upper, hint=STATE_HINT, help_text="state=TX,CA."
-    )
+    state = ListFilter(method="_state", valid=(), normalize=str.upper, hint=STATE_HINT, help_text="state=TX,CA.")
 
     class Meta:
         model = State
         fields = []
 
-    def _noop(self, queryset, name, value):
-        return queryset
+    state_filters = ("state",)
 
-    def _state(self, queryset, name, value):
-        return queryset.filter(postal__in=value)
+    def _state(self, rows, name, value):
+        wanted = set(value)
+        return rows.narrowed(lambda row: row.state.postal in wanted)
+
+
+class SourceFilter(RowFilterSet):
+    """Filters of the source list."""
+
+    key = django_filters.CharFilter(method="_key", help_text="The short stable id used by the data files.")
+
+    class Meta:
+        model = Source
+        fields = []
+
+    def _key(self, rows, name, value):
+        return rows.narrowed(lambda source: source.key == value)

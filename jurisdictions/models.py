@@ -10,10 +10,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from jurisdictions import search
-
-# The program's span for dated facts: the first activation (Harris County, TX) to its reinstatement in 2017.
-PROGRAM_START = datetime.date(2008, 1, 1)
+from jurisdictions import asof, search
+from tracker.dates import PROGRAM_START, us_today
 
 
 def program_date_problem(value: datetime.date | None, *, allow_future: bool, what: str) -> str | None:
@@ -22,7 +20,7 @@ def program_date_problem(value: datetime.date | None, *, allow_future: bool, wha
         return None
     if value < PROGRAM_START:
         return f"{what} {value.isoformat()} is before the program's span (it starts {PROGRAM_START.isoformat()})."
-    if not allow_future and value > datetime.date.today():
+    if not allow_future and value > us_today():
         return f"{what} {value.isoformat()} is in the future: only a scheduled change may be dated ahead."
     return None
 
@@ -144,11 +142,13 @@ class JurisdictionQuerySet(models.QuerySet):
         return self.filter(fips__in=[fips for _, fips in _ranked_fips(query)])
 
     def with_status(self, as_of: datetime.date | None = None):
-        """Annotate `status`, `status_since` and `activated_on` as they stood on `as_of` (default today).
+        """Annotate `status`, `status_since` and `activated_on` as they stood on `as_of` (default: today, US).
 
-        A successor map unit reads the history of the historical unit it borrows from (`status_from`).
+        The SQL form of the as-of rule (jurisdictions/asof.py), kept for the admin's filters and columns only;
+        `tests/test_asof.py` holds it equal to the Python rule on every unit for many days. A successor map unit
+        reads the history of the historical unit it borrows from (`status_from`).
         """
-        as_of = as_of or datetime.date.today()
+        as_of = as_of or us_today()
         history_unit = Coalesce(OuterRef("status_from_id"), OuterRef("fips"))
         known = StatusChange.objects.filter(jurisdiction_id=history_unit, effective_on__lte=as_of)
         latest = known.order_by("-effective_on", "-pk")
@@ -164,44 +164,11 @@ class JurisdictionQuerySet(models.QuerySet):
             activated_on=Subquery(first_activation[:1]),
         )
 
-    def with_status_in(self, statuses, as_of=None):
-        return self.with_status(as_of).filter(status__in=statuses)
-
-    def activated(self, as_of=None):
-        return self.with_status_in([Status.ACTIVATED], as_of)
-
-    def not_activated(self, as_of=None):
-        return self.with_status_in([Status.NOT_ACTIVATED, Status.SCHEDULED], as_of)
-
     def disputed(self):
         """Units whose own history holds a change with a disputed date."""
         return self.filter(
             Exists(StatusChange.objects.filter(jurisdiction=OuterRef("pk"), confidence=Confidence.DISPUTED))
         )
-
-    def for_pages(self):
-        """What list pages and the API show for each row, in a fixed number of queries."""
-        return self.select_related("state", "status_from").order_by("state__name", "name")
-
-    def with_history(self):
-        """Prefetch the dated history (own, or borrowed from a historical unit) with its sources."""
-        changes = StatusChange.objects.select_related("source").order_by("effective_on", "pk")
-        return self.prefetch_related(
-            models.Prefetch("status_changes", queryset=changes),
-            models.Prefetch("status_from__status_changes", queryset=changes),
-            "replaced_by",
-            "replaces",
-        )
-
-    def counts(self, as_of=None) -> dict:
-        """Headline numbers on a date: activated jurisdictions and the states they are in."""
-        activated = self.counted().activated(as_of)
-        row = activated.aggregate(jurisdictions=Count("fips"), states=Count("state", distinct=True))
-        return {
-            "activated_jurisdictions": row["jurisdictions"],
-            "states_with_activated_jurisdictions": row["states"],
-            "total_jurisdictions": self.counted().count(),
-        }
 
 
 def _ranked_fips(query: str) -> list[tuple[int, str]]:
@@ -305,29 +272,28 @@ class Jurisdiction(models.Model):
         """The unit whose dated history this one shows: itself, or the historical unit it borrows from."""
         return self.status_from if self.status_from_id else self
 
-    @property
-    def timeline(self) -> list["StatusChange"]:
-        """Dated status changes, oldest first (uses prefetched rows when present)."""
-        changes = self.history_unit.status_changes.all()
-        return sorted(changes, key=lambda change: (change.effective_on, change.pk or 0))
+    def attach_timeline(self, changes: tuple) -> None:
+        """Give this instance its dated history, oldest first (the read-model snapshot does, for every unit)."""
+        self._timeline = changes
 
-    def change_on(self, on: datetime.date | None = None) -> "StatusChange | None":
-        on = on or datetime.date.today()
-        known = [change for change in self.timeline if change.effective_on <= on]
-        return known[-1] if known else None
+    @property
+    def timeline(self) -> tuple["StatusChange", ...]:
+        """Dated status changes (own, or borrowed via status_from), oldest first."""
+        if getattr(self, "_timeline", None) is None:
+            self._timeline = tuple(asof.ordered(self.history_unit.status_changes.all()))
+        return self._timeline
+
+    def standing_on(self, on: datetime.date | None = None) -> asof.UnitStatus:
+        """Status, since when, first activation and dispute on `on` (default: today, US), by the as-of rule."""
+        return asof.unit_status_on(self.timeline, on or us_today())
 
     def status_on(self, on: datetime.date | None = None) -> str:
-        change = self.change_on(on)
-        return change.status if change else Status.NOT_ACTIVATED
-
-    def activated_on_as_of(self, on: datetime.date | None = None) -> datetime.date | None:
-        on = on or datetime.date.today()
-        dates = [c.effective_on for c in self.timeline if c.status == Status.ACTIVATED and c.effective_on <= on]
-        return min(dates) if dates else None
+        return self.standing_on(on).status
 
     @property
-    def is_disputed(self) -> bool:
-        return any(change.confidence == Confidence.DISPUTED for change in self.timeline)
+    def successor_codes(self) -> list[str]:
+        """FIPS codes of the units that replaced this one (uses prefetched rows when present)."""
+        return sorted(unit.fips for unit in self.replaced_by.all())
 
 
 class StatusChangeQuerySet(models.QuerySet):

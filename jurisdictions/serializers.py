@@ -11,7 +11,9 @@ from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from rest_framework import serializers
 
-from jurisdictions.models import Confidence, Kind, Source, State, Status
+from jurisdictions import asof
+from jurisdictions.models import Confidence, Kind, Source, Status
+from tracker.dates import us_today
 
 
 def _iso(value):
@@ -19,7 +21,7 @@ def _iso(value):
 
 
 def _as_of(context) -> datetime.date:
-    return context.get("as_of") or datetime.date.today()
+    return context.get("as_of") or us_today()
 
 
 class Links:
@@ -121,6 +123,31 @@ class StatusChangeSerializer(serializers.Serializer):
     source = SourceRefSerializer()
 
 
+class ProgramStatusSerializer(serializers.Serializer):
+    """The program's own nationwide state on `as_of` (shown beside a unit's status, never folded into it)."""
+
+    status = serializers.ChoiceField(
+        choices=[asof.OPERATING, asof.DISCONTINUED, asof.REINSTATED],
+        help_text="operating (as rolled out); discontinued (2014-11-20: replaced by PEP); reinstated (2017-01-25).",
+    )
+    label = serializers.CharField()
+    since = serializers.DateField(allow_null=True, help_text="Date of the nationwide event that set it, if any.")
+    summary = serializers.CharField(allow_null=True, help_text="That event, as its sources describe it.")
+    event = serializers.URLField(allow_null=True, help_text="That event in the API.")
+
+
+def program_status(standing: asof.ProgramStatus, context) -> dict:
+    """The `program_status` object of an answer (see ProgramStatusSerializer)."""
+    event = standing.event
+    return {
+        "status": standing.code,
+        "label": standing.label,
+        "since": _iso(standing.since),
+        "summary": event.summary if event else None,
+        "event": _links(context, "api:event-detail")(event.pk) if event else None,
+    }
+
+
 class JurisdictionSerializer(serializers.Serializer):
     """A county or county-equivalent, with its status on `as_of` (default today) and its dated history."""
 
@@ -132,8 +159,9 @@ class JurisdictionSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices, help_text="Status on `as_of`.")
     status_since = serializers.DateField(allow_null=True, help_text="Date the status on `as_of` took effect.")
     activated_on = serializers.DateField(allow_null=True, help_text="First activation on or before `as_of`.")
-    disputed = serializers.BooleanField(help_text="A date in its history is disputed by the sources.")
+    disputed = serializers.BooleanField(help_text="A date in its history up to `as_of` is disputed by the sources.")
     alternative_date = serializers.DateField(allow_null=True, help_text="The competing date of a disputed change.")
+    program_status = ProgramStatusSerializer(help_text="The program's own nationwide state on `as_of`.")
     in_dataset = serializers.BooleanField(help_text="One of the 3,143 units of 2008-2013 (counted in totals).")
     on_current_map = serializers.BooleanField(help_text="Has a shape on today's county map.")
     status_from = serializers.CharField(
@@ -146,50 +174,50 @@ class JurisdictionSerializer(serializers.Serializer):
     url = serializers.URLField(help_text="This jurisdiction in the API.")
     html_url = serializers.URLField(help_text="Its page on the site.")
 
-    def to_representation(self, row: dict):
-        """``row``: one of ``jurisdictions.api.load_rows``' dicts (fields, annotations, history, replaced_by)."""
+    def to_representation(self, row):
+        """`row`: a `tracker.snapshot.UnitRow` (unit, its standing on the day, its timeline up to the day)."""
         context = self.context
-        day = _as_of(context)
         refs = context.setdefault("_source_refs", {})
+        programs = context.setdefault("_program_status", {})
+        day = _as_of(context)
+        if day not in programs:
+            programs[day] = program_status(context["snapshot"].program_status(day), context)
         sources = {}
         history = []
-        alternative = None
-        for change in row["history"]:
-            if change["effective_on"] > day:
-                break
-            source_id = change["source_id"]
+        for change in row.timeline:
+            source_id = change.source_id
             ref = refs.get(source_id)
             if ref is None:
-                ref = refs[source_id] = source_ref(change["source"], context)
+                ref = refs[source_id] = source_ref(change.source, context)
             sources[source_id] = ref
-            if change["confidence"] == Confidence.DISPUTED:
-                alternative = change["alternative_date"]
             history.append(
                 {
-                    "date": change["effective_on"].isoformat(),
-                    "status": change["status"],
-                    "confidence": change["confidence"],
-                    "alternative_date": _iso(change["alternative_date"]),
-                    "note": change["note"],
+                    "date": change.effective_on.isoformat(),
+                    "status": change.status,
+                    "confidence": change.confidence,
+                    "alternative_date": _iso(change.alternative_date),
+                    "note": change.note,
                     "source": ref,
                 }
             )
-        fips = row["fips"]
+        unit, standing = row.unit, row.standing
+        fips = unit.fips
         return {
             "fips": fips,
-            "name": row["name"],
-            "kind": row["kind"],
-            "state": row["state_id"],
-            "state_name": row["state__name"],
-            "status": row["status"],
-            "status_since": _iso(row["status_since"]),
-            "activated_on": _iso(row["activated_on"]),
-            "disputed": alternative is not None,
-            "alternative_date": _iso(alternative),
-            "in_dataset": row["in_dataset"],
-            "on_current_map": row["on_current_map"],
-            "status_from": row["status_from_id"],
-            "replaced_by": row["replaced_by"],
+            "name": unit.name,
+            "kind": unit.kind,
+            "state": unit.state_id,
+            "state_name": unit.state.name,
+            "status": standing.status,
+            "status_since": _iso(standing.since),
+            "activated_on": _iso(standing.activated_on),
+            "disputed": standing.disputed,
+            "alternative_date": _iso(standing.alternative_date),
+            "program_status": programs[day],
+            "in_dataset": unit.in_dataset,
+            "on_current_map": unit.on_current_map,
+            "status_from": unit.status_from_id,
+            "replaced_by": unit.successor_codes,
             "sources": list(sources.values()),
             "history": history,
             "url": _links(context, "api:jurisdiction-detail")(fips),
@@ -221,28 +249,29 @@ class StateSerializer(serializers.Serializer):
     url = serializers.URLField()
     html_url = serializers.URLField()
 
-    def to_representation(self, state: State):
+    def to_representation(self, row):
+        """`row`: a `tracker.snapshot.StateCounts` (the state and its counted units per status on the day)."""
         context = self.context
         day = _as_of(context)
-        counts = context.get("status_counts", {}).get(state.postal, {})
-        status_counts = {status: counts.get(status, 0) for status in Status.values}
+        state = row.state
+        snapshot = context["snapshot"]
         agreement_url = _links(context, "api:agreement-detail")
         return {
             "postal": state.postal,
             "fips": state.fips,
             "name": state.name,
-            "activated_jurisdictions": status_counts[Status.ACTIVATED],
-            "total_jurisdictions": sum(status_counts.values()),
-            "status_counts": status_counts,
+            "activated_jurisdictions": row.activated,
+            "total_jurisdictions": row.total,
+            "status_counts": dict(row.by_status),
             "agreements": [
                 {
                     "id": agreement.pk,
                     "state_party": agreement.state_party,
                     "signed_on": agreement.signed_iso or None,
-                    "status": agreement.status_on(day),
+                    "status": snapshot.agreement_status(agreement, day),
                     "url": agreement_url(agreement.pk),
                 }
-                for agreement in state.agreements.all()
+                for agreement in snapshot.agreements_by_state.get(state.postal, [])
             ],
             "jurisdictions_url": _site(context, reverse("api:jurisdiction-list") + f"?state={state.postal}"),
             "url": _links(context, "api:state-detail")(state.postal),

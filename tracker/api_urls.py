@@ -6,7 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from agreements.api import AgreementViewSet, EventViewSet
 from jurisdictions.api import JurisdictionViewSet, SourceViewSet, StateViewSet
-from tracker import api
+from tracker.api import changes, docs, stats
 
 app_name = "api"
 
@@ -18,9 +18,9 @@ router.register("sources", SourceViewSet, basename="source")
 router.register("events", EventViewSet, basename="event")
 
 urlpatterns = [
-    path("", api.api_index, name="index"),
-    path("stats/", api.StatsView.as_view(), name="stats"),
-    path("changes/", api.ChangesView.as_view(), name="changes"),
+    path("", docs.api_index, name="index"),
+    path("stats/", stats.StatsView.as_view(), name="stats"),
+    path("changes/", changes.ChangesView.as_view(), name="changes"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/",

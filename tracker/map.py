@@ -6,11 +6,11 @@ borrows from and is not counted; a retired unit (e.g. Wade Hampton) is counted b
 
 Each county path carries its first activation date (``data-a``) once, so the browser can recolour the map for any
 date without asking the server: a county is activated on a date when its activation date is on or before it.
-That is the rule ``Jurisdiction.objects.activated(day)`` applies to the dataset (every change it holds is an
-activation); ``tests/test_home.py`` checks the two agree.
+That equals the as-of rule (jurisdictions/asof.py) while every change in the data is an activation, as in the
+shipped dataset; ``tests/test_home.py`` checks the two agree on many days.
 
-The per-county markup that depends only on geometry and names is cached for the life of the process; statuses
-and dates are filled in per request.
+Everything comes from the read-model snapshot (tracker/snapshot.py); the per-county markup that depends only on
+geometry, names and activation dates is kept (a few versions), and statuses on the day are filled in per request.
 """
 
 import datetime
@@ -18,13 +18,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from jurisdictions.models import Jurisdiction
+from jurisdictions import asof
 from tracker import geometry
+from tracker.dates import us_today
 
 # Short class names keep 3,142 paths small: a = activated, n = not activated (yet), h = highlighted.
 ACTIVATED_CLASS = "a"
@@ -71,33 +71,34 @@ class CountyMap:
     activated_fips: set[str] = field(repr=False, default_factory=set)
 
 
-def _units(*, state: str | None = None) -> list[Unit]:
-    """Every unit on the map or in the counts, with its first activation date to this day (one query)."""
-    queryset = Jurisdiction.objects.filter(Q(on_current_map=True) | Q(in_dataset=True))
-    if state:
-        queryset = queryset.in_state(state)
-    rows = queryset.with_status().values_list(
-        "fips",
-        "name",
-        "state__fips",
-        "state__postal",
-        "state__name",
-        "in_dataset",
-        "on_current_map",
-        "activated_on",
-        "status_from__name",
-    )
+def _units(snapshot, *, state: str | None = None) -> list[Unit]:
+    """Every unit on the map or in the counts, with its first activation date up to today (no query)."""
+    standings = snapshot.standings(us_today())
+    units = sorted(snapshot.units.values(), key=lambda unit: unit.fips)
     return [
-        Unit(fips, name, sfips, postal, sname, counted, on_map, activated_on, borrows or "")
-        for fips, name, sfips, postal, sname, counted, on_map, activated_on, borrows in rows.order_by("fips")
+        Unit(
+            unit.fips,
+            unit.name,
+            unit.state.fips,
+            unit.state_id,
+            unit.state.name,
+            unit.in_dataset,
+            unit.on_current_map,
+            standings[unit.fips].activated_on,
+            unit.status_from.name if unit.status_from_id else "",
+        )
+        for unit in units
+        if state is None or unit.state_id == state
     ]
 
 
-def _activated_fips(day: datetime.date, *, state: str | None = None) -> set[str]:
-    queryset = Jurisdiction.objects.activated(day)
-    if state:
-        queryset = queryset.in_state(state)
-    return set(queryset.values_list("fips", flat=True))
+def _activated_fips(snapshot, day: datetime.date, *, state: str | None = None) -> set[str]:
+    standings = snapshot.standings(day)
+    return {
+        fips
+        for fips, standing in standings.items()
+        if standing.status == asof.ACTIVATED and (state is None or snapshot.units[fips].state_id == state)
+    }
 
 
 @lru_cache(maxsize=8)
@@ -137,13 +138,13 @@ def _note(unit: Unit) -> str:
     return f" (data recorded for {unit.borrows_from})" if unit.borrows_from else ""
 
 
-def county_map(day: datetime.date, *, state: str | None = None, highlight: str | None = None) -> CountyMap:
+def county_map(snapshot, day: datetime.date, *, state: str | None = None, highlight: str | None = None) -> CountyMap:
     """The county map of the nation, or of one state (postal code), coloured by status on ``day``.
 
-    Two queries whatever the size. ``highlight`` is a FIPS code drawn with an outline and ``aria-current``.
+    From the read-model snapshot: no query. ``highlight`` is a FIPS code drawn with an outline and ``aria-current``.
     """
-    units = _units(state=state)
-    activated = _activated_fips(day, state=state)
+    units = _units(snapshot, state=state)
+    activated = _activated_fips(snapshot, day, state=state)
     drawn = [unit for unit in units if unit.on_map]
     markup = _static_markup(
         tuple(
@@ -207,12 +208,20 @@ def state_rows(county_map: CountyMap) -> list[StateRow]:
     return sorted(rows.values(), key=lambda row: row.name)
 
 
-def client_data(county_map: CountyMap, events: list) -> dict:
-    """What map.js needs beyond the paths: counted units without a shape, state names, events."""
+def client_data(county_map: CountyMap, events: list, program_events: list) -> dict:
+    """What map.js needs beyond the paths: counted units without a shape, state names, events, and the program's
+    nationwide eras (so that a day after 2014-11-20 says the program was discontinued, as the server does)."""
     states = {unit.state_fips: unit.state_name for unit in county_map.units}
     return {
         "day": county_map.day.isoformat(),
-        "today": datetime.date.today().isoformat(),
+        "today": us_today().isoformat(),
+        "eras": [
+            {
+                "date": event.occurred_on.isoformat(),
+                "label": asof.program_status_on([event], event.occurred_on).label,
+            }
+            for event in program_events
+        ],
         # Counted units with no shape on today's map still count in the headline and the state table.
         "unmapped": {
             unit.fips: unit.activated_on.isoformat() if unit.activated_on else None

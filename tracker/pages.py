@@ -1,49 +1,33 @@
-"""Site-wide pages (about, downloads) and the helpers every public page shares: `as_of` and the 400 page."""
-
-import datetime
+"""Site-wide pages (about, downloads) and the 400 page every public page shares."""
 
 from django.shortcuts import render
 
-from jurisdictions.models import Jurisdiction, StatusChange
-from tracker.asof import BadDate, parse_day
-
-
-class BadParameter(ValueError):
-    """A query parameter the page cannot answer; the message is shown to the reader on the 400 page."""
-
-
-def requested_day(request, name: str = "as_of") -> datetime.date | None:
-    """The date in `?<name>=`, or None when absent; BadParameter with the reason when malformed."""
-    try:
-        return parse_day(request.GET.get(name), name=name)
-    except BadDate as error:
-        raise BadParameter(str(error)) from None
+from tracker.http_cache import public_page
 
 
 def bad_request(request, error):
+    """The 400 page, with the reason shown to the reader."""
     return render(request, "400.html", {"message": str(error)}, status=400)
 
 
+@public_page
 def about(request):
-    """Method, sources and their limits, the disputed dates and the historical units (three queries)."""
-    disputed = (
-        StatusChange.objects.disputed()
-        .select_related("jurisdiction__state", "source")
-        .order_by("jurisdiction__state__name", "jurisdiction__name")
+    """Method, sources and their limits, the disputed dates and the historical units (from the snapshot)."""
+    snapshot = request.snapshot
+    disputed = [
+        (unit, change)
+        for unit in snapshot.ordered_units
+        if not unit.status_from_id
+        for change in snapshot.timelines[unit.fips]
+        if change.is_disputed
+    ]
+    historical = sorted(
+        (unit for unit in snapshot.units.values() if unit.change_note), key=lambda unit: (unit.state.name, unit.fips)
     )
-    historical = (
-        Jurisdiction.objects.exclude(change_note="")
-        .select_related("state", "status_from")
-        .prefetch_related("replaced_by")
-        .order_by("state__name", "fips")
-    )
-    context = {
-        "disputed": list(disputed),
-        "historical": list(historical),
-    }
-    return render(request, "tracker/about.html", context)
+    return render(request, "tracker/about.html", {"disputed": disputed, "historical": historical})
 
 
+@public_page
 def downloads(request):
-    """Bulk files (the API's exports), a data dictionary, licence and citation; no database query."""
-    return render(request, "tracker/downloads.html", {"today": datetime.date.today()})
+    """Bulk files (the API's exports), a data dictionary, licence and citation."""
+    return render(request, "tracker/downloads.html", {"today": request.day})

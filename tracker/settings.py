@@ -63,8 +63,6 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: repeat anonymous requests for public pages and the API come from the cache (tracker/fast_path.py).
-    "tracker.fast_path.CachedResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves static files from the app itself (no CDN), compressed and cache-busted in production.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -81,8 +79,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # Sends API reads to the read replica when DATABASE_REPLICA_URL is set (tracker/db_router.py).
-    "tracker.db_router.ApiReadsMiddleware",
     # Last, as django-axes requires: answers a locked-out login with 429.
     "axes.middleware.AxesMiddleware",
 ]
@@ -115,48 +111,25 @@ DATABASES = {
     )
 }
 
-# Optional read replica for the public API (PostgreSQL streaming replica). Writes, admin and pages use "default".
-# The API's answer cache is keyed on a data version read from the primary: run the replica with
-# synchronous_commit = remote_apply (see README: Beyond one machine) so it never serves a version's data late.
-if os.environ.get("DATABASE_REPLICA_URL"):
-    DATABASES["replica"] = dj_database_url.parse(
-        os.environ["DATABASE_REPLICA_URL"],
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
-    )
-    # Tests read the replica through the default connection: no second test database.
-    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-    DATABASE_ROUTERS = ["tracker.db_router.ApiReadReplicaRouter"]
-
-# REDIS_URL (redis://host:6379/0) shares one cache between all app servers: API answers, throttle counters.
-# Without it each process keeps its own in-memory cache, which is correct too (entries are keyed on the data
-# version, so an edit makes every old entry unreachable), just colder after a restart.
+# REDIS_URL (redis://host:6379/0) shares one cache between all app servers: the API's throttle counters. Without it
+# each process counts on its own. Either way an outage costs nothing but the limits: django-redis's
+# IGNORE_EXCEPTIONS turns a failed call into a miss, never into an error page, and the short timeouts keep a
+# dead server from holding a request.
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "scomm"),
-            "TIMEOUT": 24 * 3600,
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.25,
+                "SOCKET_TIMEOUT": 0.25,
+            },
         }
     }
 else:
-    # Each process's own store. Django's default of 300 entries would hold a tenth of the county pages: keep
-    # LOCMEM_MAX_ENTRIES answers (a county page is about 20 KB, an API answer 2 KB), dropping the least recently
-    # used first.
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "scomm",
-            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("LOCMEM_MAX_ENTRIES", "5000"))},
-        }
-    }
-
-# Clearing the cache (an operator after a change that left no edit history) is noticed by each process within
-# this many seconds; edits themselves change the data version and are seen at once. 0: checked on every request.
-CACHE_GENERATION_SECONDS = float(os.environ.get("CACHE_GENERATION_SECONDS", "1"))
-# Answers each process keeps in memory in front of the shared cache, in megabytes (tracker/fast_path.py).
-FAST_PATH_MEMORY_MB = float(os.environ.get("FAST_PATH_MEMORY_MB", "32"))
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "scomm"}}
 
 # django-axes: AXES_FAILURE_LIMIT failed admin logins from one address for one username lock that pair out for
 # AXES_COOLOFF_MINUTES (answered with 429). Attempts are kept in the database, so every app server sees them.
@@ -254,7 +227,7 @@ REST_FRAMEWORK = {
     # JSON only by default: the browsable API needs inline scripts, which the CSP forbids.
     "DEFAULT_RENDERER_CLASSES": ["tracker.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "tracker.api.api_exception_handler",
+    "EXCEPTION_HANDLER": "tracker.api.errors.api_exception_handler",
     # The client address DRF's throttles count by: with NUM_PROXIES set, entry N from the right of X-Forwarded-For,
     # or REMOTE_ADDR for 0 (unset, DRF would key on the whole client-sent header). Same rule as
     # tracker/client_address.py for every request that came through the configured proxies.

@@ -1,0 +1,225 @@
+"""`/api/v1/changes/`: every create, update and delete since a cursor, from the edit history (SQL, not the snapshot).
+
+A mirror applies the feed in order: each result names its object by the public id (`key`: FIPS, postal code,
+or the unique fields of a dated change), with the object's fields as they were after the change (for a delete,
+as they were when deleted), and `changed_fields` compares each update with the history row just before it for
+the same object, whatever the page size.
+"""
+
+import base64
+import binascii
+import datetime
+import heapq
+import json
+
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agreements.models import Agreement, AgreementStatusChange, Event
+from jurisdictions.models import Jurisdiction, Source, State, StatusChange
+from tracker.api.conditional import ConditionalGetMixin
+from tracker.api.throttling import AnonThrottle
+from tracker.renderers import JSONRenderer
+
+HISTORY_MODELS = {
+    "source": Source,
+    "state": State,
+    "jurisdiction": Jurisdiction,
+    "status_change": StatusChange,
+    "agreement": Agreement,
+    "agreement_status_change": AgreementStatusChange,
+    "event": Event,
+}
+# The public id of each kind: what a mirror matches a change on (the primary key where it is public).
+PUBLIC_KEYS = {
+    "source": ("id", "key", "url"),
+    "state": ("postal",),
+    "jurisdiction": ("fips",),
+    "status_change": ("jurisdiction", "effective_on", "status"),
+    "agreement": ("id", "state"),
+    "agreement_status_change": ("agreement", "effective_on", "status"),
+    "event": ("id",),
+}
+
+CHANGES_LIMIT = 500
+_ACTIONS = {"+": "create", "~": "update", "-": "delete"}
+_KIND_OF_HISTORY = {model.history.model: kind for kind, model in HISTORY_MODELS.items()}
+_API_DETAIL = {
+    "source": "api:source-detail",
+    "state": "api:state-detail",
+    "jurisdiction": "api:jurisdiction-detail",
+    "agreement": "api:agreement-detail",
+    "event": "api:event-detail",
+}
+
+
+def encode_cursor(positions: dict[str, int]) -> str:
+    raw = json.dumps(positions, sort_keys=True, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> dict[str, int]:
+    if not cursor:
+        return {}
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        positions = json.loads(raw)
+        if not isinstance(positions, dict) or not all(
+            key in HISTORY_MODELS and isinstance(value, int) for key, value in positions.items()
+        ):
+            raise ValueError
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise ValidationError(
+            {
+                "since": [
+                    "since must be a cursor returned as `next` by this feed (or omitted to start from the beginning)."
+                ]
+            }
+        ) from None
+    return positions
+
+
+def _field_values(record, fields) -> dict:
+    values = {}
+    for field in fields:
+        value = getattr(record, field.attname)
+        if isinstance(value, datetime.date | datetime.datetime):
+            value = value.isoformat()
+        values[field.name] = value
+    return values
+
+
+def _m2m_values(records) -> dict:
+    """{(kind, history_id): {m2m field: sorted ids}} for history rows of models whose m2m links are tracked.
+
+    One query per tracked m2m field present (agreement and event sources, jurisdiction replaced_by).
+    """
+    by_kind: dict[str, set] = {}
+    for record in records:
+        kind = _KIND_OF_HISTORY.get(type(record))
+        if kind and getattr(record, "_history_m2m_fields", None):
+            by_kind.setdefault(kind, set()).add(record.history_id)
+    values: dict = {}
+    for kind, history_ids in by_kind.items():
+        historical = HISTORY_MODELS[kind].history.model
+        for field in historical._history_m2m_fields:
+            through = getattr(historical, field.name).model
+            target = f"{field.m2m_reverse_field_name()}_id"
+            for key in history_ids:
+                values.setdefault((kind, key), {})[field.name] = []
+            rows = through.objects.filter(history_id__in=history_ids).values_list("history_id", target)
+            for history_id, target_id in rows:
+                values[(kind, history_id)][field.name].append(target_id)
+            for key in history_ids:
+                values[(kind, key)][field.name].sort()
+    return values
+
+
+class ChangesView(ConditionalGetMixin, APIView):
+    """Every create, update and delete since a cursor, oldest first, from the edit history.
+
+    The cursor holds, per kind of object, the last history row already returned, so a row committed late is
+    never skipped. Start without ``since``; then pass the ``next`` you were given until ``more`` is false.
+    """
+
+    renderer_classes = [JSONRenderer]
+    throttle_classes = [AnonThrottle]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("since", str, description="The `next` cursor of your previous call; omit to start."),
+            OpenApiParameter("limit", int, description=f"Changes per call, 1 to {CHANGES_LIMIT} (default)."),
+        ],
+        responses=inline_serializer(
+            "Changes",
+            {
+                "next": serializers.CharField(),
+                "more": serializers.BooleanField(),
+                "results": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+    )
+    def get(self, request):
+        positions = decode_cursor(request.query_params.get("since"))
+        raw_limit = request.query_params.get("limit", "")
+        if raw_limit and (not raw_limit.isdigit() or not 1 <= int(raw_limit) <= CHANGES_LIMIT):
+            raise ValidationError({"limit": [f"limit must be a whole number from 1 to {CHANGES_LIMIT}."]})
+        limit = int(raw_limit) if raw_limit else CHANGES_LIMIT
+
+        streams = []
+        fetched = {}
+        for kind, model in HISTORY_MODELS.items():
+            rows = list(model.history.filter(history_id__gt=positions.get(kind, 0)).order_by("history_id")[: limit + 1])
+            fetched[kind] = rows
+            streams.append([(row.history_date, kind, row.history_id, row) for row in rows])
+        merged = list(heapq.merge(*streams, key=lambda item: item[:3]))
+        page, more = merged[:limit], len(merged) > limit
+
+        results = []
+        new_positions = dict(positions)
+        previous = self._previous_records(page)
+        related = _m2m_values([item[3] for item in page] + list(previous.values()))
+        for history_date, kind, history_id, record in page:
+            model = HISTORY_MODELS[kind]
+            fields = [field for field in model._meta.concrete_fields]
+            values = {**_field_values(record, fields), **related.get((kind, history_id), {})}
+            action = _ACTIONS[record.history_type]
+            if action == "update":
+                before = previous.get((kind, history_id))
+                old = {}
+                if before is not None:
+                    old = {**_field_values(before, fields), **related.get((kind, before.history_id), {})}
+                changed = {name: value for name, value in values.items() if old.get(name) != value}
+            elif action == "create":
+                changed = values
+            else:
+                changed = {}
+            object_id = getattr(record, model._meta.pk.attname)
+            url = None
+            if kind in _API_DETAIL and action != "delete":
+                url = request.build_absolute_uri(reverse(_API_DETAIL[kind], args=[object_id]))
+            results.append(
+                {
+                    "type": kind,
+                    "id": object_id,
+                    "key": {name: values.get(name) for name in PUBLIC_KEYS[kind]},
+                    "action": action,
+                    "time": history_date.isoformat(),
+                    "changed_fields": sorted(changed),
+                    "fields": values,
+                    "url": url,
+                }
+            )
+            new_positions[kind] = history_id
+        return Response({"next": encode_cursor(new_positions), "more": more, "results": results})
+
+    def _previous_records(self, page) -> dict:
+        """For each update on the page, the history row just before it for the same object (one query a kind).
+
+        Reads every history row of those objects up to the page's last one, in order, once: the row before an
+        update is the last one seen for its object. (Adding the page's rows again, as an earlier version did,
+        compared a row with itself whenever two updates of one object fell on the same page.)
+        """
+        previous = {}
+        by_kind: dict[str, list] = {}
+        for _, kind, _, record in page:
+            if record.history_type == "~":
+                by_kind.setdefault(kind, []).append(record)
+        for kind, records in by_kind.items():
+            model = HISTORY_MODELS[kind]
+            pk = model._meta.pk.attname
+            ids = {getattr(record, pk) for record in records}
+            top = max(record.history_id for record in records)
+            rows = model.history.filter(**{f"{pk}__in": ids, "history_id__lte": top}).order_by("history_id")
+            wanted = {record.history_id for record in records}
+            last_seen: dict = {}
+            for row in rows:
+                key = getattr(row, pk)
+                if row.history_id in wanted and key in last_seen:
+                    previous[(kind, row.history_id)] = last_seen[key]
+                last_seen[key] = row
+        return previous

@@ -1,0 +1,38 @@
+"""Every API error is JSON: `{"errors": {"<parameter>": ["reason"]}}` for bad input, `{"detail": ...}` else."""
+
+import datetime
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework.exceptions import ValidationError
+from rest_framework.views import exception_handler
+
+from tracker.dates import BadDate, parse_day
+
+
+def api_exception_handler(exc, context):
+    """DRF's handler, with validation errors wrapped in `{"errors": ...}` and a bad date named as `as_of`."""
+    if isinstance(exc, BadDate):
+        exc = ValidationError({"as_of": [str(exc)]})
+    response = exception_handler(exc, context)
+    if response is not None and isinstance(exc, ValidationError):
+        detail = response.data
+        if not isinstance(detail, dict):
+            detail = {"non_field_errors": detail if isinstance(detail, list) else [detail]}
+        response.data = {"errors": detail}
+    return response
+
+
+def day_param(request, name: str = "as_of") -> datetime.date | None:
+    """A date query parameter, validated by `parse_day`; a bad value is a 400 naming the parameter."""
+    try:
+        return parse_day(request.query_params.get(name), name=name)
+    except BadDate as error:
+        raise ValidationError({name: [str(error)]}) from None
+
+
+AS_OF_PARAMETER = OpenApiParameter(
+    "as_of",
+    OpenApiTypes.DATE,
+    description="Answer as it stood on this date (YYYY-MM-DD, 2008-01-01 to today in the US). Default: today.",
+)

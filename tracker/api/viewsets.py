@@ -1,0 +1,129 @@
+"""The read-only base viewset: lists, details and full downloads, answered from the read-model snapshot."""
+
+from django.http import Http404, StreamingHttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import exceptions, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from tracker.api.conditional import ConditionalGetMixin
+from tracker.api.filters import Rows
+from tracker.api.formats import (
+    BULK_FORMATS,
+    CONTENT_TYPES,
+    CSVRenderer,
+    NDJSONRenderer,
+    in_blocks,
+    stream_csv,
+    stream_ndjson,
+)
+from tracker.api.ordering import RowOrdering
+from tracker.api.pagination import TrackerPagination
+from tracker.api.throttling import AnonThrottle, BulkThrottle
+from tracker.renderers import JSONRenderer
+
+
+class RowFilterBackend(DjangoFilterBackend):
+    """django-filter's backend over snapshot rows (`tracker.api.filters.Rows`); schema generation unchanged."""
+
+    def get_filterset_class(self, view, queryset=None):
+        return getattr(view, "filterset_class", None)
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        return {**super().get_filterset_kwargs(request, queryset, view), **view.filterset_kwargs()}
+
+
+class SnapshotViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
+    """A read-only resource: JSON pages, details, and every matching row as CSV or NDJSON.
+
+    A subclass gives `all_rows()` (every row of the resource for `self.day`, as `Rows`, in default order),
+    `find(key)` (one row, or None), `sort_keys`/`default_ordering`/`unique_key` for `?ordering=`, a FilterSet, and a
+    serializer whose `to_representation` takes a row. Nothing here reads the database: the rows come from
+    `self.snapshot`.
+    """
+
+    renderer_classes = [JSONRenderer, CSVRenderer, NDJSONRenderer]
+    pagination_class = TrackerPagination
+    throttle_classes = [AnonThrottle, BulkThrottle]
+    filter_backends = [RowFilterBackend, RowOrdering]
+    # The model the rows stand for (for the schema and django-filter's FilterSet check).
+    model = None
+    sort_keys: dict = {}
+    default_ordering: tuple[str, ...] = ()
+    unique_key = ""
+    # What the download is called: scomm-<export_name>-as-of-<date>.<format>
+    export_name = ""
+    csv_exclude: tuple[str, ...] = ()
+
+    @property
+    def ordering_fields(self):
+        # Read by drf-spectacular to document `?ordering=`.
+        return list(self.sort_keys)
+
+    def all_rows(self):
+        raise NotImplementedError
+
+    def find(self, key):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            # Schema generation: no request, no snapshot; the model tells drf-spectacular the id's type.
+            return Rows(model=self.model)
+        return self.all_rows()
+
+    def filterset_kwargs(self) -> dict:
+        """Extra keyword arguments for the FilterSet: the snapshot it validates against."""
+        return {"snapshot": self.snapshot, "day": self.day}
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force)
+        except (Http404, exceptions.NotFound):
+            formats = ", ".join(renderer.format for renderer in self.get_renderers())
+            value = request.query_params.get("format", "")[:20]
+            raise ValidationError({"format": [f"Unknown format '{value}': use {formats}."]}) from None
+
+    def get_serializer_context(self):
+        if not hasattr(self, "_context"):
+            self._context = {**super().get_serializer_context(), "as_of": self.day, "snapshot": self.snapshot}
+        return self._context
+
+    def list(self, request, *args, **kwargs):
+        rows = self.filter_queryset(self.get_queryset())
+        fmt = request.accepted_renderer.format
+        if fmt in BULK_FORMATS:
+            return self.stream(fmt, rows)
+        page = self.paginate_queryset(rows)
+        serializer = self.get_serializer()
+        return self.get_paginated_response([serializer.to_representation(row) for row in page])
+
+    def retrieve(self, request, *args, **kwargs):
+        row = self.find(kwargs[self.lookup_url_kwarg or self.lookup_field])
+        if row is None:
+            raise Http404("Nothing has this id.")
+        return Response(self.get_serializer().to_representation(row))
+
+    def export_filename(self, extension: str) -> str:
+        return f"scomm-{self.export_name}-as-of-{self.day.isoformat()}.{extension}"
+
+    def csv_columns(self) -> "list[str]":
+        return [name for name in self.get_serializer().fields if name not in self.csv_exclude]
+
+    def iter_rows(self, rows):
+        serializer = self.get_serializer()
+        for row in rows:
+            yield serializer.to_representation(row)
+
+    def stream(self, fmt, rows):
+        if fmt == "csv":
+            body = stream_csv(self.iter_rows(rows), self.csv_columns())
+        elif fmt == "ndjson":
+            body = stream_ndjson(self.iter_rows(rows))
+        else:
+            raise exceptions.NotFound("GeoJSON is available for jurisdictions only.")
+        return self.attachment(StreamingHttpResponse(in_blocks(body), content_type=CONTENT_TYPES[fmt]), fmt)
+
+    def attachment(self, response, fmt):
+        response["Content-Disposition"] = f'attachment; filename="{self.export_filename(fmt)}"'
+        return response

@@ -1,0 +1,50 @@
+"""Dates the tracker answers for: the program's span, "today" in the United States, and the `as_of` parameter.
+
+A helper: it imports no app code, so models, pages and the API use it as they use a library.
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+# The program's span for dated facts: nothing is recorded before 2008 (the first activation was 2008-10-27).
+PROGRAM_START = datetime.date(2008, 1, 1)
+
+# "Today" for an answer without `as_of`: the date in the United States, not in UTC (at 8 pm in New York the UTC
+# date is already tomorrow's, which would show a change scheduled for tomorrow as done). DESIGN.md, as-of semantics.
+US_TIME_ZONE = ZoneInfo("America/New_York")
+
+
+def us_today() -> datetime.date:
+    """Today's date in America/New_York."""
+    return datetime.datetime.now(US_TIME_ZONE).date()
+
+
+def us_midnight(day: datetime.date) -> datetime.datetime:
+    """The moment `day` began in America/New_York (aware), e.g. for a Last-Modified of an answer for today."""
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=US_TIME_ZONE)
+
+
+class BadDate(ValueError):
+    """A date parameter that is not a real YYYY-MM-DD date inside the range the tracker covers."""
+
+
+def parse_day(value: str | None, *, name: str = "as_of") -> datetime.date | None:
+    """None for a missing value; the date for a valid one; BadDate with a reader-facing reason otherwise.
+
+    Valid: YYYY-MM-DD, from PROGRAM_START to today (US). Errors name the parameter and quote at most 40
+    characters of the value.
+    """
+    if value is None or value.strip() == "":
+        return None
+    value = value.strip()
+    try:
+        if len(value) != 10:
+            raise ValueError
+        day = datetime.date.fromisoformat(value)
+    except ValueError:
+        raise BadDate(f"{name} must be a date written YYYY-MM-DD, e.g. 2011-08-05; got '{value[:40]}'.") from None
+    if day < PROGRAM_START:
+        raise BadDate(f"{name} must be on or after {PROGRAM_START.isoformat()}, before which nothing is recorded.")
+    if day > us_today():
+        raise BadDate(f"{name} cannot be in the future.")
+    return day

@@ -1,0 +1,101 @@
+"""HTTP caching for public answers: ETag, Last-Modified, Cache-Control and Vary, and 304s through Django's own
+conditional-response machinery (`django.utils.cache.get_conditional_response`).
+
+A helper that imports no app code. Every public answer depends only on the data version, the day it answers for
+and the request's own representation (path, query, negotiated format); the tag is derived from those, so a
+conditional request is answered before anything is computed. Nothing here stores answers: repeat traffic at
+scale is the job of the HTTP cache in front (deploy/nginx.conf), so an ignored query parameter costs no memory.
+"""
+
+import datetime
+import hashlib
+from functools import wraps
+
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import render
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+
+from tracker import readmodel
+from tracker.dates import BadDate, parse_day, us_midnight, us_today
+
+# Browsers and the cache in front may reuse an answer for a minute, then revalidate (a 304 costs next to nothing).
+CACHE_CONTROL = "public, max-age=60"
+
+
+def answer_etag(*parts) -> str:
+    """A strong ETag (quoted) from everything the answer depends on."""
+    digest = hashlib.sha256("\n".join(str(part) for part in parts).encode()).hexdigest()[:32]
+    return f'"{digest}"'
+
+
+def last_modified(changed_at: datetime.datetime | None, today_began: datetime.datetime | None) -> int | None:
+    """Last-Modified in whole seconds (epoch), or None when it cannot be stated honestly.
+
+    HTTP dates have one-second resolution, so the time of the last write is rounded *up*: a client that got the
+    answer within the same second as an edit would otherwise hold a date equal to a later edit's in that second,
+    and an If-Modified-Since 304 would hide the second edit. While that second has not yet passed, no
+    Last-Modified is sent at all (the ETag still validates). An answer for "today" also changes at midnight (US)
+    without any edit, when a scheduled change takes effect: `today_began` is then the floor.
+    """
+    if changed_at is None:
+        return None
+    stamp = int(changed_at.timestamp()) + (1 if changed_at.microsecond else 0)
+    if today_began is not None:
+        stamp = max(stamp, int(today_began.timestamp()))
+    if stamp > datetime.datetime.now(datetime.UTC).timestamp():
+        return None
+    return stamp
+
+
+def not_modified(request, etag: str, modified: int | None):
+    """Django's 304 (or 412) for this request, or None when the full answer is needed."""
+    return get_conditional_response(request, etag=etag, last_modified=modified)
+
+
+def set_headers(response, etag: str, modified: int | None, *, vary=("Accept",)) -> None:
+    """Validators and caching headers on a public answer (200 or 304)."""
+    response["ETag"] = etag
+    if modified is not None:
+        response["Last-Modified"] = http_date(modified)
+    response["Cache-Control"] = CACHE_CONTROL
+    patch_vary_headers(response, vary)
+
+
+def public_page(view):
+    """A public HTML page answered from the read-model snapshot, with validators and 304s.
+
+    Before the view runs: `?as_of=` is validated (a bad one is the 400 page), and the request gets `snapshot`
+    (the read model at the current data version), `as_of` (the date asked, or None), `day` (that date, or today
+    in the US) and `program_status` (the program's nationwide state that day, shown by base.html). A repeat with
+    If-None-Match or If-Modified-Since is a 304 without running the view.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        try:
+            as_of = parse_day(request.GET.get("as_of"))
+        except BadDate as error:
+            return render(request, "400.html", {"message": str(error)}, status=400)
+        snapshot = readmodel.current()
+        request.snapshot, request.as_of = snapshot, as_of
+        request.day = as_of or us_today()
+        request.program_status = snapshot.program_status(request.day)
+        version = snapshot.version
+        etag = answer_etag(
+            "page",
+            version.number,
+            "" if as_of else request.day,
+            request.scheme,
+            request.get_host(),
+            request.get_full_path(),
+        )
+        modified = last_modified(version.changed_at, None if as_of else us_midnight(request.day))
+        response = not_modified(request, etag, modified) or view(request, *args, **kwargs)
+        if response.status_code in (200, 304):
+            set_headers(response, etag, modified, vary=("Accept-Encoding",))
+        return response
+
+    return wrapper

@@ -1,0 +1,230 @@
+"""The read model: one snapshot of everything public, built once per data version and process.
+
+Pages, the map, the API, stats and exports all answer from it (ARCHITECTURE.md, "One read model"); the database
+is read only to build it (a fixed dozen queries, whatever the size of the data) and, on every request, for the
+data version (tracker/readmodel.py). Everything in it is read-only once built: model instances whose related
+rows are already attached (prefetched), so templates and serializers that follow a relation run no query.
+
+Status on a date comes from the one as-of rule (jurisdictions/asof.py); what a day's answer needs for every unit
+is computed once per day asked and kept (a bounded number of days), so a page of 100 or the full CSV for a day
+costs the rows' formatting only.
+"""
+
+import datetime
+import threading
+import time
+from collections import OrderedDict
+from typing import NamedTuple
+
+from django.db.models import Prefetch
+
+from agreements.models import Agreement, AgreementStatusChange, Event
+from jurisdictions import asof, search
+from jurisdictions.models import Jurisdiction, Source, State, Status, StatusChange
+from tracker.readmodel import Version
+
+# Days whose per-unit statuses are kept: a day costs about 0.5 MB; readers and scripts ask for a few at a time.
+DAYS_KEPT = 64
+
+
+class UnitRow(NamedTuple):
+    """A jurisdiction as an answer for one day shows it."""
+
+    unit: Jurisdiction
+    standing: asof.UnitStatus
+    timeline: tuple  # its dated changes up to the day (own, or borrowed via status_from), oldest first
+
+    @property
+    def fips(self) -> str:
+        return self.unit.fips
+
+
+class StateCounts(NamedTuple):
+    """Counted units of one state on one day, per status; `last_activation` is the latest first activation."""
+
+    state: State
+    by_status: dict
+    total: int
+    last_activation: datetime.date | None
+
+    @property
+    def activated(self) -> int:
+        return self.by_status[Status.ACTIVATED]
+
+    @property
+    def fully_activated_on(self) -> datetime.date | None:
+        """The day the state's last counted unit was activated, if all were by the day; else None."""
+        return self.last_activation if self.total and self.activated == self.total else None
+
+
+class Snapshot:
+    """Everything public at one data version. Build with `build(version)`; never modify what it holds."""
+
+    def __init__(self, version: Version, *, states, sources, units, changes, agreements, events):
+        self.version = version
+        self.states: dict[str, State] = {state.postal: state for state in sorted(states, key=lambda s: s.name)}
+        self.sources: dict[int, Source] = {source.pk: source for source in sources}
+        self.units: dict[str, Jurisdiction] = {unit.fips: unit for unit in units}
+        # The order of every list: state name, unit name, FIPS.
+        self.ordered_units = sorted(units, key=lambda u: (self.states[u.state_id].name, u.name, u.fips))
+        self.counted = [unit for unit in self.ordered_units if unit.in_dataset]
+        own: dict[str, list] = {}
+        for change in changes:
+            change.source = self.sources[change.source_id]
+            own.setdefault(change.jurisdiction_id, []).append(change)
+        self.timelines: dict[str, tuple] = {}
+        for unit in units:
+            unit.state = self.states[unit.state_id]
+            history_unit = unit.status_from_id or unit.fips
+            self.timelines[unit.fips] = tuple(asof.ordered(own.get(history_unit, ())))
+            unit.attach_timeline(self.timelines[unit.fips])
+            if unit.status_from_id:
+                unit.status_from = self.units[unit.status_from_id]
+        self.agreements: list[Agreement] = sorted(
+            agreements, key=lambda a: (self.states[a.state_id].name, a.signed_on or datetime.date.max, a.pk)
+        )
+        self.agreements_by_id = {agreement.pk: agreement for agreement in self.agreements}
+        self.agreements_by_state: dict[str, list[Agreement]] = {}
+        for agreement in self.agreements:
+            agreement.state = self.states[agreement.state_id]
+            self.agreements_by_state.setdefault(agreement.state_id, []).append(agreement)
+        self.events: list[Event] = sorted(events, key=lambda e: (e.occurred_on, e.pk))
+        self.events_by_id = {event.pk: event for event in self.events}
+        self.program_events = asof.program_events(self.events)
+        self._days: OrderedDict[datetime.date, dict] = OrderedDict()
+        self._days_lock = threading.Lock()
+        self._memo: dict = {}
+        self.build_seconds = 0.0
+
+    # --- one day -----------------------------------------------------------------------------------------------
+
+    def standings(self, day: datetime.date) -> dict[str, asof.UnitStatus]:
+        """{fips: status on `day`} for every unit, computed once per day and kept (at most DAYS_KEPT days)."""
+        found = self._days.get(day)
+        if found is not None:
+            return found
+        computed = {fips: asof.unit_status_on(timeline, day) for fips, timeline in self.timelines.items()}
+        with self._days_lock:
+            self._days[day] = computed
+            while len(self._days) > DAYS_KEPT:
+                self._days.popitem(last=False)
+        return computed
+
+    def row(self, fips: str, day: datetime.date) -> UnitRow | None:
+        unit = self.units.get(fips)
+        if unit is None:
+            return None
+        standing = self.standings(day)[fips]
+        timeline = tuple(change for change in self.timelines[fips] if change.effective_on <= day)
+        return UnitRow(unit, standing, timeline)
+
+    def rows(self, day: datetime.date, units=None) -> list[UnitRow]:
+        """Rows for `units` (default: every unit, in list order) on `day`."""
+        standings = self.standings(day)
+        timelines = self.timelines
+        return [
+            UnitRow(unit, standings[unit.fips], _up_to(timelines[unit.fips], day))
+            for unit in (self.ordered_units if units is None else units)
+        ]
+
+    def program_status(self, day: datetime.date) -> asof.ProgramStatus:
+        return asof.program_status_on(self.program_events, day)
+
+    def state_counts(self, day: datetime.date) -> dict[str, StateCounts]:
+        """{postal: StateCounts} of the counted units on `day`, every state present (in name order)."""
+        standings = self.standings(day)
+        tallies = {postal: dict.fromkeys(Status.values, 0) for postal in self.states}
+        last: dict[str, datetime.date] = {}
+        for unit in self.counted:
+            standing = standings[unit.fips]
+            tallies[unit.state_id][standing.status] += 1
+            if standing.activated_on and (unit.state_id not in last or standing.activated_on > last[unit.state_id]):
+                last[unit.state_id] = standing.activated_on
+        return {
+            postal: StateCounts(state, tallies[postal], sum(tallies[postal].values()), last.get(postal))
+            for postal, state in self.states.items()
+        }
+
+    def agreement_status(self, agreement: Agreement, day: datetime.date) -> str | None:
+        return asof.agreement_status_on(agreement.timeline, day)
+
+    def successors(self, unit: Jurisdiction) -> list[Jurisdiction]:
+        return [self.units[fips] for fips in unit.successor_codes]
+
+    # --- lookups and derived values ---------------------------------------------------------------------------
+
+    def search(self, query: str) -> list[str]:
+        """FIPS codes of the units matching a typed name or FIPS prefix, best first (jurisdictions/search.py)."""
+        query = (query or "").strip()[:100]
+        if not query:
+            return []
+        if query.isdigit():
+            exact = [query] if query in self.units else []
+            return exact + sorted(fips for fips in self.units if fips.startswith(query) and fips != query)
+        ranked = []
+        for unit in self.ordered_units:
+            score = search.rank(query, unit.name, unit.state.name, unit.state_id)
+            if score is not None:
+                ranked.append((score, unit.fips))
+        ranked.sort(key=lambda item: item[0])
+        return [fips for _, fips in ranked]
+
+    def search_states(self, query: str) -> list[State]:
+        """States a typed query names: its postal code or name exactly, then names starting with it."""
+        wanted = search.fold(query)
+        if not wanted:
+            return []
+        states = list(self.states.values())
+        if wanted.isdigit():
+            return [state for state in states if state.fips == wanted.zfill(2)] if len(wanted) <= 2 else []
+        exact = [state for state in states if wanted in (state.postal.lower(), search.fold(state.name))]
+        prefix = [
+            state
+            for state in states
+            if state not in exact and len(wanted) > 1 and search.fold(state.name).startswith(wanted)
+        ]
+        return exact + prefix
+
+    def memo(self, key: str, compute):
+        """A value derived from this version's data (a download's shapes, a page's static parts), computed once.
+
+        Keys are fixed names chosen by the code, never taken from a request, so this holds a bounded few values.
+        """
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = compute()
+        return found
+
+
+def _up_to(timeline: tuple, day: datetime.date) -> tuple:
+    if not timeline or timeline[-1].effective_on <= day:
+        return timeline
+    return tuple(change for change in timeline if change.effective_on <= day)
+
+
+def build(version: Version) -> Snapshot:
+    """Read every public row (a fixed number of queries) into a new Snapshot labelled `version`."""
+    started = time.perf_counter()
+    agreement_changes = AgreementStatusChange.objects.order_by("effective_on", "pk")
+    snapshot = Snapshot(
+        version,
+        states=list(State.objects.all()),
+        sources=list(Source.objects.all()),
+        units=list(Jurisdiction.objects.prefetch_related("replaced_by", "replaces")),
+        changes=list(StatusChange.objects.order_by("effective_on", "pk")),
+        agreements=list(
+            Agreement.objects.prefetch_related(Prefetch("status_changes", queryset=agreement_changes), "sources")
+        ),
+        events=list(Event.objects.prefetch_related("sources")),
+    )
+    # Relations that point into the snapshot use its own instances, so nothing follows them into the database.
+    for agreement in snapshot.agreements:
+        for change in agreement.status_changes.all():
+            change.source = snapshot.sources[change.source_id]
+            if change.event_id:
+                change.event = snapshot.events_by_id[change.event_id]
+    for event in snapshot.events:
+        if event.state_id:
+            event.state = snapshot.states[event.state_id]
+    snapshot.build_seconds = time.perf_counter() - started
+    return snapshot
