@@ -43,9 +43,12 @@ def tolerant_jurisdictions(term: str):
 class StateAdmin(TrackedAdmin):
     list_display = ["name", "postal", "fips"]
     search_fields = ["name", "postal", "fips"]
+    reference_fields = ("postal", "fips", "name")
 
     def get_readonly_fields(self, request, obj=None):
-        return ["postal"] if obj else []
+        # The postal code is the public id and the primary key: editing it would create a second state.
+        fields = super().get_readonly_fields(request, obj)
+        return fields + ["postal"] if obj and "postal" not in fields else fields
 
 
 @admin.register(Source)
@@ -126,10 +129,23 @@ class JurisdictionAdmin(TrackedAdmin):
     autocomplete_fields = ["state", "status_from", "replaced_by"]
     inlines = [StatusChangeInline]
     guard_related = ("status_changes",)
+    # Census facts and what is counted: unticking "in_dataset" would change every national total. Editors keep
+    # the status history and the change note.
+    reference_fields = (
+        "name",
+        "fips",
+        "state",
+        "kind",
+        "in_dataset",
+        "on_current_map",
+        "status_from",
+        "replaced_by",
+    )
 
     def get_readonly_fields(self, request, obj=None):
         # The FIPS code is the public id and the primary key: editing it would create a second unit.
-        return ["fips"] if obj else []
+        fields = super().get_readonly_fields(request, obj)
+        return fields + ["fips"] if obj and "fips" not in fields else fields
 
     def changelist_view(self, request, extra_context=None):
         extra = {"import_url": reverse("admin:jurisdictions_importbatch_upload")}

@@ -127,6 +127,10 @@ class TrackedAdmin(SimpleHistoryAdmin):
 
     form = GuardedModelForm
     guard_related: tuple[str, ...] = ()
+    # Reference data (a unit's name, FIPS code, state, whether it is counted...): only superusers change it. For
+    # everyone else these fields are shown read-only, so a posted value is never even read, and no other way of
+    # saving (reverting to an old version, restoring a deleted record) can change them either.
+    reference_fields: tuple[str, ...] = ()
     change_list_template = "admin/tracked_change_list.html"
     object_history_template = "admin/tracked_object_history.html"
     # List editing would bypass the per-record version check: it is off everywhere.
@@ -137,6 +141,34 @@ class TrackedAdmin(SimpleHistoryAdmin):
         if isinstance(db_field, models.URLField):
             kwargs["assume_scheme"] = "https"
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += [name for name in self.reference_fields if name not in fields]
+        return fields
+
+    def has_add_permission(self, request):
+        # A new record of reference data is all reference fields: superusers only.
+        if self.reference_fields and not request.user.is_superuser:
+            return False
+        return super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        if self.reference_fields and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change and self.reference_fields and not request.user.is_superuser:
+            # A revert saves the whole historical version, reference fields included (simple-history passes it
+            # as the form's instance): keep the values they have now.
+            current = self.model._base_manager.filter(pk=obj.pk).first()
+            for name in self.reference_fields:
+                field = self.model._meta.get_field(name)
+                if current is not None and field.concrete and not field.many_to_many:
+                    setattr(obj, field.attname, getattr(current, field.attname))
+        super().save_model(request, obj, form, change)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
