@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from agreements.models import Agreement, AgreementStatus, AgreementStatusChange, Event, EventKind
 from jurisdictions.models import Jurisdiction, Source, State, Status, StatusChange
-from tests.factories import make_agreement, make_agreement_change, make_source
+from tests.factories import make_agreement, make_agreement_change, make_event, make_source, make_status_change
 
 pytestmark = pytest.mark.django_db
 
@@ -727,3 +727,95 @@ def test_deleted_agreement_is_restored_with_its_sources(editor_client, admin_use
     assert response.status_code == 302
     restored = Agreement.objects.get(pk=agreement_id)
     assert restored.notes == "restore me" and list(restored.sources.all()) == [source]
+    # Its history says so: the restored version, then its links, both with the reason.
+    latest = restored.history.order_by("-history_date", "-history_id")[0]
+    assert [row.source_id for row in latest.sources.all()] == [source.pk]
+    assert latest.history_change_reason.startswith("Restored from the version deleted")
+    assert latest.history_user.username == "edna"
+
+
+def _cited_by(kind, source):
+    """A fact of each kind that cites `source`."""
+    from jurisdictions.models import ImportBatch
+
+    if kind == "status change":
+        return make_status_change(Jurisdiction.objects.get(fips="48201"), source=source)
+    if kind == "agreement change":
+        return make_agreement_change(make_agreement(), source=source)
+    if kind == "agreement":
+        agreement = make_agreement()
+        agreement.sources.add(source)
+        return agreement
+    if kind == "event":
+        return make_event(sources=[source])
+    return ImportBatch.objects.create(file_name="list.csv", sha256="0" * 64, size=0, content=b"", source=source)
+
+
+@pytest.mark.parametrize("kind", ["status change", "agreement change", "agreement", "event", "import batch"])
+def test_a_source_cited_by_any_fact_cannot_be_deleted_and_the_page_says_which(admin_client, dataset, kind):
+    from django.utils.html import escape
+
+    source = make_source(title="Cited source")
+    citing = _cited_by(kind, source)
+    url = reverse("admin:jurisdictions_source_delete", args=[source.pk])
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "would require deleting the following protected related objects" in html
+    assert escape(str(citing)) in html
+    response = admin_client.post(url, {"post": "yes"})
+    assert response.status_code == 200
+    assert Source.objects.filter(pk=source.pk).exists()
+    # The bulk action refuses the same way.
+    response = admin_client.post(
+        reverse("admin:jurisdictions_source_changelist"),
+        {"action": "delete_selected", "_selected_action": [source.pk], "post": "yes"},
+    )
+    assert Source.objects.filter(pk=source.pk).exists()
+    if kind in ("agreement", "event"):
+        assert type(citing).objects.get(pk=citing.pk).sources.filter(pk=source.pk).exists()
+
+
+def test_a_source_no_fact_cites_can_be_deleted(admin_client, dataset):
+    source = make_source(title="Nobody cites this")
+    response = admin_client.post(reverse("admin:jurisdictions_source_delete", args=[source.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Source.objects.filter(pk=source.pk).exists()
+
+
+def test_a_restored_source_backs_the_facts_that_cited_it_again_and_their_history_says_so(editor_client):
+    source = make_source(title="Deleted by mistake")
+    event = make_event(sources=[source, make_source(title="Another")])
+    agreement = make_agreement()
+    agreement.sources.add(source)
+    # Deleted outside the admin (a shell, or before the admin protected cited sources): the links go with it.
+    source_id = source.pk
+    source.delete()
+    assert not event.sources.filter(title="Deleted by mistake").exists()
+    record = Source.history.filter(id=source_id, history_type="-").get()
+    response = editor_client.post(
+        reverse("admin:jurisdictions_source_deleted"), {"history_id": record.history_id}, follow=True
+    )
+    assert response.status_code == 200
+    assert "It is cited again by" in response.content.decode()
+    assert set(event.sources.values_list("title", flat=True)) == {"Deleted by mistake", "Another"}
+    assert list(agreement.sources.values_list("pk", flat=True)) == [source_id]
+    for fact in (event, agreement):
+        latest = fact.history.order_by("-history_date", "-history_id")[0]
+        assert latest.history_change_reason.startswith("Link to Deleted by mistake restored")
+        assert latest.history_user.username == "edna"
+        app, name = fact._meta.app_label, fact._meta.model_name
+        history = editor_client.get(reverse(f"admin:{app}_{name}_history", args=[fact.pk]))
+        assert "Link to Deleted by mistake restored" in history.content.decode()
+
+
+def test_a_link_removed_before_the_deletion_is_not_brought_back(editor_client):
+    source = make_source(title="Once cited")
+    event = make_event(sources=[source, make_source(title="Kept")])
+    event.sources.remove(source)
+    source_id = source.pk
+    source.delete()
+    record = Source.history.filter(id=source_id, history_type="-").get()
+    editor_client.post(reverse("admin:jurisdictions_source_deleted"), {"history_id": record.history_id})
+    assert Source.objects.filter(pk=source_id).exists()
+    assert list(event.sources.values_list("title", flat=True)) == ["Kept"]

@@ -16,9 +16,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html
+from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
 VERSION_FIELD = "concurrency_version"
@@ -206,6 +208,39 @@ class TrackedAdmin(SimpleHistoryAdmin):
                 raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
 
+    def _citing_links(self):
+        """(model, field) of every many-to-many field, on any model, that points at this one (e.g. an event's
+        sources). Deleting a record silently deletes such links: Django's PROTECT only covers foreign keys."""
+        for relation in self.model._meta.get_fields(include_hidden=True):
+            if relation.many_to_many and relation.auto_created and not relation.concrete:
+                yield relation.field.model, relation.field
+
+    def _describe(self, obj, field) -> str:
+        """'Event: <link>2011-08-05 US: …</link> (its sources)', like the admin's own list of protected objects."""
+        opts = obj._meta
+        label = capfirst(opts.verbose_name)
+        via = f"(its {field.verbose_name})"
+        try:
+            url = reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        except NoReverseMatch:
+            return f"{label}: {obj} {via}"
+        return format_html('{}: <a href="{}">{}</a> {}', label, url, obj, via)
+
+    def get_deleted_objects(self, objs, request):
+        # A record that a fact cites through a many-to-many link (a source in an event's or an agreement's
+        # sources) is protected like one cited by a foreign key: the admin lists the citing facts and refuses.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        protected = list(protected)
+        for obj in objs:
+            for model, field in self._citing_links():
+                for citing in model._base_manager.filter(**{field.name: obj.pk}).order_by("pk"):
+                    protected.append(self._describe(citing, field))
+        if protected:
+            # Nothing will be deleted: say which facts cite it, not that some of them (e.g. import batches, which
+            # nobody may delete) could not be deleted by this user, which Django's page would show instead.
+            perms_needed = set()
+        return deleted, counts, perms_needed, protected
+
     def get_urls(self):
         info = self.model._meta.app_label, self.model._meta.model_name
         return [
@@ -267,7 +302,42 @@ class TrackedAdmin(SimpleHistoryAdmin):
                 continue
             target_ids = rows.values_list(m2m.m2m_reverse_field_name() + "_id", flat=True)
             existing = m2m.related_model._base_manager.filter(pk__in=list(target_ids))
+            # simple-history records the links as a change of the restored record, with the same reason.
             getattr(instance, m2m.name).set(existing)
+
+    def _restore_citing_links(self, request, instance, deletion) -> list[str]:
+        """Put back the links that pointed at the record when it was deleted (e.g. the events that cited a
+        source), from each citing record's last version before the deletion; each citing record's history
+        records it. Returns what was relinked, for the message."""
+        relinked = []
+        when = f"{deletion.history_date:%Y-%m-%d %H:%M}"
+        for model, field in self._citing_links():
+            tracked = getattr(getattr(model, "history", None), "model", None)
+            if tracked is None or field.name not in {f.name for f in tracked._history_m2m_fields}:
+                continue  # links nobody kept a history of cannot be known
+            links = getattr(tracked, field.name).model
+            owner_key, target_key = field.m2m_field_name() + "_id", field.m2m_reverse_field_name() + "_id"
+            owners = links.objects.filter(**{target_key: instance.pk}).values_list(owner_key, flat=True).distinct()
+            for owner_id in sorted(set(owners)):
+                last = (
+                    model.history.filter(
+                        **{model._meta.pk.attname: owner_id, "history_date__lte": deletion.history_date}
+                    )
+                    .order_by("-history_date", "-history_id")
+                    .first()
+                )
+                if last is None or last.history_type == "-":
+                    continue
+                if not links.objects.filter(history=last, **{target_key: instance.pk}).exists():
+                    continue
+                owner = model._base_manager.filter(pk=owner_id).first()
+                if owner is None or getattr(owner, field.name).filter(pk=instance.pk).exists():
+                    continue
+                owner._history_user = request.user
+                owner._change_reason = f"Link to {instance} restored (deleted {when})"[:100]
+                getattr(owner, field.name).add(instance)
+                relinked.append(f"{model._meta.verbose_name} “{owner}”")
+        return relinked
 
     def _restore_deleted(self, request, record):
         opts = self.model._meta
@@ -284,10 +354,12 @@ class TrackedAdmin(SimpleHistoryAdmin):
                 instance._change_reason = f"Restored from the version deleted {record.history_date:%Y-%m-%d %H:%M}"
                 instance.save(force_insert=True)
                 self._restore_many_to_many(instance, record)
+                relinked = self._restore_citing_links(request, instance, record)
         except (ValidationError, IntegrityError) as error:
             detail = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
             messages.error(request, f"“{instance}” could not be restored: {detail}")
             return redirect(back)
         self.log_addition(request, instance, [{"added": {}}])
-        messages.success(request, f"Restored “{instance}” as it was when it was deleted.")
+        cited = f" It is cited again by: {', '.join(relinked)}." if relinked else ""
+        messages.success(request, f"Restored “{instance}” as it was when it was deleted.{cited}")
         return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[instance.pk]))
