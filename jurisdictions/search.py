@@ -65,7 +65,6 @@ KIND_WORDS = [
 ]
 _SAINT = re.compile(r"\b(st|ste|saint|sainte)\b")
 _FORT = re.compile(r"\bft\b")
-_MOUNT = re.compile(r"\bmt\b")
 # Apostrophes (straight, curly, modifier letter, backtick) join letters: "O'Brien" is "obrien", "Prince George's"
 # is "prince georges", which is how people type them in a search box.
 _APOSTROPHES = re.compile("['\u2018\u2019\u02bc`\u00b4]")
@@ -83,8 +82,8 @@ def fold(text: str) -> str:
     text = _APOSTROPHES.sub("", text).replace("&", " and ")
     text = _NON_WORD.sub(" ", text).strip()
     text = _SAINT.sub("saint", text)
-    text = _FORT.sub("fort", text)
-    return _MOUNT.sub("mount", text)
+    # "Ft." is "fort" (Fort Bend); "Mt." is left alone, since "mt" is also Montana's postal code.
+    return _FORT.sub("fort", text)
 
 
 def compact(key: str) -> str:
@@ -413,16 +412,34 @@ class _Reading(NamedTuple):
     agency: str | None  # SHERIFF, POLICE, JAIL, STATE_AGENCY or None
 
 
+def _by_word(entries, at: int) -> dict[str, list[tuple[tuple[str, ...], str, bool]]]:
+    """Phrases indexed by their last (at=-1) or first (at=0) word, in the order they are tried."""
+    index: dict[str, list] = {}
+    for words, value, is_agency in entries:
+        index.setdefault(words[at], []).append((words, value, is_agency))
+    return index
+
+
+# Agency forms before kind words ("harris co so": "so" first), longer phrases before shorter ones.
+_SUFFIXES_BY_LAST = _by_word(
+    [(words, value, True) for words, value in _AGENCY_SUFFIXES]
+    + [(words, value, False) for words, value in _KIND_SUFFIXES],
+    -1,
+)
+_PREFIXES_BY_FIRST = _by_word([(words, value, False) for words, value in _KIND_PREFIXES], 0)
+
+
 def _peel(tokens: list[str]) -> tuple[list[str], str, bool] | None:
     """(the words left, what was peeled, whether it was an agency form) for one agency form or kind word at the
     end, or a kind prefix ("City of ..."); None when there is none. Never peels every word."""
-    for table, is_agency in ((_AGENCY_SUFFIXES, True), (_KIND_SUFFIXES, False)):
-        for words, value in table:
-            if len(tokens) > len(words) and tuple(tokens[-len(words) :]) == words:
-                return tokens[: -len(words)], value, is_agency
-    for words, value in _KIND_PREFIXES:
+    if len(tokens) < 2:
+        return None
+    for words, value, is_agency in _SUFFIXES_BY_LAST.get(tokens[-1], ()):
+        if len(tokens) > len(words) and tuple(tokens[-len(words) :]) == words:
+            return tokens[: -len(words)], value, is_agency
+    for words, value, is_agency in _PREFIXES_BY_FIRST.get(tokens[0], ()):
         if len(tokens) > len(words) and tuple(tokens[: len(words)]) == words:
-            return tokens[len(words) :], value, False
+            return tokens[len(words) :], value, is_agency
     return None
 
 
@@ -490,9 +507,17 @@ class Matcher:
             self._by_state.setdefault(place.state_postal, []).append(index)
         for indexes in self._by_state.values():
             indexes.sort(key=lambda index: (self._full[index], index))
-        # Prefix, word-prefix and substring search in one C-level scan: every folded name in one string.
-        self._haystack, self._starts = _haystack(self._full)
-        self._compact_haystack, self._compact_starts = _haystack([compact(full) for full in self._full])
+        # Prefix, word-prefix and substring search in one C-level scan: the folded names, nationally (key None)
+        # and per state (an import row's closest names are looked for in its state only).
+        groups: dict[str | None, list[int]] = {None: list(range(len(self.places))), **self._by_state}
+        self._haystacks = {
+            group: (
+                _Haystack([(index, self._full[index]) for index in indexes]),
+                _Haystack([(index, self._short[index]) for index in indexes]),
+                _Haystack([(index, compact(self._full[index])) for index in indexes]),
+            )
+            for group, indexes in groups.items()
+        }
 
         self._aliases = {
             key: tuple(self._by_fips[code] for code in codes if code in self._by_fips) for key, codes in ALIASES.items()
@@ -560,16 +585,18 @@ class Matcher:
         if not name_text:
             return Resolution(error="The row has neither a jurisdiction name nor a FIPS code.")
         tokens = self._tokens(name_text)
+        named, rest = self._trailing_state(tokens)
         if state is None:
-            state, tokens = self._trailing_state(tokens)
-            if state is None:
+            if named is None:
                 return Resolution(
                     error=f"“{name_text}” has no state: add the state (or the FIPS code) so the name can be matched."
                 )
-        else:
-            named, rest = self._trailing_state(tokens)
-            if named == state:
-                tokens = rest
+            state = named
+        # "Harris County, TX" in a TX row names Harris County; but "Washington DC" is a name as it stands.
+        if named == state and (
+            self._exact(_readings(rest), state.postal) or not self._exact(_readings(tokens), state.postal)
+        ):
+            tokens = rest
         readings = _readings(tokens)
         last = readings[-1]
         if last.agency == STATE_AGENCY and (self.state(last.key) or last.key in ("", "state")):
@@ -719,28 +746,25 @@ class Matcher:
         return []
 
     def _loose(self, key: str, postal: str | None) -> list[tuple[int, int]]:
-        """(tier, index) of names that start with `key`, have a word starting with it, or contain it (3+ chars)."""
-        if not key:
+        """(tier, index) of names that start with `key`, have a word starting with it, or contain it (3+ chars).
+
+        Only the start of a Census name counts ("harris cou" -> "harris county"); words and fragments are looked
+        for in the name without its kind word, or "co" would find every "... County" in the country."""
+        if not key or (postal is not None and postal not in self._haystacks):
             return []
+        full_names, short_names, squeezed_names = self._haystacks[postal]
         found: dict[int, int] = {}
-        for match in re.finditer(re.escape(key), self._haystack):
-            index = bisect.bisect_right(self._starts, match.start()) - 1
-            before = self._haystack[match.start() - 1]
+        for index, before in short_names.hits(key):
             tier = _TIER_PREFIX if before == _SEP else _TIER_WORD if before == " " else _TIER_INSIDE
             if tier == _TIER_INSIDE and len(key) < 3:
                 continue
             if tier < found.get(index, 99):
                 found[index] = tier
         # Spacing inside names: "lasal" starts "la salle county", "dupage" starts "du page county".
-        squeezed = compact(key)
-        for match in re.finditer(re.escape(_SEP + squeezed), self._compact_haystack):
-            index = bisect.bisect_right(self._compact_starts, match.start() + 1) - 1
-            found.setdefault(index, _TIER_PREFIX)
-        return [
-            (tier, index)
-            for index, tier in found.items()
-            if postal is None or self.places[index].state_postal == postal
-        ]
+        for haystack, needle in ((full_names, _SEP + key), (squeezed_names, _SEP + compact(key))):
+            for index, _ in haystack.hits(needle):
+                found[index] = _TIER_PREFIX
+        return [(tier, index) for index, tier in found.items()]
 
     def _fuzzy(self, key: str, postal: str | None, limit: int) -> list[int]:
         """Indexes of the short names most like `key`: rapidfuzz's edit-distance ratio, 72 or more, best first.
@@ -851,13 +875,28 @@ def _short_name(full: str, kind: str) -> str:
     return full
 
 
-def _haystack(keys: list[str]) -> tuple[str, list[int]]:
-    """All keys in one string, each after a separator, and the offset of each key's separator."""
-    starts, position = [], 0
-    for key in keys:
-        starts.append(position)
-        position += len(key) + 1
-    return "".join(_SEP + key for key in keys) + _SEP, starts
+class _Haystack:
+    """Names in one string, so that finding a fragment in all of them is one C-level `str.find` loop rather than
+    a Python loop over 3,150 names (or a regular expression compiled per query, which cost more than the scan)."""
+
+    __slots__ = ("indexes", "starts", "text")
+
+    def __init__(self, keys: list[tuple[int, str]]):
+        self.indexes = [index for index, _ in keys]
+        self.starts: list[int] = []
+        position = 0
+        for _, key in keys:
+            self.starts.append(position)
+            position += len(key) + 1
+        self.text = "".join(_SEP + key for _, key in keys) + _SEP
+
+    def hits(self, needle: str):
+        """(place index, the character before the hit) for every occurrence of `needle`."""
+        text, starts, indexes = self.text, self.starts, self.indexes
+        at = text.find(needle)
+        while at != -1:
+            yield indexes[bisect.bisect_right(starts, at) - 1], text[at - 1]
+            at = text.find(needle, at + 1)
 
 
 def _clean_fips(text: str) -> str:
