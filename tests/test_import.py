@@ -148,7 +148,7 @@ def test_windows_1252_names_and_every_date_format_are_read(editor_client, datase
     text = (
         "state,county,activation date\r\n"
         f'NM,Doña Ana County,"{dona_ana:%b} {dona_ana.day}, {dona_ana.year}"\r\n'
-        f"MO,St. Louis,{activation('29189'):%m/%d/%Y}\r\n"
+        f"MO,St. Louis County,{activation('29189'):%m/%d/%Y}\r\n"
         f"MO,Saint Louis city,{activation('29510').isoformat()}\r\n"
     )
     response = upload(editor_client, "list.csv", text.encode("cp1252"))
@@ -186,7 +186,7 @@ def test_a_file_over_the_size_limit_is_refused(editor_client, monkeypatch, good_
 @pytest.mark.parametrize(
     "row, reason, suggestion",
     [
-        ("TX,Harris Cnty,,2010-01-01", "No jurisdiction in Texas is called “Harris Cnty”", "Harris County, TX (48201)"),
+        ("TX,Haris County,,2010-01-01", "No jurisdiction in Texas is called “Haris”", "Harris County, TX (48201)"),
         ("TX,Harris County,,13/45/2010", "“13/45/2010” is not a date", ""),
         ("TX,Harris County,,2099-01-01", "is outside the program", ""),
         ("TX,Harris County,,", "The activation date is missing", ""),
