@@ -23,7 +23,7 @@ from jurisdictions.models import (
     Status,
     StatusChange,
 )
-from tracker.admin_mixins import TrackedAdmin
+from tracker.admin_mixins import SafeIdsMixin, TrackedAdmin
 
 
 def tolerant_jurisdictions(term: str):
@@ -206,7 +206,7 @@ class StatusChangeAdmin(TrackedAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(SafeIdsMixin, admin.ModelAdmin):
     """Upload a published list, preview it, confirm it, and undo it as one unit."""
 
     list_display = ["__str__", "state", "created_at", "created_by", "file_name", "counts_display", "short_hash"]
@@ -241,7 +241,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
         return redirect("admin:jurisdictions_importbatch_upload")
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        return redirect("admin:jurisdictions_importbatch_preview", pk=object_id)
+        pk = self.id_or_404(self.model._meta.pk, object_id)
+        return redirect("admin:jurisdictions_importbatch_preview", pk=pk)
 
     def _context(self, request, **extra):
         return {**self.admin_site.each_context(request), "opts": self.model._meta, **extra}
@@ -292,6 +293,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/jurisdictions/importbatch/upload.html", context)
 
     def preview_view(self, request, pk):
+        pk = self.id_or_404(self.model._meta.pk, pk)
         batch = get_object_or_404(ImportBatch.objects.select_related("source", "created_by", "applied_by"), pk=pk)
         if not self.has_view_permission(request, batch):
             raise PermissionDenied

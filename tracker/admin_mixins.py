@@ -12,8 +12,12 @@ import json
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models.fields import AutoFieldMixin
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
@@ -84,6 +88,42 @@ def describe_changes_since(model, pk, since: datetime.datetime | None, related=(
     return lines
 
 
+def parsed_id(field, value):
+    """`value` as a value of the primary key `field`, or None when it cannot be one (not a number for a numeric
+    key, out of the column's range, too long): such a value would otherwise reach the database and fail there."""
+    if value is None:
+        return None
+    try:
+        parsed = field.to_python(value)
+        if parsed is None:
+            return None
+        field.run_validators(parsed)
+    except (ValidationError, TypeError, ValueError, OverflowError):
+        return None
+    if isinstance(field, AutoFieldMixin) and parsed < 1:
+        return None  # the database numbers rows from 1 (and URL patterns such as <int:pk> take no sign)
+    return parsed
+
+
+class SafeIdsMixin:
+    """An id that reaches an admin view (in the address, or posted as a selection) and cannot be an id of that
+    model is answered 404 (address) or 400 (posted), never a 500 from the database or a URL reversal."""
+
+    def id_or_404(self, field, value):
+        """`value` (from the address, still quoted as the admin quotes ids) parsed, or a 404."""
+        parsed = parsed_id(field, unquote(value) if isinstance(value, str) else value)
+        if parsed is None:
+            raise Http404(f"No {field.model._meta.verbose_name} has the id “{value}”.")
+        return parsed
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST":
+            selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+            if any(parsed_id(self.model._meta.pk, value) is None for value in selected):
+                raise BadRequest("A selected row is not a record of this list: nothing was done.")
+        return super().changelist_view(request, extra_context)
+
+
 class GuardedModelForm(forms.ModelForm):
     """A model form refused when the record changed since it was opened (see module docstring)."""
 
@@ -124,7 +164,7 @@ class GuardedModelForm(forms.ModelForm):
         return cleaned
 
 
-class TrackedAdmin(SimpleHistoryAdmin):
+class TrackedAdmin(SafeIdsMixin, SimpleHistoryAdmin):
     """Admin for a model with history: guarded saves, safe revert, and a list of deleted records to restore."""
 
     form = GuardedModelForm
@@ -179,6 +219,7 @@ class TrackedAdmin(SimpleHistoryAdmin):
         return form
 
     def history_view(self, request, object_id, extra_context=None):
+        self.id_or_404(self.model._meta.pk, object_id)
         # The history of a jurisdiction or agreement includes its dated status rows, edited inline with it.
         related = []
         instance = self.model._base_manager.filter(pk=object_id).first()
@@ -195,6 +236,8 @@ class TrackedAdmin(SimpleHistoryAdmin):
         return super().history_view(request, object_id, context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self.id_or_404(self.model._meta.pk, object_id)
+        self.id_or_404(self.model.history.model._meta.pk, version_id)
         # simple-history saves a revert for anyone who may view history: require the change permission.
         if request.method == "POST":
             history_model = self.model.history.model
@@ -265,7 +308,12 @@ class TrackedAdmin(SimpleHistoryAdmin):
         if request.method == "POST":
             if not (self.has_add_permission(request) and self.has_change_permission(request)):
                 raise PermissionDenied
-            record = get_object_or_404(self.model.history.model, history_id=request.POST.get("history_id"))
+            history_model = self.model.history.model
+            history_id = parsed_id(history_model._meta.pk, request.POST.get("history_id"))
+            if history_id is None:
+                # A posted value the form never offers (a hand-made or damaged request): say so, change nothing.
+                raise BadRequest("history_id is not the number of a deleted record: nothing was restored.")
+            record = get_object_or_404(history_model, history_id=history_id)
             return self._restore_deleted(request, record)
         records = self.deleted_records()
         rows = [
