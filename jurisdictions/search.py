@@ -528,11 +528,12 @@ class Matcher:
             full = fold(unit.name)
             for key in {full, compact(full), _short_name(full, unit.kind)}:
                 self._later_by_name.setdefault(key, []).append(unit)
-        # Fuzzy choices: the short names (a misspelt "haris" is then compared with "harris", not with the kind
-        # word too), nationally and per state, as rapidfuzz wants them (index -> text).
-        self._fuzzy_all = dict(enumerate(self._short))
-        self._fuzzy_by_state = {
-            postal: {index: self._short[index] for index in indexes} for postal, indexes in self._by_state.items()
+        # Fuzzy choices, as rapidfuzz wants them (index -> text), nationally (key None) and per state: the short
+        # names (a misspelt "haris" is compared with "harris", not with its kind word too) and the full ones (for
+        # names whose kind word is part of the name: "jaames city county" is nearest "james city county").
+        self._fuzzy_choices = {
+            group: ({index: self._short[index] for index in indexes}, {index: self._full[index] for index in indexes})
+            for group, indexes in groups.items()
         }
         self._search_cached = functools.lru_cache(maxsize=4096)(self._search)
 
@@ -629,7 +630,7 @@ class Matcher:
         picks = [index for _, index in self._loose(readings[0].key, postal)]
         if readings[-1].key != readings[0].key:
             picks += [index for _, index in self._loose(readings[-1].key, postal)]
-        picks += self._fuzzy(readings[-1].key, postal, limit)
+        picks += self._fuzzy(readings, postal, limit)
         unique = list(dict.fromkeys(picks))
         return tuple(self.places[index] for index in unique[:limit])
 
@@ -688,11 +689,11 @@ class Matcher:
             elsewhere = self._exact(readings, None)
             suggestions += elsewhere
             notes.append(f"Nothing called “{' '.join(rest)}” in {named.name}.")
-            suggestions += self._fuzzy(readings[-1].key, named.postal, 5)
+            suggestions += self._fuzzy(readings, named.postal, 5)
         readings = _readings(tokens)
         if readings[-1].agency == POLICE:
             notes.append(_police_note(query))
-        suggestions += self._fuzzy(readings[-1].key, None, 5)
+        suggestions += self._fuzzy(readings, None, 5)
         did_you_mean = tuple(self.places[index] for index in list(dict.fromkeys(suggestions))[:5])
         return Result(states=states, did_you_mean=did_you_mean, notes=tuple(notes))
 
@@ -766,17 +767,23 @@ class Matcher:
                 found[index] = _TIER_PREFIX
         return [(tier, index) for index, tier in found.items()]
 
-    def _fuzzy(self, key: str, postal: str | None, limit: int) -> list[int]:
-        """Indexes of the short names most like `key`: rapidfuzz's edit-distance ratio, 72 or more, best first.
+    def _fuzzy(self, readings: list[_Reading], postal: str | None, limit: int) -> list[int]:
+        """Indexes of the names most like the query, best first: its shortest reading against the short names and
+        its whole words against the full names, by rapidfuzz's edit-distance ratio (72 or more).
 
         Plain ratio rather than WRatio: WRatio also scores partial overlaps, so "zzzz nowhere" came out close to
         "erie"; ratio keeps the misspellings people make ("mecklenberg", "pottawatamie", "st lous")."""
-        if not key:
+        if postal is not None and postal not in self._fuzzy_choices:
             return []
-        choices = self._fuzzy_all if postal is None else self._fuzzy_by_state.get(postal, {})
-        hits = process.extract(key, choices, scorer=fuzz.ratio, limit=limit * 2, score_cutoff=72)
-        hits.sort(key=lambda hit: (-hit[1], self._sort_key(_TIER_EXACT, hit[2])))
-        return [index for _, _, index in hits[:limit]]
+        short_names, full_names = self._fuzzy_choices[postal]
+        best: dict[int, float] = {}
+        for key, choices in ((readings[-1].key, short_names), (readings[0].key, full_names)):
+            if not key:
+                continue
+            for _, score, index in process.extract(key, choices, scorer=fuzz.ratio, limit=limit, score_cutoff=72):
+                best[index] = max(score, best.get(index, 0))
+        ranked = sorted(best, key=lambda index: (-best[index], self._sort_key(_TIER_EXACT, index)))
+        return ranked[:limit]
 
     def _sort_key(self, tier: int, index: int) -> tuple:
         place = self.places[index]

@@ -1,6 +1,8 @@
 """Bulk import of a published list: preview, confirm, undo; every bad file refused with nothing written."""
 
+import csv
 import datetime
+import io
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -11,6 +13,7 @@ from django.urls import reverse
 from jurisdictions import importer
 from jurisdictions.models import ImportBatch, ImportState, Jurisdiction, Source, StatusChange
 from tests.factories import make_jurisdiction
+from tests.test_search import AMBIGUOUS, LATER_CODES, SPELLINGS, STATE_AGENCIES
 
 pytestmark = pytest.mark.django_db
 
@@ -186,7 +189,7 @@ def test_a_file_over_the_size_limit_is_refused(editor_client, monkeypatch, good_
 @pytest.mark.parametrize(
     "row, reason, suggestion",
     [
-        ("TX,Haris County,,2010-01-01", "No jurisdiction in Texas is called “Haris”", "Harris County, TX (48201)"),
+        ("TX,Haris County,,2010-01-01", "Texas is called “Haris County”", "Harris County, TX (48201)"),
         ("TX,Harris County,,13/45/2010", "“13/45/2010” is not a date", ""),
         ("TX,Harris County,,2099-01-01", "is outside the program", ""),
         ("TX,Harris County,,", "The activation date is missing", ""),
@@ -249,3 +252,127 @@ def test_every_shipped_unit_is_found_by_state_and_name_alone(dataset):
     plan = importer.plan_import("names.csv", text.encode())
     assert plan.errors == []
     assert plan.counts["unchanged"] == len(rows)
+
+
+# --- names as published lists spell them (issue 11) --------------------------------------------------------------
+
+
+def _csv(rows: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def _date_of(fips: str) -> str:
+    """The unit's recorded activation date (so the row is unchanged), or a date in the program's span."""
+    change = StatusChange.objects.filter(jurisdiction_id=fips, status="activated").order_by("effective_on").first()
+    return change.effective_on.isoformat() if change else "2012-01-01"
+
+
+def test_every_spelling_of_the_shared_table_imports_as_its_unit(dataset):
+    """tests/test_search.py's SPELLINGS, each as an import row with its unit's state; codes go to the FIPS column."""
+    rows, expected = [["State", "Jurisdiction", "FIPS", "Activation Date"]], []
+    for query, fips in SPELLINGS:
+        unit = Jurisdiction.objects.get(fips=fips)
+        history = unit.status_from_id or fips  # 46102's history is recorded on 46113
+        is_code = query.replace(" ", "").isdigit()
+        rows.append([unit.state_id, "" if is_code else query, query if is_code else "", _date_of(history)])
+        expected.append(history)
+    plan = importer.plan_import("spellings.csv", _csv(rows))
+    assert [(row.value, row.reason) for row in plan.errors] == []
+    assert [row.fips for row in plan.rows] == expected
+    assert plan.counts["new"] == plan.counts["changed"] == 0
+
+
+@pytest.mark.parametrize("state, name, candidates", AMBIGUOUS)
+def test_a_name_that_fits_several_units_is_an_error_row_naming_each(dataset, state, name, candidates):
+    plan = importer.plan_import(
+        "list.csv", _csv([["State", "Jurisdiction", "Activation Date"], [state, name, "2010-04-20"]])
+    )
+    (error,) = plan.errors
+    assert "fits more than one jurisdiction" in error.reason
+    assert {label.rsplit("(", 1)[1].rstrip(")") for label in error.suggestions} == candidates
+    for fips in candidates:
+        assert f"({fips})" in error.reason
+
+
+def test_richmond_and_baltimore_rows_are_refused_in_the_admin_and_nothing_is_written(editor_client):
+    before = snapshot()
+    data = b"State,Jurisdiction,Activation Date\r\nVirginia,Richmond,4/20/2010\r\nMaryland,Baltimore,2/22/2012\r\n"
+    response = upload(editor_client, "list.csv", data)
+    html = response.content.decode()
+    assert "cannot be applied" in html and "Confirm and apply" not in html
+    for text in [
+        "Richmond County (51159)",
+        "Richmond city (51760)",
+        "Baltimore County (24005)",
+        "Baltimore city (24510)",
+    ]:
+        assert text in html
+    assert response.context["plan"].counts["error"] == 2
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("code, period_units, named", LATER_CODES)
+def test_a_later_fips_code_is_an_error_row_with_a_hint(dataset, code, period_units, named):
+    plan = importer.plan_import("list.csv", _csv([["FIPS", "Activation Date"], [code, "2012-01-01"]]))
+    (error,) = plan.errors
+    assert named in error.reason and "the tracker does not hold" in error.reason
+    assert {label.rsplit("(", 1)[1].rstrip(")") for label in error.suggestions} == period_units
+
+
+def test_older_codes_and_names_map_to_the_period_units(dataset):
+    rows = [
+        ["State", "Jurisdiction", "FIPS", "Activation Date"],
+        ["SD", "", "46102", _date_of("46113")],
+        ["AK", "", "02158", _date_of("02270")],
+        ["SD", "Oglala Lakota County", "", _date_of("46113")],
+        ["SD", "Shannon County", "46102", _date_of("46113")],
+    ]
+    plan = importer.plan_import("list.csv", _csv(rows))
+    assert not plan.errors
+    assert [row.fips for row in plan.rows] == ["46113", "02270", "46113", "46113"]
+
+
+@pytest.mark.parametrize("state, name", STATE_AGENCIES)
+def test_a_state_agency_row_is_refused_with_a_clear_reason(dataset, state, name):
+    plan = importer.plan_import(
+        "list.csv", _csv([["State", "Jurisdiction", "Activation Date"], [state, name, "2011-01-01"]])
+    )
+    (error,) = plan.errors
+    assert "is a state agency, not a county" in error.reason
+
+
+def test_a_list_written_in_agency_forms_imports_without_errors(dataset):
+    """Every shipped unit named as ICE's participant lists name them: a third in agency form or with "Co."."""
+    units = list(Jurisdiction.objects.counted().order_by("fips"))
+    forms = [
+        lambda name: name.replace(" County", " County Sheriff's Office"),
+        lambda name: name.replace(" County", " Co."),
+        lambda name: name,
+    ]
+    rows = [["State", "Jurisdiction", "Activation Date"]]
+    rows += [[unit.state_id, forms[i % 3](unit.name), _date_of(unit.fips)] for i, unit in enumerate(units)]
+    plan = importer.plan_import("ice.csv", _csv(rows))
+    assert [(row.value, row.reason) for row in plan.errors] == []
+    assert [row.fips for row in plan.rows] == [unit.fips for unit in units]
+
+
+def test_a_large_file_with_unmatched_rows_gives_every_such_row_its_closest_names(dataset):
+    """3,200 rows, one in ten misspelt: each misspelt row is an error with suggestions (timed in
+    bench/import_bench.py, not here)."""
+    units = list(Jurisdiction.objects.counted().filter(name__endswith=" County").order_by("fips")[:3200])
+    rows, meant = [["State", "Jurisdiction", "Activation Date"]], []
+    for i in range(3200):
+        unit = units[i % len(units)]
+        name = unit.name
+        if i % 10 == 9:
+            second = next(i for i in range(1, len(name)) if name[i].isalpha())  # "O'Brien": the "B"
+            name = name[:second] + name[second] * 2 + name[second + 1 :]  # "Harris County" -> "Haarris County"
+            meant.append(f"{unit.name}, {unit.state_id} ({unit.fips})")
+        rows.append([unit.state_id, name, _date_of(unit.fips)])
+    plan = importer.plan_import("big.csv", _csv(rows))
+    assert len(plan.rows) == 3200
+    assert [error.line for error in plan.errors] == list(range(11, 3202, 10))
+    # The unit meant is among the closest names of every misspelt row.
+    assert [label in error.suggestions for label, error in zip(meant, plan.errors, strict=True)] == [True] * 320
