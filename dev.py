@@ -2,7 +2,7 @@
 """Set up and run the tracker with nothing but Python 3.11+ (standard library only).
 
     python3 dev.py serve   # venv + install + database + dataset, then serve on http://127.0.0.1:$PORT/
-    python3 dev.py test    # venv + install, then the whole test suite (browser tests included)
+    python3 dev.py test    # venv + install, then the whole test suite (browser and nginx tests included)
 
 Anything after `test` is passed to pytest, e.g. `python3 dev.py test -k api`.
 """
@@ -21,6 +21,7 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".installed-from"
 CHROMIUM = Path("/usr/bin/chromium")
+NGINX = Path("/usr/sbin/nginx")
 
 
 def say(message: str) -> None:
@@ -45,19 +46,30 @@ def ensure_environment() -> None:
         STAMP.write_text(wanted)
 
 
-def ensure_chromium() -> None:
-    """Browser tests drive Debian's Chromium; install it when we can (root on Debian), else say how."""
-    if CHROMIUM.exists():
+def ensure_test_tools() -> None:
+    """The tests drive two Debian packages: Chromium (the browser tests) and nginx (tests/test_nginx.py, the
+    production proxy). Install what is missing when we can (root on Debian), else say how."""
+    tools = [
+        ("Chromium", CHROMIUM.exists(), ["chromium"], "the browser tests"),
+        # nginx-light is the small build on Debian 12; later releases have only nginx.
+        ("nginx", bool(shutil.which("nginx")) or NGINX.exists(), ["nginx-light", "nginx"], "tests/test_nginx.py"),
+    ]
+    missing = [(name, packages, why) for name, present, packages, why in tools if not present]
+    if not missing:
         return
-    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
-        say("installing Chromium for the browser tests (apt-get install chromium)")
-        run("apt-get", "update", "-q", stdout=subprocess.DEVNULL)
-        run("apt-get", "install", "-y", "-q", "chromium", stdout=subprocess.DEVNULL)
-    else:
-        say(
-            "Chromium is missing at /usr/bin/chromium: the browser tests will fail. "
-            "Install it with: sudo apt-get install chromium"
-        )
+    if not (shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0):
+        for name, packages, why in missing:
+            say(f"{name} is missing: {why} will fail. Install it with: sudo apt-get install {packages[0]}")
+        return
+    run("apt-get", "update", "-q", stdout=subprocess.DEVNULL)
+    for name, packages, why in missing:
+        say(f"installing {name} for {why} (apt-get install {packages[0]})")
+        for package in packages:
+            command = ["apt-get", "install", "-y", "-q", package]
+            if subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL).returncode == 0:
+                break
+        else:
+            say(f"could not install {name}: {why} will fail")
 
 
 def serve() -> None:
@@ -72,7 +84,7 @@ def serve() -> None:
 
 def test(arguments: list[str]) -> None:
     ensure_environment()
-    ensure_chromium()
+    ensure_test_tools()
     result = subprocess.run([str(PYTHON), "-m", "pytest", *arguments], cwd=ROOT)
     sys.exit(result.returncode)
 
