@@ -198,22 +198,7 @@ def build_matcher(units: list[Jurisdiction] | None = None) -> search.Matcher:
     pairs = Jurisdiction.replaced_by.through.objects.values_list("from_jurisdiction_id", "to_jurisdiction_id")
     for retired, successor in pairs.order_by("to_jurisdiction_id"):
         replaced.setdefault(retired, []).append(successor)
-    places = [
-        search.Place(
-            fips=unit.fips,
-            name=unit.name,
-            kind=unit.kind,
-            state_postal=unit.state.postal,
-            state_name=unit.state.name,
-            state_fips=unit.state.fips,
-            on_current_map=unit.on_current_map,
-            in_dataset=unit.in_dataset,
-            status_from=unit.status_from_id or "",
-            replaced_by=tuple(replaced.get(unit.fips, ())),
-            change_note=unit.change_note,
-        )
-        for unit in units
-    ]
+    places = [search.Place.from_record(unit, replaced.get(unit.fips, ())) for unit in units]
     return search.Matcher(places, State.objects.values_list("postal", "fips", "name"))
 
 

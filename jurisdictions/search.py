@@ -158,6 +158,25 @@ class Place:
         """ "Harris County, TX (48201)": how errors and suggestions name it."""
         return f"{self.name}, {self.state_postal} ({self.fips})"
 
+    @classmethod
+    def from_record(cls, unit, replaced_by: Iterable[str] = ()) -> Place:
+        """A Place from any object shaped like a Jurisdiction row: fips, name, kind, state (postal, name, fips),
+        on_current_map, in_dataset, status_from_id, change_note. Duck-typed, so this module imports no model;
+        `replaced_by` is passed in because following that relation may cost a query."""
+        return cls(
+            fips=unit.fips,
+            name=unit.name,
+            kind=str(unit.kind),
+            state_postal=unit.state.postal,
+            state_name=unit.state.name,
+            state_fips=unit.state.fips,
+            on_current_map=unit.on_current_map,
+            in_dataset=unit.in_dataset,
+            status_from=unit.status_from_id or "",
+            replaced_by=tuple(replaced_by),
+            change_note=unit.change_note,
+        )
+
 
 class StateRef(NamedTuple):
     postal: str
