@@ -529,11 +529,12 @@ class Matcher:
         # Prefix, word-prefix and substring search in one C-level scan: the folded names, nationally (key None)
         # and per state (an import row's closest names are looked for in its state only).
         groups: dict[str | None, list[int]] = {None: list(range(len(self.places))), **self._by_state}
+        squeezed = [compact(full) for full in self._full]
         self._haystacks = {
             group: (
                 _Haystack([(index, self._full[index]) for index in indexes]),
                 _Haystack([(index, self._short[index]) for index in indexes]),
-                _Haystack([(index, compact(self._full[index])) for index in indexes]),
+                _Haystack([(index, squeezed[index]) for index in indexes]),
             )
             for group, indexes in groups.items()
         }
@@ -684,7 +685,9 @@ class Matcher:
                 ranked += [(self._sort_key(_TIER_EXACT, self._by_fips[code]), self._by_fips[code])
                            for code in self._cover_codes(later)]  # fmt: skip
             if whole_state is not None and postal is None:
-                ranked += [((_TIER_STATE, index), index) for index in self._by_state.get(whole_state.postal, ())]
+                # The state's own units, in name order (the order of `_by_state`).
+                own = self._by_state.get(whole_state.postal, ())
+                ranked += [((_TIER_STATE, position), index) for position, index in enumerate(own)]
             if not (qualified and ranked):
                 ranked += [(self._sort_key(tier, index), index) for tier, index in self._loose(readings[0].key, postal)]
             if not ranked:

@@ -355,6 +355,8 @@ def test_a_query_that_names_a_state_shows_the_state_and_its_units(query, postal,
     assert result.states[0].postal == postal
     assert result.fips[: len(first_places)] == first_places
     assert len([place for place in result.places if place.state_postal == postal]) == state_units
+    listed = [fold(place.name) for place in result.places[result.exact :] if place.state_postal == postal]
+    assert listed == sorted(listed)  # the state's units in name order, after the exact names
 
 
 def test_a_state_prefix_lists_the_states_it_starts():
