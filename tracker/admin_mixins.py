@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, models, router, transaction
 from django.db.models.fields import AutoFieldMixin
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -249,7 +249,10 @@ class TrackedAdmin(SafeIdsMixin, SimpleHistoryAdmin):
             current = self.model._base_manager.filter(pk=record.instance.pk).exists()
             if not current and not self.has_add_permission(request):
                 raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        # One transaction, like the admin's change form: the version check and the save cannot be split by
+        # another save (PostgreSQL: the row is locked; SQLite: the write lock is taken at BEGIN).
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
     def _citing_links(self):
         """(model, field) of every many-to-many field, on any model, that points at this one (e.g. an event's

@@ -110,6 +110,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite: every transaction takes the write lock when it begins (BEGIN IMMEDIATE), and waits up to 20 s for
+    # it. With the default deferred transactions two admin saves both read, pass the "changed since you opened
+    # it?" check, then one of them fails at its write with "database is locked" (a 500). Queued this way, the
+    # second save starts after the first committed, sees its change and gets the conflict message.
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
 
 # REDIS_URL (redis://host:6379/0) shares one cache between all app servers: the API's throttle counters. Without it
 # each process counts on its own. Either way an outage costs nothing but the limits: django-redis's
