@@ -107,7 +107,8 @@ class JurisdictionViewSet(SnapshotViewSet):
             shape = shapes.get(row.unit.fips)
             properties["geometry_note"] = None if shape else geometry_note(row.unit, self.snapshot)
             text = json.dumps(properties, ensure_ascii=False, separators=(",", ":"))
-            yield f'{separator}{{"type":"Feature","id":"{row.unit.fips}","geometry":{shape or "null"},"properties":{text}}}'
+            feature = f'"type":"Feature","id":"{row.unit.fips}","geometry":{shape or "null"},"properties":{text}'
+            yield f"{separator}{{{feature}}}"
             separator = ",\n"
         yield "]}\n"
 

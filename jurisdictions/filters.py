@@ -91,6 +91,15 @@ class JurisdictionFilter(RowFilterSet):
         # GeoJSON is for maps: it starts from every unit (today's map units and the historical ones) by default.
         self.everything = everything
 
+    def is_valid(self):
+        if not super().is_valid():
+            return False
+        after, before = self.form.cleaned_data.get("activated_after"), self.form.cleaned_data.get("activated_before")
+        if after and before and after > before:
+            self.form.add_error("activated_after", "activated_after must be on or before activated_before.")
+            return False
+        return True
+
     def filter_queryset(self, rows):
         data = self.form.cleaned_data
         on_map = data.get("on_map")

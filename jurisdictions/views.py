@@ -53,7 +53,13 @@ def _sorted(rows, sort: str):
 
 
 def _query(request, **override) -> str:
-    pairs = [(name, value) for name in KEPT for value in request.GET.getlist(name) if value and name not in override]
+    """The page's own parameters (state codes in capitals), with `override`, as a query string."""
+    pairs = [
+        (name, value.upper() if name == "state" else value)
+        for name in KEPT
+        for value in request.GET.getlist(name)
+        if value and name not in override
+    ]
     pairs += [(name, value) for name, value in override.items() if value not in (None, "", 1, DEFAULT_SORT)]
     return urlencode(pairs)
 

@@ -16,14 +16,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _empty_response_cache(settings):
-    """Each test starts with no stored answers, so the query counts it pins are those of a first request; and a
-    test that clears the cache sees it cleared at once in this process (no per-process grace period)."""
+def _fresh_read_model():
+    """Each test starts without this process's snapshot or throttle counters. A test's writes are rolled back
+    afterwards, which moves the data version back: a later test could write the same version number again, so
+    the snapshot is dropped rather than trusted across tests. (In production a committed version never returns.)"""
     from django.core.cache import cache
 
-    settings.CACHE_GENERATION_SECONDS = 0
+    from tracker import readmodel
+
+    readmodel.forget()
     cache.clear()
     yield
+    readmodel.forget()
     cache.clear()
 
 

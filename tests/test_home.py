@@ -8,20 +8,14 @@ import re
 import pytest
 
 from jurisdictions.models import Jurisdiction
+from tests.factories import SNAPSHOT_BUILD_QUERIES
 from tracker import map as county_maps
-from tracker import views
+from tracker import readmodel
 
 pytestmark = pytest.mark.django_db
 
-# The data version (for the ETag and the page cache), then map, map statuses, counts (2) and key events.
-HOME_QUERIES = 6
-
-
-@pytest.fixture(autouse=True)
-def fresh_page_cache():
-    views.clear_page_cache()
-    yield
-    views.clear_page_cache()
+# The first page of a data version builds the snapshot; the home page itself adds no query.
+HOME_QUERIES = SNAPSHOT_BUILD_QUERIES
 
 
 def test_home_renders_every_county_and_todays_headline_in_fixed_queries(client, dataset, django_assert_num_queries):
@@ -63,12 +57,15 @@ def test_an_edit_changes_the_page(client, dataset):
     assert "Cook County (renamed), Illinois: activated 2013-01-22" in again.content.decode()
 
 
+# Counted independently, by the SQL form of the as-of rule.
 def _activated_off_map(day):
-    return Jurisdiction.objects.counted().filter(on_current_map=False).activated(day).count()
+    units = Jurisdiction.objects.counted().filter(on_current_map=False)
+    return units.with_status(day).filter(status="activated").count()
 
 
 def _successors_activated(day):
-    return Jurisdiction.objects.on_map().filter(in_dataset=False).activated(day).count()
+    units = Jurisdiction.objects.on_map().filter(in_dataset=False)
+    return units.with_status(day).filter(status="activated").count()
 
 
 def test_without_javascript_each_county_is_a_link_with_an_accessible_name(client, dataset):
@@ -109,15 +106,16 @@ def test_state_table_agrees_with_the_headline(client, dataset):
 
 @pytest.mark.parametrize("day", ["2008-10-27", "2010-09-30", "2011-08-05", "2012-06-01", "2013-01-22"])
 def test_the_browsers_rule_gives_the_servers_numbers(dataset, day):
-    """map.js counts units whose activation date is on or before the day; that must equal counts()."""
+    """map.js counts units whose activation date is on or before the day; that must equal the as-of rule's."""
     day = datetime.date.fromisoformat(day)
-    national = county_maps.county_map(day)
+    snapshot = readmodel.current()
+    national = county_maps.county_map(snapshot, day)
     counted = [unit for unit in national.units if unit.counted]
     by_rule = [unit for unit in counted if unit.activated_on and unit.activated_on <= day]
-    counts = Jurisdiction.objects.counts(day)
-    assert len(by_rule) == counts["activated_jurisdictions"]
-    assert len({unit.state_fips for unit in by_rule}) == counts["states_with_activated_jurisdictions"]
-    assert len(counted) == counts["total_jurisdictions"]
+    counts = snapshot.state_counts(day)
+    assert len(by_rule) == sum(row.activated for row in counts.values())
+    assert len({unit.state_fips for unit in by_rule}) == sum(1 for row in counts.values() if row.activated)
+    assert len(counted) == sum(row.total for row in counts.values())
     drawn = [unit for unit in national.units if unit.on_map]
     assert {u.fips for u in drawn if u.activated_on and u.activated_on <= day} == {
         u.fips for u in drawn if u.fips in national.activated_fips
@@ -164,7 +162,7 @@ def test_home_is_compressed_for_browsers_that_accept_gzip(client, dataset):
 
 
 def test_state_map_partial_frames_one_state(dataset):
-    illinois = county_maps.county_map(datetime.date(2011, 8, 5), state="IL", highlight="17031")
+    illinois = county_maps.county_map(readmodel.current(), datetime.date(2011, 8, 5), state="IL", highlight="17031")
     assert illinois.count == 102
     assert illinois.view_box != county_maps.NATIONAL_VIEW_BOX
     assert (
@@ -201,7 +199,8 @@ def test_suggest_is_tolerant(client, dataset, query, expected):
 
 
 def test_suggest_result_shape(client, dataset, django_assert_max_num_queries):
-    with django_assert_max_num_queries(3):
+    _suggest(client, "warm")  # the snapshot is built
+    with django_assert_max_num_queries(1):
         data = _suggest(client, "st louis")
     by_fips = {row["fips"]: row for row in data["results"]}
     assert by_fips["29510"] == {
@@ -221,7 +220,8 @@ def test_suggest_finds_states_by_name_or_postal_code(client, dataset, query):
 
 
 def test_suggest_with_nothing_to_look_up(client, dataset, django_assert_num_queries):
-    with django_assert_num_queries(0):
+    _suggest(client, "warm")  # the snapshot is built
+    with django_assert_num_queries(1):
         assert _suggest(client, "  ") == {"results": [], "states": []}
     assert _suggest(client, "zzzzqqq") == {"results": [], "states": []}
 

@@ -9,14 +9,12 @@ import json
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
 from jurisdictions.models import Jurisdiction, Source, StatusChange
 from tests.factories import make_source
-from tracker import views
 
 pytestmark = pytest.mark.django_db
 
@@ -28,14 +26,8 @@ LONG = "a" * 10_000
 
 
 @pytest.fixture(autouse=True)
-def _no_throttle_no_stale_copies(settings, tmp_path):
+def _no_throttle(settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None, "bulk": None}}
-    settings.API_EXPORT_DIR = str(tmp_path / "exports")
-    cache.clear()
-    views.clear_page_cache()
-    yield
-    cache.clear()
-    views.clear_page_cache()
 
 
 def assert_safe(response, *hostile):

@@ -1,4 +1,5 @@
-"""Domain vocabulary on QuerySets and models, on both sides of the key dates, and the model constraints."""
+"""Domain vocabulary on QuerySets and models, on both sides of the key dates, and the model constraints.
+(The as-of rule itself, and counts on the key dates, are in tests/test_asof.py.)"""
 
 import datetime
 
@@ -22,47 +23,6 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 
 
-@pytest.mark.parametrize(
-    "as_of, jurisdictions, states",
-    [
-        (D(2008, 10, 26), 0, 0),
-        (D(2008, 10, 27), 1, 1),
-        (D(2010, 9, 30), 661, 32),
-        (D(2011, 8, 5), 1475, 43),
-        (D(2013, 1, 21), 3037, 51),
-        (D(2013, 1, 22), 3143, 51),
-    ],
-)
-def test_activated_counts_on_key_dates(dataset, as_of, jurisdictions, states):
-    counts = Jurisdiction.objects.counts(as_of)
-    assert counts["activated_jurisdictions"] == jurisdictions
-    assert counts["states_with_activated_jurisdictions"] == states
-    assert counts["total_jurisdictions"] == 3143
-
-
-def test_activated_and_not_activated_split_every_counted_unit(dataset):
-    day = D(2011, 8, 5)
-    counted = Jurisdiction.objects.counted()
-    assert counted.activated(as_of=day).count() + counted.not_activated(as_of=day).count() == 3143
-
-
-def test_harris_county_is_activated_from_its_date_and_not_before(dataset):
-    harris = Jurisdiction.objects.with_history().get(fips="48201")
-    assert harris.status_on(D(2008, 10, 26)) == Status.NOT_ACTIVATED
-    assert harris.status_on(D(2008, 10, 27)) == Status.ACTIVATED
-    assert not Jurisdiction.objects.activated(as_of=D(2008, 10, 26)).filter(fips="48201").exists()
-    annotated = Jurisdiction.objects.activated(as_of=D(2008, 10, 27)).get(fips="48201")
-    assert annotated.activated_on == D(2008, 10, 27)
-    assert annotated.status_since == D(2008, 10, 27)
-
-
-def test_sql_and_python_agree_on_status_for_every_unit(dataset):
-    day = D(2011, 8, 5)
-    annotated = dict(Jurisdiction.objects.with_status(day).values_list("fips", "status"))
-    for unit in Jurisdiction.objects.with_history().select_related("status_from"):
-        assert unit.status_on(day) == annotated[unit.fips], unit.fips
-
-
 def test_activated_on_is_unknown_before_activation(dataset):
     cook = Jurisdiction.objects.with_status(D(2011, 8, 5)).get(fips="17031")
     assert cook.status == Status.NOT_ACTIVATED
@@ -84,9 +44,8 @@ def test_successor_unit_borrows_status_but_is_not_counted(dataset):
 
 def test_disputed_queryset_finds_the_eight_units(dataset):
     assert Jurisdiction.objects.disputed().count() == 8
-    ray = Jurisdiction.objects.with_history().get(fips="29177")
-    assert ray.is_disputed
-    assert not Jurisdiction.objects.with_history().get(fips="48201").is_disputed
+    assert Jurisdiction.objects.get(fips="29177").standing_on().disputed
+    assert not Jurisdiction.objects.get(fips="48201").standing_on().disputed
 
 
 def test_in_state_and_on_map(dataset):

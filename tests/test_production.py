@@ -59,10 +59,12 @@ def test_pages_send_security_headers(client):
 
 
 @pytest.mark.django_db
-def test_healthz_reports_a_working_database(client):
+def test_healthz_reports_a_working_database(client, dataset):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    answer = response.json()
+    assert (answer["status"], answer["database"], answer["cache"]) == ("ok", "ok", "ok")
+    assert answer["jurisdictions"] == 3150 and answer["data_version"] > 0
 
 
 @pytest.mark.django_db

@@ -1,5 +1,5 @@
 """Security in practice: admin login lockout, headers on every kind of answer, no debug page, and the shared Redis
-cache that every app server reads (an edit changes the cached answer at once)."""
+cache: it holds the throttle counters every app server shares, and its outage costs those limits, never an answer."""
 
 import os
 import uuid
@@ -7,8 +7,6 @@ import uuid
 import pytest
 from django.contrib.auth.models import User
 from django.core.cache import caches
-
-from jurisdictions.models import Jurisdiction
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +113,7 @@ def test_an_error_shows_no_debug_page_or_secret(client, monkeypatch, settings):
     def broken(*args, **kwargs):
         raise RuntimeError("something internal went wrong")
 
-    monkeypatch.setattr("tracker.health.connection.cursor", broken)
+    monkeypatch.setattr("tracker.readmodel.read_version", broken)
     client.raise_request_exception = False
     response = client.get("/healthz")
     assert response.status_code == 500
@@ -132,6 +130,17 @@ def test_an_unknown_page_shows_no_url_list(client, db):
 # --- Redis: the cache every app server shares --------------------------------------------------------------
 
 
+def _redis_settings(location, prefix):
+    return {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": prefix,
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25},
+        }
+    }
+
+
 @pytest.fixture
 def redis_cache(settings):
     redis = pytest.importorskip("redis")
@@ -142,38 +151,40 @@ def redis_cache(settings):
             raise
         pytest.skip(f"no Redis at {REDIS_URL} (set REQUIRE_REDIS=1 to make this a failure)")
     prefix = f"scomm-test-{uuid.uuid4().hex[:12]}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": prefix,
-        }
-    }
+    settings.CACHES = _redis_settings(REDIS_URL, prefix)
     client = redis.Redis.from_url(REDIS_URL)
     yield client, prefix
     for key in client.scan_iter(f"{prefix}:*"):
         client.delete(key)
 
 
-def test_api_answers_are_cached_in_redis_and_an_edit_changes_them(
-    client, dataset, redis_cache, settings, django_assert_num_queries
-):
+def test_the_throttle_counters_live_in_redis_for_every_app_server(client, dataset, redis_cache, settings):
     redis, prefix = redis_cache
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None, "bulk": None}}
-    assert type(caches["default"]).__name__ == "RedisCache"
-    first = client.get("/api/v1/jurisdictions/48201/")
-    assert first.json()["name"] == "Harris County"
-    stored = [key for key in redis.scan_iter(f"{prefix}:*") if b"fast-path:" in key]
-    assert stored, "the answer was not stored in Redis"
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "3/min", "bulk": None}}
+    assert type(caches["default"]).__module__.startswith("django_redis")
+    for _ in range(3):
+        assert client.get("/api/v1/stats/").status_code == 200
+    assert [key for key in redis.scan_iter(f"{prefix}:*") if b"throttle" in key], "no counter in Redis"
+    assert client.get("/api/v1/stats/").status_code == 429
 
-    # Served from Redis: a second request, even from another app server, renders nothing.
-    with django_assert_num_queries(1):  # the data version, nothing else
-        again = client.get("/api/v1/jurisdictions/48201/")
-    assert again.content == first.content
 
-    harris = Jurisdiction.objects.get(fips="48201")
-    harris.name = "Harris County (edited)"
-    harris.save()
-    after = client.get("/api/v1/jurisdictions/48201/")
-    assert after.json()["name"] == "Harris County (edited)"
-    assert after["ETag"] != first["ETag"]
+def test_with_redis_down_every_answer_is_still_given(client, dataset, settings):
+    """A cache outage costs speed (and the shared limits), never answers; /healthz says it is degraded."""
+    settings.CACHES = _redis_settings("redis://127.0.0.1:1/0", "scomm-down")  # nothing listens on port 1
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "3/min", "bulk": "2/min"}}
+    for url in [
+        "/",
+        "/jurisdictions/?state=TX",
+        "/jurisdictions/48201/",
+        "/states/TX/",
+        "/agreements/",
+        "/search/suggest?q=harris",
+        "/api/v1/jurisdictions/48201/",
+        "/api/v1/stats/",
+        "/api/v1/jurisdictions/?format=csv&state=RI",
+        "/api/v1/changes/?limit=5",
+    ]:
+        assert client.get(url).status_code == 200, url
+    health = client.get("/healthz")
+    assert health.status_code == 200
+    assert health.json()["status"] == "ok" and health.json()["cache"].startswith("degraded")

@@ -14,9 +14,9 @@ PROGRAM_START = datetime.date(2008, 1, 1)
 US_TIME_ZONE = ZoneInfo("America/New_York")
 
 
-def us_today() -> datetime.date:
-    """Today's date in America/New_York."""
-    return datetime.datetime.now(US_TIME_ZONE).date()
+def us_today(now: datetime.datetime | None = None) -> datetime.date:
+    """Today's date in America/New_York (at `now`, an aware datetime; default: this moment)."""
+    return (now or datetime.datetime.now(datetime.UTC)).astimezone(US_TIME_ZONE).date()
 
 
 def us_midnight(day: datetime.date) -> datetime.datetime:

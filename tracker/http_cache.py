@@ -87,6 +87,7 @@ def public_page(view):
         etag = answer_etag(
             "page",
             version.number,
+            version.changed_at,
             "" if as_of else request.day,
             request.scheme,
             request.get_host(),

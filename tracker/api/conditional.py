@@ -35,6 +35,7 @@ class ConditionalGetMixin:
         media = getattr(getattr(request, "accepted_renderer", None), "media_type", "")
         self._etag = http_cache.answer_etag(
             version.number,
+            version.changed_at,
             "" if as_of else self.day.isoformat(),
             request.scheme,
             request.get_host(),
