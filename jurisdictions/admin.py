@@ -235,6 +235,7 @@ class ImportBatchAdmin(SafeIdsMixin, admin.ModelAdmin):
         return [
             path("upload/", view(self.upload_view), name="jurisdictions_importbatch_upload"),
             path("<int:pk>/preview/", view(self.preview_view), name="jurisdictions_importbatch_preview"),
+            path("<int:pk>/undo/", view(self.undo_view), name="jurisdictions_importbatch_undo"),
         ] + super().get_urls()
 
     def add_view(self, request, form_url="", extra_context=None):
@@ -329,3 +330,19 @@ class ImportBatchAdmin(SafeIdsMixin, admin.ModelAdmin):
             can_write=self.has_add_permission(request),
         )
         return TemplateResponse(request, "admin/jurisdictions/importbatch/preview.html", context)
+
+    def undo_view(self, request, pk):
+        """Asks before undoing: lists every row the undo would remove or put back, or why it cannot be undone.
+        Its button posts "undo" to the preview page, which undoes (checking again that nothing changed since)."""
+        pk = self.id_or_404(self.model._meta.pk, pk)
+        batch = get_object_or_404(ImportBatch.objects.select_related("source", "applied_by"), pk=pk)
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        context = self._context(
+            request,
+            title=f"Undo {batch}?",
+            batch=batch,
+            undo=services.import_batch_undo_plan(batch),
+            file_name=batch.file_name,
+        )
+        return TemplateResponse(request, "admin/jurisdictions/importbatch/undo.html", context)

@@ -1,6 +1,7 @@
 """Writes that touch many jurisdictions at once: preview, apply and undo an import of a published list."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -115,6 +116,83 @@ def _apply(batch: ImportBatch, user) -> ImportBatch:
     return batch
 
 
+def _undo_problems(batch: ImportBatch, rows: dict) -> list[str]:
+    """Why undoing `batch` would lose someone's later edit (rows: its status changes by id, as they are now)."""
+    problems = []
+    for item in batch.changes.get("created", []) + batch.changes.get("updated", []):
+        change = rows.get(item["id"])
+        if change is None:
+            problems.append(f"status change #{item['id']} has since been deleted")
+            continue
+        now = {"effective_on": change.effective_on.isoformat(), "source_id": change.source_id}
+        if now != item["after"] or change.status != Status.ACTIVATED:
+            problems.append(f"status change #{item['id']} ({change}) has since been edited")
+    return problems
+
+
+@dataclass
+class UndoStep:
+    """One row an undo writes: an activation the import added is removed, or a date it changed is put back."""
+
+    change_id: int
+    fips: str
+    jurisdiction: str
+    action: str  # "remove" or "restore"
+    date_now: str
+    source_now: str
+    date_after: str = ""
+    source_after: str = ""
+
+
+@dataclass
+class UndoPlan:
+    """What undoing an import would change, row by row, and why it cannot be undone (if it cannot)."""
+
+    steps: list[UndoStep]
+    problems: list[str]
+
+    @property
+    def removed(self) -> list[UndoStep]:
+        return [step for step in self.steps if step.action == "remove"]
+
+    @property
+    def restored(self) -> list[UndoStep]:
+        return [step for step in self.steps if step.action == "restore"]
+
+
+def import_batch_undo_plan(batch: ImportBatch) -> UndoPlan:
+    """What `import_batch_undo` would write now (nothing is written): shown to the editor before they confirm."""
+    if batch.state != ImportState.APPLIED:
+        return UndoPlan([], [f"{batch} is {batch.get_state_display().lower()}, not applied"])
+    created = batch.changes.get("created", [])
+    updated = batch.changes.get("updated", [])
+    rows = StatusChange.objects.select_related("jurisdiction", "source").in_bulk(
+        [item["id"] for item in created + updated]
+    )
+    sources = Source.objects.in_bulk([item["before"]["source_id"] for item in updated])
+    steps = []
+    for action, items in (("remove", created), ("restore", updated)):
+        for item in items:
+            change = rows.get(item["id"])
+            if change is None:
+                continue
+            step = UndoStep(
+                change_id=change.pk,
+                fips=change.jurisdiction_id,
+                jurisdiction=f"{change.jurisdiction.name}, {change.jurisdiction.state_id}",
+                action=action,
+                date_now=change.effective_on.isoformat(),
+                source_now=change.source.label,
+            )
+            if action == "restore":
+                before = sources.get(item["before"]["source_id"])
+                step.date_after = item["before"]["effective_on"]
+                step.source_after = before.label if before else f"source #{item['before']['source_id']} (deleted)"
+            steps.append(step)
+    steps.sort(key=lambda step: (step.action, step.jurisdiction))
+    return UndoPlan(steps, _undo_problems(batch, rows))
+
+
 @transaction.atomic
 def import_batch_undo(*, batch: ImportBatch, user) -> ImportBatch:
     """Remove what a batch created and put back what it changed, as one unit. Refused (nothing written) when
@@ -125,15 +203,7 @@ def import_batch_undo(*, batch: ImportBatch, user) -> ImportBatch:
     created = batch.changes.get("created", [])
     updated = batch.changes.get("updated", [])
     rows = StatusChange.objects.select_for_update().in_bulk([item["id"] for item in created + updated])
-    problems = []
-    for item in created + updated:
-        change = rows.get(item["id"])
-        if change is None:
-            problems.append(f"status change #{item['id']} has since been deleted")
-            continue
-        now = {"effective_on": change.effective_on.isoformat(), "source_id": change.source_id}
-        if now != item["after"] or change.status != Status.ACTIVATED:
-            problems.append(f"status change #{item['id']} ({change}) has since been edited")
+    problems = _undo_problems(batch, rows)
     if problems:
         raise ImportNotApplied(
             "Nothing was undone, because undoing would overwrite later edits: " + "; ".join(problems[:10]) + ". "
