@@ -5,7 +5,7 @@ import datetime
 from django.shortcuts import render
 
 from agreements.models import AgreementStatus, EventKind
-from tracker.http_cache import public_page
+from tracker.public import public_page
 
 RESCISSION_DAY = datetime.date(2011, 8, 5)
 

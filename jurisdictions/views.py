@@ -14,8 +14,7 @@ from jurisdictions.filters import JurisdictionFilter
 from jurisdictions.models import Jurisdiction, Status
 from tracker import geometry
 from tracker.api.filters import Rows
-from tracker.http_cache import public_page
-from tracker.pages import bad_request
+from tracker.public import bad_request, public_page
 
 PAGE_SIZE = 100
 

@@ -89,6 +89,24 @@ def test_map_draws_every_county_and_the_date_control_recolours_it(open_page):
     assert _headline(page).startswith("1,475 of 3,143 jurisdictions in 43 states")
 
 
+def test_the_map_says_the_programs_era_for_the_day_it_shows(open_page):
+    page = open_page("/?as_of=2011-08-05")
+    page.wait_for_function("() => window.scommMap !== undefined")
+    note = page.locator("#program-status")
+    assert not note.is_visible()
+    _show(page, "2015-06-01")
+    assert note.is_visible()
+    assert "discontinued nationwide and replaced by the Priority Enforcement Program" in note.inner_text()
+    assert "On 1 June 2015" in note.inner_text() and "since 20 November 2014" in note.inner_text()
+    # Counties keep their activation colour: the era is said beside the map, not folded into it.
+    assert page.eval_on_selector_all("#county-map path[data-fips].a", "els => els.length") == 3142
+    page.screenshot(path=OUTPUT / "home-discontinued-era.png")
+    _show(page, "2017-01-25")
+    assert "reinstated nationwide" in note.inner_text()
+    _show(page, "2012-01-01")
+    assert not note.is_visible()
+
+
 def test_phone_layout(open_page):
     page = open_page("/?as_of=2011-08-05", width=360, height=780)
     page.wait_for_function("() => window.scommMap !== undefined")

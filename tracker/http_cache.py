@@ -9,15 +9,9 @@ scale is the job of the HTTP cache in front (deploy/nginx.conf), so an ignored q
 
 import datetime
 import hashlib
-from functools import wraps
 
-from django.http import HttpResponseNotAllowed
-from django.shortcuts import render
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
-
-from tracker import readmodel
-from tracker.dates import BadDate, parse_day, us_midnight, us_today
 
 # Browsers and the cache in front may reuse an answer for a minute, then revalidate (a 304 costs next to nothing).
 CACHE_CONTROL = "public, max-age=60"
@@ -60,43 +54,3 @@ def set_headers(response, etag: str, modified: int | None, *, vary=("Accept",)) 
         response["Last-Modified"] = http_date(modified)
     response["Cache-Control"] = CACHE_CONTROL
     patch_vary_headers(response, vary)
-
-
-def public_page(view):
-    """A public HTML page answered from the read-model snapshot, with validators and 304s.
-
-    Before the view runs: `?as_of=` is validated (a bad one is the 400 page), and the request gets `snapshot`
-    (the read model at the current data version), `as_of` (the date asked, or None), `day` (that date, or today
-    in the US) and `program_status` (the program's nationwide state that day, shown by base.html). A repeat with
-    If-None-Match or If-Modified-Since is a 304 without running the view.
-    """
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD"):
-            return HttpResponseNotAllowed(["GET", "HEAD"])
-        try:
-            as_of = parse_day(request.GET.get("as_of"))
-        except BadDate as error:
-            return render(request, "400.html", {"message": str(error)}, status=400)
-        snapshot = readmodel.current()
-        request.snapshot, request.as_of = snapshot, as_of
-        request.day = as_of or us_today()
-        request.program_status = snapshot.program_status(request.day)
-        version = snapshot.version
-        etag = answer_etag(
-            "page",
-            version.number,
-            version.changed_at,
-            "" if as_of else request.day,
-            request.scheme,
-            request.get_host(),
-            request.get_full_path(),
-        )
-        modified = last_modified(version.changed_at, None if as_of else us_midnight(request.day))
-        response = not_modified(request, etag, modified) or view(request, *args, **kwargs)
-        if response.status_code in (200, 304):
-            set_headers(response, etag, modified, vary=("Accept-Encoding",))
-        return response
-
-    return wrapper

@@ -1,13 +1,8 @@
-"""Site-wide pages (about, downloads) and the 400 page every public page shares."""
+"""Site-wide pages: about (method, sources, disputed dates, historical units) and downloads."""
 
 from django.shortcuts import render
 
-from tracker.http_cache import public_page
-
-
-def bad_request(request, error):
-    """The 400 page, with the reason shown to the reader."""
-    return render(request, "400.html", {"message": str(error)}, status=400)
+from tracker.public import public_page
 
 
 @public_page

@@ -13,7 +13,7 @@ from agreements.models import EventKind
 from tracker import geometry
 from tracker import map as county_maps
 from tracker.dates import us_today
-from tracker.http_cache import public_page
+from tracker.public import public_page
 
 SUGGEST_LIMIT = 10
 MAX_QUERY_LENGTH = 100

@@ -60,6 +60,19 @@
   }
 
   var headline = document.getElementById("headline");
+  // The program's nationwide state on the day shown (tracker's as-of rule: the latest program event on or before
+  // it), said above the map as the server says it on every page.
+  var programNote = document.getElementById("program-status");
+  var eras = (data.eras || []).map(function (era) { return { day: dayNumber(era.date), label: era.label, iso: era.date }; });
+  function showProgram(day) {
+    if (!programNote) return;
+    var found = null;
+    eras.forEach(function (era) { if (era.day <= day) found = era; });
+    programNote.hidden = !found;
+    if (!found) return;
+    programNote.querySelector("strong").textContent = "On " + longDay(day) + ":";
+    programNote.querySelector(".program-label").textContent = found.label + " (since " + longDay(found.day) + ").";
+  }
   var dateInput = document.getElementById("as-of");
   var slider = document.getElementById("day-slider");
   var sliderBox = slider && slider.parentNode;
@@ -113,6 +126,7 @@
     current = day;
     var iso = isoDay(day);
     var text = longDay(day);
+    showProgram(day);
     headline.textContent = thousands(countedIndex) + " of " + thousands(counted.length) + " jurisdictions in " +
       statesActive + " state" + (statesActive === 1 ? "" : "s") + " activated on " + text;
     Object.keys(changedStates).forEach(function (st) {

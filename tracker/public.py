@@ -1,0 +1,58 @@
+"""What every public HTML page shares: `?as_of=`, the read-model snapshot, HTTP validators, and the 400 page.
+
+A helper that imports no app code: the apps' views use it as they use a library.
+"""
+
+from functools import wraps
+
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import render
+
+from tracker import readmodel
+from tracker.dates import BadDate, parse_day, us_midnight, us_today
+from tracker.http_cache import answer_etag, last_modified, not_modified, set_headers
+
+
+def bad_request(request, error):
+    """The 400 page, with the reason shown to the reader."""
+    return render(request, "400.html", {"message": str(error)}, status=400)
+
+
+def public_page(view):
+    """A public HTML page answered from the read-model snapshot, with validators and 304s.
+
+    Before the view runs: `?as_of=` is validated (a bad one is the 400 page), and the request gets `snapshot`
+    (the read model at the current data version), `as_of` (the date asked, or None), `day` (that date, or today
+    in the US) and `program_status` (the program's nationwide state that day, shown by base.html). A repeat with
+    If-None-Match or If-Modified-Since is a 304 without running the view.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        try:
+            as_of = parse_day(request.GET.get("as_of"))
+        except BadDate as error:
+            return bad_request(request, error)
+        snapshot = readmodel.current()
+        request.snapshot, request.as_of = snapshot, as_of
+        request.day = as_of or us_today()
+        request.program_status = snapshot.program_status(request.day)
+        version = snapshot.version
+        etag = answer_etag(
+            "page",
+            version.number,
+            version.changed_at,
+            "" if as_of else request.day,
+            request.scheme,
+            request.get_host(),
+            request.get_full_path(),
+        )
+        modified = last_modified(version.changed_at, None if as_of else us_midnight(request.day))
+        response = not_modified(request, etag, modified) or view(request, *args, **kwargs)
+        if response.status_code in (200, 304):
+            set_headers(response, etag, modified, vary=("Accept-Encoding",))
+        return response
+
+    return wrapper
