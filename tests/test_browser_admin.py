@@ -1,4 +1,5 @@
-"""An editor imports a published list in a real Chromium: upload, preview, confirm, see it on the public page.
+"""The admin in a real Chromium: an editor imports a published list (upload, preview, confirm, see it on the public
+page), and the change forms fit a 1,366 px screen.
 
 Screenshots go to test-output/.
 """
@@ -69,6 +70,58 @@ def test_editor_imports_a_list_and_the_public_page_shows_the_new_date(browser, l
         assert "29 October 2008" in page.inner_text("body")
         assert "ICE: Activated jurisdictions (browser test)" in page.inner_text("body")
         page.screenshot(path=str(OUTPUT / "admin-import-public-page.png"), full_page=True)
+
+        # Undo asks first, listing what it will put back, and the public page follows.
+        page.go_back()
+        page.click("#undo-link")
+        page.wait_for_selector("#undo-restored")
+        assert "Harris County, TX" in page.inner_text("#undo-restored")
+        assert "2008-10-27" in page.inner_text("#undo-restored")
+        page.screenshot(path=str(OUTPUT / "admin-import-undo-confirm.png"), full_page=True)
+        page.click("#undo-confirm input[name=undo]")
+        page.wait_for_selector("ul.messagelist")
+        assert "Undid ice-list.csv" in page.inner_text("ul.messagelist")
+        assert page.inner_text("#import-state") == "Undone"
+        # A new browser: this one may keep the public page it just saw for its max-age.
+        reader = browser.new_context()
+        public = reader.new_page()
+        public.goto(f"{live_dataset.url}/jurisdictions/48201/")
+        assert "27 October 2008" in public.inner_text("body") and "29 October 2008" not in public.inner_text("body")
+        reader.close()
     finally:
         context.close()
     assert errors == [], errors
+
+
+@pytest.mark.parametrize("which", ["jurisdiction", "agreement"])
+def test_the_change_form_fits_a_1366_px_screen(browser, live_dataset, django_user_model, which):
+    from django.urls import reverse
+
+    from agreements.models import Agreement
+
+    django_user_model.objects.create_superuser("root", password="a-long-password-1")
+    if which == "jurisdiction":
+        url = reverse("admin:jurisdictions_jurisdiction_change", args=["48201"])
+    else:
+        # The agreement with the longest status history: the widest inline table.
+        agreement = max(Agreement.objects.all(), key=lambda agreement: agreement.status_changes.count())
+        url = reverse("admin:agreements_agreement_change", args=[agreement.pk])
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    try:
+        page = context.new_page()
+        page.goto(f"{live_dataset.url}/admin/login/?next={url}")
+        page.fill("#id_username", "root")
+        page.fill("#id_password", "a-long-password-1")
+        page.click("input[type=submit]")
+        page.wait_for_selector("#content-main form")
+        page.wait_for_load_state("networkidle")  # icons and autocomplete boxes in place
+        page.screenshot(path=str(OUTPUT / f"admin-change-{which}-1366.png"), full_page=True)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 1366, f"the {which} change form is {width} px wide at 1366 px"
+        # Nor does its status history need a scroll bar of its own: every column, Delete included, is in view.
+        inline = page.evaluate(
+            "[...document.querySelectorAll('.inline-group .tabular')].map(box => box.scrollWidth - box.clientWidth)"
+        )
+        assert inline and max(inline) <= 0, inline
+    finally:
+        context.close()
