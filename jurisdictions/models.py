@@ -292,8 +292,14 @@ class Jurisdiction(models.Model):
 
     @property
     def successor_codes(self) -> list[str]:
-        """FIPS codes of the units that replaced this one (uses prefetched rows when present)."""
-        return sorted(unit.fips for unit in self.replaced_by.all())
+        """FIPS codes of the units that replaced this one, in code order (the snapshot sets them from one query)."""
+        if getattr(self, "_successor_codes", None) is None:
+            self._successor_codes = sorted(unit.fips for unit in self.replaced_by.all())
+        return self._successor_codes
+
+    @successor_codes.setter
+    def successor_codes(self, codes: list[str]) -> None:
+        self._successor_codes = sorted(codes)
 
 
 class StatusChangeQuerySet(models.QuerySet):

@@ -59,4 +59,4 @@ def make_event(**fields) -> Event:
 # (states, sources, units and their successor links, dated changes, agreements with their changes and sources,
 # events with their sources), and the data version again to check no write landed meanwhile. Every later answer of
 # that version, whatever its size, reads the data version only (1 query).
-SNAPSHOT_BUILD_QUERIES = 13
+SNAPSHOT_BUILD_QUERIES = 12

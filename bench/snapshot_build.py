@@ -1,0 +1,150 @@
+"""How long the read-model snapshot takes to build, and what a day's answers cost, for the shipped data and for
+a synthetic dataset ten times larger (issue 10: "report the snapshot build time ... and how each figure moves").
+
+Each dataset goes into its own new SQLite database in a temporary folder (or PostgreSQL: DATABASE_URL names an
+empty database the script may fill and empty). The synthetic one adds nine copies of every counted unit, each
+with a copy of its dated history, spread over the 51 states (FIPS codes the Census does not use), so the
+snapshot holds about 31,500 units and as many dated changes.
+
+    .venv/bin/python bench/snapshot_build.py
+    DATABASE_URL=postgres://USER@127.0.0.1:5432/EMPTY_DB .venv/bin/python bench/snapshot_build.py
+
+Figures (median of 5): the build (every query and the Python objects), one day's standings for every unit (the
+first answer for a new `as_of`), a day's state counts (stats), and the whole CSV download for a day through the
+API (the test client, no network).
+"""
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+TEMP = tempfile.mkdtemp(prefix="scomm-snapshot-bench-")
+if not os.environ.get("DATABASE_URL"):
+    os.environ["DATABASE_URL"] = f"sqlite:///{TEMP}/bench.sqlite3"
+os.environ["API_RATE"] = os.environ["API_BULK_RATE"] = "off"
+
+import django  # noqa: E402
+
+django.setup()
+
+import datetime  # noqa: E402
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from jurisdictions.models import Jurisdiction, State, StatusChange  # noqa: E402
+from tracker import readmodel, snapshot  # noqa: E402
+
+RUNS = 5
+DAY = datetime.date(2011, 8, 5)
+
+
+def _median(action) -> float:
+    times = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def measure(label: str) -> list:
+    version = readmodel.read_version()
+    build = _median(lambda: snapshot.build(version))
+    # As the server does it: built, then made the current snapshot (the replaced one collected, the heap settled).
+    readmodel.forget()
+    built = readmodel.snapshot_for(version)
+    days = iter(DAY + datetime.timedelta(days=n) for n in range(1, 100))
+    standings = _median(lambda: built.standings(next(days)))
+    counts = _median(lambda: built._count_states(DAY))
+    client = Client()
+
+    def download():
+        response = client.get(f"/api/v1/jurisdictions/?format=csv&as_of={DAY}&include=successors")
+        b"".join(response.streaming_content)
+
+    download()  # the snapshot is built and the day's standings computed; then only the download is timed
+    csv_seconds = _median(download)
+    return [
+        label,
+        len(built.units),
+        sum(len(t) for t in built.timelines.values()),
+        build,
+        standings,
+        counts,
+        csv_seconds,
+    ]
+
+
+def add_synthetic_copies(copies: int = 9) -> None:
+    """Nine copies of every counted unit with its history, on FIPS codes no real unit uses, spread over states."""
+    states = list(State.objects.order_by("fips"))
+    used = set(Jurisdiction.objects.values_list("fips", flat=True))
+    free = [f"{state.fips}{n:03d}" for n in range(1, 1000) for state in states]
+    free = [code for code in free if code not in used]
+    originals = list(Jurisdiction.objects.counted().order_by("fips"))
+    history = {}
+    for change in StatusChange.objects.order_by("pk"):
+        history.setdefault(change.jurisdiction_id, []).append(change)
+    by_fips = {state.fips: state for state in states}
+    units, changes = [], []
+    for copy in range(copies):
+        for unit in originals:
+            code = free.pop(0)
+            units.append(
+                Jurisdiction(fips=code, state=by_fips[code[:2]], name=f"{unit.name} {copy + 2}", kind=unit.kind)
+            )
+            for change in history.get(unit.fips, []):
+                changes.append(
+                    StatusChange(
+                        jurisdiction_id=code,
+                        status=change.status,
+                        effective_on=change.effective_on,
+                        source_id=change.source_id,
+                        confidence=change.confidence,
+                        alternative_date=change.alternative_date,
+                        note=change.note,
+                    )
+                )
+    with transaction.atomic():
+        Jurisdiction.objects.bulk_create(units, batch_size=2000)
+        StatusChange.objects.bulk_create(changes, batch_size=2000)
+
+
+def main() -> None:
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
+    call_command("load_dataset", verbosity=0)
+    rows = [measure("shipped data")]
+    add_synthetic_copies()
+    rows.append(measure("ten times larger"))
+    print(f"database: {connection.vendor}; median of {RUNS} runs; as_of {DAY}")
+    header = (
+        f"{'dataset':<18}{'units':>8}{'changes':>9}{'build s':>10}{'a day s':>10}{'counts ms':>11}{'full CSV s':>12}"
+    )
+    print(header)
+    print("-" * len(header))
+    for label, units, changes, build, standings, counts, csv_seconds in rows:
+        print(
+            f"{label:<18}{units:>8}{changes:>9}{build:>10.3f}{standings:>10.3f}{counts * 1000:>11.1f}"
+            f"{csv_seconds:>12.3f}"
+        )
+    base, large = rows
+    print(
+        "ten times larger / shipped: "
+        + ", ".join(
+            f"{name} {large[i] / base[i]:.1f}x" for i, name in ((3, "build"), (4, "a day"), (5, "counts"), (6, "CSV"))
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
