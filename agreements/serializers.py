@@ -5,7 +5,7 @@ import datetime
 from rest_framework import serializers
 
 from agreements.models import Agreement, AgreementStatus, Event, EventKind, Precision
-from jurisdictions.serializers import SourceRefSerializer, _links, _site, source_ref
+from jurisdictions.serializers import SourceRefSerializer, _site, links_for, source_ref
 
 
 class AgreementChangeSerializer(serializers.Serializer):
@@ -44,7 +44,7 @@ class AgreementSerializer(serializers.Serializer):
     def to_representation(self, agreement: Agreement):
         context = self.context
         day = context.get("as_of") or datetime.date.today()
-        event_url = _links(context, "api:event-detail")
+        event_url = links_for(context, "api:event-detail")
         timeline = [change for change in agreement.timeline if change.effective_on <= day]
         current = timeline[-1] if timeline else None
         return {
@@ -70,7 +70,7 @@ class AgreementSerializer(serializers.Serializer):
                 }
                 for change in timeline
             ],
-            "url": _links(context, "api:agreement-detail")(agreement.pk),
+            "url": links_for(context, "api:agreement-detail")(agreement.pk),
             "html_url": _site(context, agreement.get_absolute_url()),
         }
 
@@ -96,6 +96,6 @@ class EventSerializer(serializers.Serializer):
             "kind": event.kind,
             "summary": event.summary,
             "sources": [source_ref(source, context) for source in event.sources.all()],
-            "url": _links(context, "api:event-detail")(event.pk),
+            "url": links_for(context, "api:event-detail")(event.pk),
             "html_url": _site(context, event.state.get_absolute_url()) if event.state_id else None,
         }

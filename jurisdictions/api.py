@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from jurisdictions.filters import JurisdictionFilter, SourceFilter, StateFilter
 from jurisdictions.models import Jurisdiction, Source, State
-from jurisdictions.serializers import JurisdictionSerializer, SourceSerializer, StateSerializer
+from jurisdictions.serializers import JurisdictionSerializer, SourceSerializer, StateSerializer, links_for
 from tracker import geometry
 from tracker.api.errors import AS_OF_PARAMETER
 from tracker.api.filters import Rows
@@ -81,6 +81,26 @@ class JurisdictionViewSet(SnapshotViewSet):
 
     def filterset_kwargs(self):
         return {**super().filterset_kwargs(), "everything": self.request.accepted_renderer.format == "geojson"}
+
+    def filter_queryset(self, rows):
+        rows = super().filter_queryset(rows)  # a bad `q` (too long) is a 400 here
+        query = self.request.query_params.get("q", "").strip()
+        # The matcher keeps its answers, so asking again what `q` found costs a lookup.
+        self._search = self.snapshot.matcher.search(query) if query else None
+        return rows
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        search = getattr(self, "_search", None)
+        if search is not None:
+            # What the name search made of `q`: closest names when nothing matched, and notes (a later FIPS code).
+            link = links_for(self.get_serializer_context(), "api:jurisdiction-detail")
+            response.data["did_you_mean"] = [
+                {"fips": place.fips, "name": place.name, "state": place.state_postal, "url": link(place.fips)}
+                for place in search.did_you_mean
+            ]
+            response.data["notes"] = list(search.notes)
+        return response
 
     def csv_columns(self):
         # The program's state is one column: its status code (the label and event are in JSON).

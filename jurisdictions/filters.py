@@ -123,9 +123,13 @@ class JurisdictionFilter(RowFilterSet):
     def _activated_before(self, rows, name, value):
         return rows.narrowed(lambda row: row.standing.activated_on is not None and row.standing.activated_on <= value)
 
+    # What the name matcher made of `q` (jurisdictions/search.py: did-you-mean names, notes), once filtered.
+    search_result = None
+
     def _q(self, rows, name, value):
         """The matching rows, best match first (the snapshot's name matcher)."""
-        rank = {fips: position for position, fips in enumerate(self.snapshot.search(value))}
+        self.search_result = self.snapshot.matcher.search(value)
+        rank = {fips: position for position, fips in enumerate(self.search_result.fips)}
         matched = rows.narrowed(lambda row: row.unit.fips in rank)
         matched.sort(key=lambda row: rank[row.unit.fips])
         return matched

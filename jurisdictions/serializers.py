@@ -50,8 +50,8 @@ def _reversed(view_name: str, placeholder: str, script_prefix: str, urlconf) -> 
     return reverse(view_name, args=[placeholder], urlconf=urlconf)
 
 
-def _links(context, view_name) -> Links:
-    cache = context.setdefault("_links", {})
+def links_for(context, view_name) -> Links:
+    cache = context.setdefault("links_for", {})
     if view_name not in cache:
         cache[view_name] = Links(context.get("request"), view_name)
     return cache[view_name]
@@ -79,7 +79,7 @@ def source_ref(source: Source, context) -> dict:
         "id": source.pk,
         "title": source.label,
         "link": source.url or None,
-        "url": _links(context, "api:source-detail")(source.pk),
+        "url": links_for(context, "api:source-detail")(source.pk),
     }
 
 
@@ -107,7 +107,7 @@ class SourceSerializer(serializers.Serializer):
             "archived_link": source.archived_url or None,
             "published_on": _iso(source.published_on),
             "note": source.note,
-            "url": _links(self.context, "api:source-detail")(source.pk),
+            "url": links_for(self.context, "api:source-detail")(source.pk),
             "html_url": _site(self.context, "/about/#sources"),
         }
 
@@ -144,7 +144,7 @@ def program_status(standing: asof.ProgramStatus, context) -> dict:
         "label": standing.label,
         "since": _iso(standing.since),
         "summary": event.summary if event else None,
-        "event": _links(context, "api:event-detail")(event.pk) if event else None,
+        "event": links_for(context, "api:event-detail")(event.pk) if event else None,
     }
 
 
@@ -220,8 +220,8 @@ class JurisdictionSerializer(serializers.Serializer):
             "replaced_by": unit.successor_codes,
             "sources": list(sources.values()),
             "history": history,
-            "url": _links(context, "api:jurisdiction-detail")(fips),
-            "html_url": _links(context, "jurisdictions:jurisdiction_detail")(fips),
+            "url": links_for(context, "api:jurisdiction-detail")(fips),
+            "html_url": links_for(context, "jurisdictions:jurisdiction_detail")(fips),
         }
 
 
@@ -255,7 +255,7 @@ class StateSerializer(serializers.Serializer):
         day = _as_of(context)
         state = row.state
         snapshot = context["snapshot"]
-        agreement_url = _links(context, "api:agreement-detail")
+        agreement_url = links_for(context, "api:agreement-detail")
         return {
             "postal": state.postal,
             "fips": state.fips,
@@ -274,6 +274,6 @@ class StateSerializer(serializers.Serializer):
                 for agreement in snapshot.agreements_by_state.get(state.postal, [])
             ],
             "jurisdictions_url": _site(context, reverse("api:jurisdiction-list") + f"?state={state.postal}"),
-            "url": _links(context, "api:state-detail")(state.postal),
+            "url": links_for(context, "api:state-detail")(state.postal),
             "html_url": _site(context, state.get_absolute_url()),
         }

@@ -101,6 +101,8 @@ def jurisdiction_list(request):
             "sort": sort,
         },
         "statuses": Status.choices,
+        # What the name matcher made of `q`: the states it names, notes, closest names when nothing matched.
+        "search": filterset.search_result,
         "sorts": [(value, label) for value, (label, _) in SORTS.items()],
         "as_of": request.as_of,
         "day": day,

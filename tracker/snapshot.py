@@ -166,37 +166,20 @@ class Snapshot:
 
     # --- lookups and derived values ---------------------------------------------------------------------------
 
-    def search(self, query: str) -> list[str]:
-        """FIPS codes of the units matching a typed name or FIPS prefix, best first (jurisdictions/search.py)."""
-        query = (query or "").strip()[:100]
-        if not query:
-            return []
-        if query.isdigit():
-            exact = [query] if query in self.units else []
-            return exact + sorted(fips for fips in self.units if fips.startswith(query) and fips != query)
-        ranked = []
-        for unit in self.ordered_units:
-            score = search.rank(query, unit.name, unit.state.name, unit.state_id)
-            if score is not None:
-                ranked.append((score, unit.fips))
-        ranked.sort(key=lambda item: item[0])
-        return [fips for _, fips in ranked]
+    @property
+    def matcher(self) -> search.Matcher:
+        """The one name matcher (jurisdictions/search.py) over this version's units, built on first use."""
+        return self.memo(
+            "matcher",
+            lambda: search.Matcher(
+                (search.Place.from_record(unit, unit.successor_codes) for unit in self.units.values()),
+                ((state.postal, state.fips, state.name) for state in self.states.values()),
+            ),
+        )
 
-    def search_states(self, query: str) -> list[State]:
-        """States a typed query names: its postal code or name exactly, then names starting with it."""
-        wanted = search.fold(query)
-        if not wanted:
-            return []
-        states = list(self.states.values())
-        if wanted.isdigit():
-            return [state for state in states if state.fips == wanted.zfill(2)] if len(wanted) <= 2 else []
-        exact = [state for state in states if wanted in (state.postal.lower(), search.fold(state.name))]
-        prefix = [
-            state
-            for state in states
-            if state not in exact and len(wanted) > 1 and search.fold(state.name).startswith(wanted)
-        ]
-        return exact + prefix
+    def search(self, query: str) -> list[str]:
+        """FIPS codes of the units a typed name, alias or FIPS code finds, best first."""
+        return self.matcher.search(query).fips
 
     def memo(self, key: str, compute):
         """A value derived from this version's data (a download's shapes, a page's static parts), computed once.

@@ -93,9 +93,10 @@ def search_suggest(request):
     if len(query) > MAX_QUERY_LENGTH:
         return JsonResponse({"errors": {"q": [f"At most {MAX_QUERY_LENGTH} characters."]}}, status=400)
     if not query:
-        return JsonResponse({"results": [], "states": []})
+        return JsonResponse({"results": [], "states": [], "did_you_mean": [], "notes": []})
+    found = snapshot.matcher.search(query, limit=SUGGEST_LIMIT)
     results = []
-    for fips in snapshot.search(query)[:SUGGEST_LIMIT]:
+    for fips in found.fips:
         unit = snapshot.units[fips]
         results.append(
             {
@@ -107,10 +108,22 @@ def search_suggest(request):
             }
         )
     states = [
-        {"postal": state.postal, "name": state.name, "label": state.name, "url": state.get_absolute_url()}
-        for state in snapshot.search_states(query)
+        {"postal": state.postal, "name": state.name, "label": state.name, "url": f"/states/{state.postal}/"}
+        for state in found.states
     ]
-    return JsonResponse({"results": results, "states": states})
+    did_you_mean = [
+        {
+            "fips": place.fips,
+            "name": place.name,
+            "state": place.state_postal,
+            "label": f"{place.name}, {place.state_name}",
+            "url": f"/jurisdictions/{place.fips}/",
+        }
+        for place in found.did_you_mean
+    ]
+    return JsonResponse(
+        {"results": results, "states": states, "did_you_mean": did_you_mean, "notes": list(found.notes)}
+    )
 
 
 def _wgs84_json(snapshot) -> bytes:
