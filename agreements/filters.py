@@ -1,6 +1,5 @@
 """The FilterSets of agreements and events, over snapshot rows: each bad value is an error naming it."""
 
-
 from agreements.models import Agreement, AgreementStatus, Event, EventKind
 from tracker.api.filters import STATE_HINT, DayFilter, ListFilter, RowFilterSet
 
