@@ -73,3 +73,68 @@ def test_restore_refuses_a_database_that_holds_data(tmp_path, dataset):
     backup.write_text("[]")
     with pytest.raises(CommandError, match="restore only into an empty"):
         call_command("restore", str(backup))
+
+
+def _modes_seen_while(folder, action):
+    """Run `action` while another thread watches `folder`: the permission bits of every file seen there."""
+    import os
+    import stat
+    import threading
+
+    seen, done = set(), threading.Event()
+
+    def watch():
+        while not done.is_set():
+            for entry in os.scandir(folder):
+                try:
+                    seen.add(stat.S_IMODE(entry.stat(follow_symlinks=False).st_mode))
+                except FileNotFoundError:
+                    pass  # moved onto its final name between the listing and the look
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        action()
+    finally:
+        done.set()
+        watcher.join()
+    return seen
+
+
+@pytest.mark.parametrize("name", ["backup.json.gz", "backup.json"])
+def test_a_backup_is_readable_by_its_owner_only_from_the_moment_it_exists(tmp_path, dataset, name):
+    import os
+    import stat
+
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    target = folder / name
+    # The most permissive umask: a file created the ordinary way would be readable and writable by everyone.
+    previous = os.umask(0)
+    try:
+        seen = _modes_seen_while(folder, lambda: call_command("backup", str(target), verbosity=0))
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    # Every file seen in the folder while the backup was written (the partial file, then the backup): 0600.
+    assert seen == {0o600}
+    assert [path.name for path in folder.iterdir()] == [name]
+    data = gzip.decompress(target.read_bytes()) if name.endswith(".gz") else target.read_bytes()
+    assert b'"model": "jurisdictions.jurisdiction"' in data
+
+
+def test_a_backup_over_a_world_readable_file_is_a_new_owner_only_file(tmp_path, dataset, django_user_model):
+    import os
+    import stat
+
+    django_user_model.objects.create_user("editor", password="a-long-password-1")
+    target = tmp_path / "backup.json.gz"
+    target.write_bytes(b"an older backup")
+    target.chmod(0o644)
+    # Someone who opened the old file while it was world-readable keeps reading the old file, not the new data.
+    with open(target, "rb") as reader:
+        call_command("backup", str(target), verbosity=0)
+        assert reader.read() == b"an older backup"
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+    # What makes it sensitive: password hashes.
+    assert b"pbkdf2_sha256$" in gzip.decompress(target.read_bytes())
