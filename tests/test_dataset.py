@@ -10,8 +10,8 @@ from django.core.management.base import CommandError
 
 from agreements.models import Agreement, AgreementStatusChange, Event, EventKind
 from jurisdictions.models import Confidence, Jurisdiction, Source, State, StatusChange
-from tracker import dataset as dataset_module
 from tracker.dataset import DatasetError, load_dataset
+from tracker.dataset import load as dataset_module
 
 pytestmark = pytest.mark.django_db
 

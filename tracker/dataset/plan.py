@@ -1,9 +1,5 @@
-"""Read, check and load the shipped dataset in fixtures/ (see fixtures/SOURCES.md).
-
-Loading is all or nothing: every file is parsed and checked first, and any problem (named by file, line and
-reason) stops the load before a row is written. Loading is idempotent: rows already present (by their natural
-key) are left alone, so a second run creates nothing and an editor's later corrections are never overwritten.
-"""
+"""Read and check the shipped dataset in fixtures/ (see fixtures/SOURCES.md): every file parsed and every rule
+checked, and any problem named by file, line and reason, before anything is written (`plan_dataset`)."""
 
 import csv
 import datetime
@@ -11,30 +7,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from django.db import transaction
-from simple_history.utils import bulk_create_with_history
-
-from agreements.models import (
-    Agreement,
-    AgreementStatus,
-    AgreementStatusChange,
-    Event,
-    EventKind,
-    Precision,
-)
-from agreements.services import agreements_rescind
-from jurisdictions.models import (
-    PROGRAM_START,
-    Confidence,
-    Jurisdiction,
-    Kind,
-    Source,
-    State,
-    Status,
-    StatusChange,
-)
+from agreements.models import AgreementStatus, EventKind, Precision
+from jurisdictions.models import PROGRAM_START, Kind
 
 CHANGE_REASON = "Loaded from the shipped dataset"
 
@@ -426,146 +401,3 @@ def plan_dataset(directory: Path) -> Plan:
     if problems:
         raise DatasetError(problems)
     return plan
-
-
-def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").removeprefix("www.")
-
-
-@transaction.atomic
-def load_dataset(directory: Path) -> LoadReport:
-    """Check the files in `directory`, then create whatever is not yet in the database, in one transaction."""
-    plan = plan_dataset(directory)
-    report = LoadReport()
-
-    existing_states = set(State.objects.values_list("postal", flat=True))
-    new_states = [
-        State(postal=s["postal"], fips=s["fips"], name=s["name"])
-        for s in plan.states
-        if s["postal"] not in existing_states
-    ]
-    bulk_create_with_history(new_states, State, default_change_reason=CHANGE_REASON)
-    report.created["states"] += len(new_states)
-    report.present["states"] += len(plan.states) - len(new_states)
-
-    sources_by_url = {source.url: source for source in Source.objects.exclude(url="")}
-    sources_by_key = {source.key: source for source in Source.objects.exclude(key="")}
-    for key, attributes in KNOWN_SOURCES.items():
-        if key in sources_by_key:
-            report.present["sources"] += 1
-            continue
-        source = sources_by_url.get(attributes["url"])
-        if source is None:
-            source = Source.objects.create(key=key, **attributes)
-            report.created["sources"] += 1
-        else:
-            report.present["sources"] += 1
-        sources_by_key[key] = sources_by_url[source.url] = source
-    for url in plan.source_urls:
-        if url in sources_by_url:
-            # A known source's address cited again (e.g. the activation data in events.csv) is not a new source.
-            if url not in {attributes["url"] for attributes in KNOWN_SOURCES.values()}:
-                report.present["sources"] += 1
-            continue
-        sources_by_url[url] = Source.objects.create(url=url, publisher=_host(url))
-        report.created["sources"] += 1
-
-    existing_units = set(Jurisdiction.objects.values_list("fips", flat=True))
-    fields = ["fips", "state_id", "name", "kind", "in_dataset", "on_current_map", "change_note"]
-    new_units = [
-        Jurisdiction(**{name: unit[name] for name in fields})
-        for fips, unit in plan.jurisdictions.items()
-        if fips not in existing_units
-    ]
-    bulk_create_with_history(new_units, Jurisdiction, default_change_reason=CHANGE_REASON)
-    report.created["jurisdictions"] += len(new_units)
-    report.present["jurisdictions"] += len(plan.jurisdictions) - len(new_units)
-    new_fips = {unit.fips for unit in new_units}
-    # Links between units are set only on units this run created, so an editor's later links stay as they are.
-    for fips in new_fips:
-        unit = plan.jurisdictions[fips]
-        if unit["status_from_id"]:
-            Jurisdiction.objects.filter(fips=fips).update(status_from_id=unit["status_from_id"])
-        if unit["replaced_by"]:
-            Jurisdiction.objects.get(fips=fips).replaced_by.add(*unit["replaced_by"])
-
-    existing_changes = set(StatusChange.objects.values_list("jurisdiction_id", "effective_on", "status"))
-    new_changes = []
-    for activation in plan.activations:
-        if (activation["fips"], activation["effective_on"], Status.ACTIVATED) in existing_changes:
-            continue
-        alternative = activation.get("alternative_date")
-        new_changes.append(
-            StatusChange(
-                jurisdiction_id=activation["fips"],
-                status=Status.ACTIVATED,
-                effective_on=activation["effective_on"],
-                source=sources_by_key[activation["source_key"]],
-                confidence=Confidence.DISPUTED if alternative else Confidence.CONFIRMED,
-                alternative_date=alternative,
-                note=activation["note"],
-            )
-        )
-    bulk_create_with_history(new_changes, StatusChange, default_change_reason=CHANGE_REASON)
-    report.created["activation records"] += len(new_changes)
-    report.present["activation records"] += len(plan.activations) - len(new_changes)
-
-    events = {}
-    for existing in Event.objects.all():
-        events[(existing.occurred_on, existing.state_id, existing.kind, existing.summary)] = existing
-    for planned in plan.events:
-        key = (planned["occurred_on"], planned["state_id"], planned["kind"], planned["summary"])
-        if key in events:
-            report.present["events"] += 1
-            continue
-        event = Event.objects.create(**{name: planned[name] for name in ["occurred_on", "state_id", "kind", "summary"]})
-        event.sources.set([sources_by_url[url] for url in planned["urls"]])
-        events[key] = event
-        report.created["events"] += 1
-    events_by_state_day = {}
-    for event in events.values():
-        if event.kind != EventKind.OTHER:
-            events_by_state_day.setdefault((event.state_id, event.occurred_on), event)
-
-    agreements = {(a.state_id, a.state_party): a for a in Agreement.objects.all()}
-    agreements_by_key = {}
-    for planned in plan.agreements:
-        agreement = agreements.get((planned["state_id"], planned["state_party"]))
-        if agreement is None:
-            agreement = Agreement.objects.create(
-                state_id=planned["state_id"],
-                state_party=planned["state_party"],
-                signed_on=planned["signed_on"],
-                signed_precision=planned["signed_precision"],
-                notes=planned["notes"],
-            )
-            agreement.sources.set([sources_by_url[url] for url in planned["urls"]])
-            report.created["agreements"] += 1
-        else:
-            report.present["agreements"] += 1
-        agreements_by_key[planned["key"]] = agreement
-
-    existing_agreement_changes = set(
-        AgreementStatusChange.objects.values_list("agreement_id", "effective_on", "status")
-    )
-    for planned in plan.agreement_changes:
-        agreement = agreements_by_key[planned["key"]]
-        if (agreement.pk, planned["effective_on"], planned["status"]) in existing_agreement_changes:
-            report.present["agreement status changes"] += 1
-            continue
-        event = events_by_state_day.get((planned["key"][0], planned["event_on"])) if planned["event_on"] else None
-        AgreementStatusChange.objects.create(
-            agreement=agreement,
-            status=planned["status"],
-            effective_on=planned["effective_on"],
-            precision=planned["precision"],
-            source=sources_by_url[planned["url"]],
-            event=event,
-            note=planned["note"],
-        )
-        report.created["agreement status changes"] += 1
-
-    rescission = Event.objects.filter(kind=EventKind.MOA_RESCINDED, state__isnull=True).earliest("occurred_on")
-    rescinded = agreements_rescind(event=rescission, agreements=Agreement.objects.all())
-    report.created["agreement status changes"] += len(rescinded)
-    return report

@@ -1,0 +1,6 @@
+"""The shipped dataset: `plan_dataset` reads and checks fixtures/ (plan.py), `load_dataset` writes it (load.py)."""
+
+from tracker.dataset.load import load_dataset
+from tracker.dataset.plan import DatasetError, LoadReport, kind_from_name, plan_dataset
+
+__all__ = ["DatasetError", "LoadReport", "kind_from_name", "load_dataset", "plan_dataset"]
