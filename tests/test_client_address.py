@@ -253,3 +253,66 @@ def test_the_api_throttles_count_by_the_rule_for_every_header(remote, forwarded,
     request = Request(RequestFactory().get(STATS, REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded))
     for throttle in resolve(STATS).func.cls.throttle_classes:
         assert throttle().get_ident(request) == client_address(request, proxy_count=2)
+
+
+# The access log: gunicorn itself, with the logger class gunicorn.conf.py can use.
+
+ACCESS_APP = """
+def app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"ok"]
+"""
+
+
+@pytest.mark.parametrize(
+    "count, forwarded, logged",
+    [
+        (0, f"192.0.2.1, {EDITOR}", "127.0.0.1"),
+        (1, f"192.0.2.1, {EDITOR}", EDITOR),
+        (2, f"192.0.2.1, {EDITOR}, {BALANCER}", EDITOR),
+    ],
+)
+def test_gunicorns_access_log_names_the_client_by_the_rule(tmp_path, count, forwarded, logged):
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    (tmp_path / "access_app.py").write_text(ACCESS_APP)
+    (tmp_path / "conf.py").write_text(
+        "from tracker.client_address import gunicorn_logger_class\n"
+        f"logger_class = gunicorn_logger_class({count})\n"
+        f"bind = '127.0.0.1:{port}'\nworkers = 1\naccesslog = '-'\naccess_log_format = '%(h)s %(r)s'\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{root}"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(tmp_path / "conf.py"), "access_app:app"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        for _ in range(100):
+            try:
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/logged", headers={"X-Forwarded-For": forwarded}
+                )
+                assert urllib.request.urlopen(request, timeout=5).read() == b"ok"
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("gunicorn did not start")
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert f"{logged} GET /logged HTTP/1.1" in output.splitlines()

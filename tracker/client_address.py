@@ -21,7 +21,7 @@ is dropped, and addresses are returned in one canonical form (an IPv4-mapped IPv
 client always gets one lockout bucket and one throttle bucket.
 
 This module imports nothing from the project, so settings, django-axes (``AXES_CLIENT_IP_CALLABLE``), DRF
-throttles and log formatters can all use it.
+throttles (``ClientAddressThrottleMixin``) and gunicorn's access log (``gunicorn_logger_class``) can all use it.
 """
 
 import ipaddress
@@ -79,3 +79,18 @@ class ClientAddressThrottleMixin:
 
     def get_ident(self, request):
         return client_address(request) or ""
+
+
+def gunicorn_logger_class(proxy_count: int):
+    """A gunicorn logger class whose access log names the client by the same rule (its ``%(h)s``), for
+    gunicorn.conf.py: ``logger_class = gunicorn_logger_class(int(os.environ.get("TRUSTED_PROXY_COUNT") or 0))``.
+    gunicorn reads its config before Django's settings exist, hence the explicit count."""
+    from gunicorn.glogging import Logger
+
+    class ClientAddressLogger(Logger):
+        def atoms(self, resp, req, environ, request_time):
+            atoms = super().atoms(resp, req, environ, request_time)
+            atoms["h"] = client_address(environ, proxy_count=proxy_count) or "-"
+            return atoms
+
+    return ClientAddressLogger
