@@ -72,9 +72,10 @@ def machine() -> str:
 
 
 WRK_SCRIPT = """
--- Cycles through PATHS; with COLD, adds a parameter the app ignores, new on every request.
+-- Cycles through PATHS; with COLD, adds a parameter the app ignores, new on every request of every run.
 local paths = {PATHS}
 local cold = COLD
+local run = "RUN"
 local n = 0
 local id = 0
 setup = function(thread) id = id + 1; thread:set("id", id) end
@@ -83,7 +84,7 @@ request = function()
   local path = paths[(n % #paths) + 1]
   if cold then
     local sep = string.find(path, "?", 1, true) and "&" or "?"
-    path = path .. sep .. "_bench=" .. id .. "-" .. n
+    path = path .. sep .. "_bench=" .. run .. "-" .. id .. "-" .. n
   end
   return wrk.format("GET", path, HEADERS)
 end
@@ -100,6 +101,8 @@ def wrk(port: int, paths, seconds: float, connections: int, headers=None, cold=F
     script = (
         WRK_SCRIPT.replace("PATHS", ", ".join(_lua_string(path) for path in paths))
         .replace("COLD", "true" if cold else "false")
+        # A new prefix per run: a URL of an earlier run may still be in nginx's cache.
+        .replace("RUN", os.urandom(6).hex())
         .replace(
             "HEADERS",
             "{" + ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in (headers or {}).items()) + "}",
