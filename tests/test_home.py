@@ -221,9 +221,10 @@ def test_suggest_finds_states_by_name_or_postal_code(client, dataset, query):
 
 def test_suggest_with_nothing_to_look_up(client, dataset, django_assert_num_queries):
     _suggest(client, "warm")  # the snapshot is built
+    nothing = {"results": [], "states": [], "did_you_mean": [], "notes": []}
     with django_assert_num_queries(1):
-        assert _suggest(client, "  ") == {"results": [], "states": []}
-    assert _suggest(client, "zzzzqqq") == {"results": [], "states": []}
+        assert _suggest(client, "  ") == nothing
+    assert _suggest(client, "zzzzqqq") == nothing
 
 
 def test_county_outlines_for_use_my_location(client, dataset):

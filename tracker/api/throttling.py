@@ -1,14 +1,16 @@
 """Per-client allowances: ordinary answers and full downloads count separately.
 
 Rates live in `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]` ("anon", "bulk"; API_RATE and API_BULK_RATE). The client
-address is DRF's `get_ident`, which follows the trusted-proxy setting. The counters live in the cache; the
-cache backend never fails a request (tracker/cache.py), so an outage lifts the limits rather than the answers.
+address follows the one trusted-proxy rule (tracker/client_address.py), as the login lockout and the logs do.
+The counters live in the cache, whose backend never fails a request (settings: CACHES), so an outage lifts the
+limits rather than the answers.
 """
 
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 
 from tracker.api.formats import BULK_FORMATS
+from tracker.client_address import ClientAddressThrottleMixin
 
 
 def _is_bulk(request) -> bool:
@@ -22,7 +24,7 @@ class _LiveRateMixin:
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
 
-class AnonThrottle(_LiveRateMixin, AnonRateThrottle):
+class AnonThrottle(ClientAddressThrottleMixin, _LiveRateMixin, AnonRateThrottle):
     """Anonymous JSON requests, per client address."""
 
     scope = "anon"
@@ -31,7 +33,7 @@ class AnonThrottle(_LiveRateMixin, AnonRateThrottle):
         return True if _is_bulk(request) else super().allow_request(request, view)
 
 
-class BulkThrottle(_LiveRateMixin, AnonRateThrottle):
+class BulkThrottle(ClientAddressThrottleMixin, _LiveRateMixin, AnonRateThrottle):
     """Full downloads (CSV, NDJSON, GeoJSON): their own, smaller allowance."""
 
     scope = "bulk"
