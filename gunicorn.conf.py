@@ -19,8 +19,7 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
 # Recycle workers now and then, so a slow leak can never take the site down on a long news day. Not often: a new
-# worker starts with empty per-process copies (every unit's history, and without REDIS_URL the stored answers),
-# and at 5,000 requests a worker serving 2,000 a second was restarted every few seconds.
+# worker starts by building its read-model snapshot, and at 5,000 requests a busy worker restarted every few seconds.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "200000"))
 max_requests_jitter = max_requests // 10
 # Import the app once in the master: workers fork with it loaded (faster start, shared memory).
@@ -36,3 +35,8 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Behind a TLS-terminating proxy: trust its X-Forwarded-* headers (set FORWARDED_ALLOW_IPS to its address).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# The access log names the client by the same trusted-proxy rule as the login lockout and the API limits
+# (tracker/client_address.py): behind nginx, the address nginx saw, never one a client wrote into a header.
+from tracker.client_address import gunicorn_logger_class  # noqa: E402
+
+logger_class = gunicorn_logger_class(int(os.environ.get("TRUSTED_PROXY_COUNT") or 0))

@@ -10,7 +10,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from jurisdictions import asof, search
+from jurisdictions import asof
+from tracker import readmodel
 from tracker.dates import PROGRAM_START, us_today
 
 
@@ -138,8 +139,8 @@ class JurisdictionQuerySet(models.QuerySet):
         return self.filter(state__in=postals)
 
     def matching(self, query: str):
-        """Units whose name (tolerantly, see jurisdictions/search.py) or FIPS code matches `query`."""
-        return self.filter(fips__in=[fips for _, fips in _ranked_fips(query)])
+        """Units the one name matcher finds for `query` (jurisdictions/search.py), as the public pages do."""
+        return self.filter(fips__in=readmodel.current().matcher.search(query).fips)
 
     def with_status(self, as_of: datetime.date | None = None):
         """Annotate `status`, `status_since` and `activated_on` as they stood on `as_of` (default: today, US).
@@ -169,30 +170,6 @@ class JurisdictionQuerySet(models.QuerySet):
         return self.filter(
             Exists(StatusChange.objects.filter(jurisdiction=OuterRef("pk"), confidence=Confidence.DISPUTED))
         )
-
-
-def _ranked_fips(query: str) -> list[tuple[int, str]]:
-    """(rank, fips) of every unit matching `query`, best first. A digit query matches FIPS code prefixes."""
-    query = (query or "").strip()[:100]
-    if not query:
-        return []
-    if query.isdigit():
-        fips = Jurisdiction.objects.filter(fips__startswith=query).values_list("fips", flat=True)
-        return [(0 if code == query else 1, code) for code in fips]
-    rows = Jurisdiction.objects.values_list("fips", "name", "state__name", "state__postal")
-    ranked = []
-    for fips, name, state_name, postal in rows:
-        score = search.rank(query, name, state_name, postal)
-        if score is not None:
-            ranked.append((score, fips))
-    return sorted(ranked)
-
-
-def suggest(query: str, limit: int = 10) -> list["Jurisdiction"]:
-    """The best-matching units for a lookup box, best first (two queries)."""
-    ranked = _ranked_fips(query)[:limit]
-    units = Jurisdiction.objects.select_related("state").in_bulk([fips for _, fips in ranked])
-    return [units[fips] for _, fips in ranked]
 
 
 class Jurisdiction(models.Model):

@@ -237,11 +237,6 @@ def test_the_api_throttles_count_by_the_rule_for_requests_through_the_proxies(co
         assert throttle().get_ident(request) == client_address(request, proxy_count=count)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DRF's get_ident (NUM_PROXIES) trusts a header shorter than the proxy chain and keeps a port; exact "
-    "once the API throttles put tracker.client_address.ClientAddressThrottleMixin first in their bases",
-)
 @pytest.mark.parametrize(
     "remote, forwarded",
     [(NGINX, "192.0.2.1"), (NGINX, f"{EDITOR}:4711, {BALANCER}")],

@@ -18,7 +18,7 @@ import pytest
 from django.conf import settings
 
 from jurisdictions import importer
-from jurisdictions.search import Matcher, Place, fold, rank, search_key
+from jurisdictions.search import Matcher, Place, fold, strip_kind
 from tracker.dataset import kind_from_name
 
 SPELLINGS = [
@@ -557,15 +557,8 @@ def test_fold_and_key():
     assert fold("Ste. Genevieve") == "saint genevieve"
     assert fold("O'Brien") == "obrien" and fold("Prince George’s") == "prince georges"
     assert fold("Ft. Bend") == "fort bend" and fold("MT") == "mt"
-    assert search_key("Doña Ana County") == "dona ana"
-    assert search_key("Juneau City and Borough") == "juneau"
-
-
-def test_the_legacy_rank_reads_spacing_inside_names():
-    assert rank("lasalle", "LaSalle Parish") == 0
-    assert rank("la salle", "LaSalle Parish") == 0
-    assert rank("dupa", "DuPage County") == 1
-    assert rank("zzz", "Harris County") is None
+    assert strip_kind(fold("Doña Ana County")) == "dona ana"
+    assert strip_kind(fold("Juneau City and Borough")) == "juneau"
 
 
 # --- the Matcher the importer builds from the database ------------------------------------------------------------

@@ -13,8 +13,10 @@ import hashlib
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
-# Browsers and the cache in front may reuse an answer for a minute, then revalidate (a 304 costs next to nothing).
-CACHE_CONTROL = "public, max-age=60"
+# API answers: a script may reuse one for a minute, then revalidates (a 304 costs next to nothing).
+API_CACHE_CONTROL = "public, max-age=60"
+# Pages: a browser revalidates every time, so an editor who just made a change sees it on the public page at once.
+PAGE_CACHE_CONTROL = "public, no-cache"
 
 
 def answer_etag(*parts) -> str:
@@ -47,10 +49,11 @@ def not_modified(request, etag: str, modified: int | None):
     return get_conditional_response(request, etag=etag, last_modified=modified)
 
 
-def set_headers(response, etag: str, modified: int | None, *, vary=("Accept",)) -> None:
-    """Validators and caching headers on a public answer (200 or 304)."""
+def set_headers(response, etag: str, modified: int | None, *, cache_control: str, vary=("Accept",)) -> None:
+    """Validators and caching headers on a public answer (200 or 304). The HTTP cache in front (nginx) keeps
+    answers for a few seconds whatever `cache_control` tells browsers (deploy/nginx.conf)."""
     response["ETag"] = etag
     if modified is not None:
         response["Last-Modified"] = http_date(modified)
-    response["Cache-Control"] = CACHE_CONTROL
+    response["Cache-Control"] = cache_control
     patch_vary_headers(response, vary)

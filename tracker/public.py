@@ -10,7 +10,7 @@ from django.shortcuts import render
 
 from tracker import readmodel
 from tracker.dates import BadDate, parse_day, us_midnight, us_today
-from tracker.http_cache import answer_etag, last_modified, not_modified, set_headers
+from tracker.http_cache import PAGE_CACHE_CONTROL, answer_etag, last_modified, not_modified, set_headers
 
 
 def bad_request(request, error):
@@ -52,7 +52,7 @@ def public_page(view):
         modified = last_modified(version.changed_at, None if as_of else us_midnight(request.day))
         response = not_modified(request, etag, modified) or view(request, *args, **kwargs)
         if response.status_code in (200, 304):
-            set_headers(response, etag, modified, vary=("Accept-Encoding",))
+            set_headers(response, etag, modified, cache_control=PAGE_CACHE_CONTROL, vary=("Accept-Encoding",))
         return response
 
     return wrapper

@@ -236,6 +236,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     # JSON only by default: the browsable API needs inline scripts, which the CSP forbids.
     "DEFAULT_RENDERER_CLASSES": ["tracker.renderers.JSONRenderer"],
+    # Honours `q` in Accept (DRF's default ignores it): tracker/api/negotiation.py.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "tracker.api.negotiation.QualityContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "tracker.api.errors.api_exception_handler",
     # The client address DRF's throttles count by: with NUM_PROXIES set, entry N from the right of X-Forwarded-For,

@@ -60,4 +60,6 @@ class ConditionalGetMixin:
         return response
 
     def _set_cache_headers(self, response):
-        http_cache.set_headers(response, self._etag, self._modified, vary=("Accept", "Origin"))
+        http_cache.set_headers(
+            response, self._etag, self._modified, cache_control=http_cache.API_CACHE_CONTROL, vary=("Accept", "Origin")
+        )
