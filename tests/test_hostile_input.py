@@ -337,3 +337,44 @@ def test_a_percent_sign_in_an_api_filter_is_a_400(client, dataset, query):
     # Found by the fuzz run: django-filter formats error messages with `%`, so a quoted '%' once gave a 500.
     assert response.status_code == 400
     assert "%" in json.dumps(response.json()["errors"])
+
+
+# --- bodies where none belongs, and the cost of searches ------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/jurisdictions/", "/search/suggest", "/api/v1/jurisdictions/", "/healthz"])
+def test_a_request_body_to_a_public_address_is_refused_before_it_is_read(client, dataset, path):
+    big = client.generic("POST", path, b"x" * 1_000_000, content_type="application/octet-stream")
+    assert big.status_code == 413
+    # Even a small body: no public address takes one.
+    assert client.generic("PUT", path, b"{}", content_type="application/json").status_code == 413
+    # Chunked, with no length: refused too.
+    chunked = client.generic("POST", path, b"", HTTP_TRANSFER_ENCODING="chunked")
+    assert chunked.status_code == 413
+
+
+def test_the_admin_takes_bodies_up_to_its_limit(client, dataset, settings):
+    settings.MAX_ADMIN_BODY_BYTES = 1000
+    too_big = client.generic(
+        "POST", "/admin/login/", b"username=a&password=" + b"x" * 2000, content_type="application/x-www-form-urlencoded"
+    )
+    assert too_big.status_code == 413
+    small = client.post("/admin/login/", {"username": "nobody", "password": "wrong-password"})
+    assert small.status_code == 200
+
+
+def test_searches_have_a_per_client_allowance(client, dataset, settings):
+    settings.SEARCH_RATE = "5/minute"
+    for number in range(5):
+        assert client.get("/search/suggest", {"q": f"harris {number}"}).status_code == 200
+    limited = client.get("/jurisdictions/", {"q": "cook"})
+    assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
+    # Another client address has its own allowance; pages without a search are not counted.
+    assert client.get("/search/suggest", {"q": "cook"}, REMOTE_ADDR="192.0.2.9").status_code == 200
+    assert client.get("/jurisdictions/?state=TX").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/jurisdictions/?q=", "/api/v1/jurisdictions/?q=", "/search/suggest?q="])
+def test_a_query_longer_than_100_characters_is_refused(client, dataset, path):
+    assert client.get(path + "a" * 101).status_code == 400
+    assert client.get(path + "a" * 100).status_code == 200

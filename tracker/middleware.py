@@ -7,7 +7,10 @@ from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.utils import build_policy
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from rest_framework.throttling import SimpleRateThrottle
+
+from tracker.client_address import ClientAddressThrottleMixin
 
 NUL_MESSAGE = "The address contains a NUL character."
 
@@ -77,3 +80,67 @@ def _forget_policies(*, setting, **kwargs):
 
 
 setting_changed.connect(_forget_policies)
+
+
+class RefuseBodiesMiddleware:
+    """A request body where none belongs is refused (413) before anything reads it.
+
+    The public site takes no uploads: only the admin receives forms and import files. Without this, an anonymous
+    300 MB POST to any page was read and spooled to disk by the CSRF check before it was refused. The admin's limit
+    is MAX_ADMIN_BODY_BYTES (an import file is at most 2 MB). A declared length is checked; a chunked body with no
+    length is refused outside the admin (no browser sends one there).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.MAX_ADMIN_BODY_BYTES if request.path_info.startswith("/admin/") else 0
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+        too_long = not length.isdigit() or int(length) > limit or (chunked and limit == 0)
+        if too_long:
+            message = "This address takes no request body." if limit == 0 else "The request body is too large."
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"errors": {"body": [message]}}, status=413)
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+class SearchRateLimitMiddleware:
+    """The public name searches (lookup suggestions, the list page's `q`) have an allowance per client address.
+
+    They are the public paths whose cost depends on what a client types; the API's `q` has the API's own limits.
+    The rate is SEARCH_RATE (e.g. "300/minute", "off" to disable), counted in the cache like the API throttles, by
+    the trusted-proxy rule (tracker/client_address.py). A cache outage lifts the limit, never answers.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        searching = request.path_info == "/search/suggest" or (
+            request.path_info == "/jurisdictions/" and request.GET.get("q")
+        )
+        if searching and settings.SEARCH_RATE:
+            throttle = _SearchThrottle()
+            if not throttle.allow_request(request, None):
+                wait = max(1, int(throttle.wait() or 1))
+                response = HttpResponse(
+                    "Too many searches from this address; try again shortly.",
+                    status=429,
+                    content_type="text/plain; charset=utf-8",
+                )
+                response["Retry-After"] = str(wait)
+                return response
+        return self.get_response(request)
+
+
+class _SearchThrottle(ClientAddressThrottleMixin, SimpleRateThrottle):
+    scope = "search"
+
+    def get_rate(self):
+        return settings.SEARCH_RATE
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

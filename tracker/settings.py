@@ -66,6 +66,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Serves static files from the app itself (no CDN), compressed and cache-busted in production.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A body where none belongs is a 413 before anything reads it; searches have a per-client allowance.
+    "tracker.middleware.RefuseBodiesMiddleware",
+    "tracker.middleware.SearchRateLimitMiddleware",
     # django-csp's middleware, with the policy built once per process (tracker/middleware.py).
     "tracker.middleware.CSPMiddleware",
     # A NUL byte in the path or query is a 400 here, not a database error later (tracker/middleware.py).
@@ -228,6 +231,12 @@ SERIALIZATION_MODULES = {"json": "tracker.exact_json"}
 
 # Where the shipped dataset lives; the loader reads it from here.
 DATASET_DIR = BASE_DIR / "fixtures"
+
+# The largest request body the admin takes (forms and import files; an import file is at most 2 MB). Public
+# addresses take none (tracker/middleware.py).
+MAX_ADMIN_BODY_BYTES = int(os.environ.get("MAX_ADMIN_BODY_BYTES", str(4 * 1024 * 1024)))
+# Lookup suggestions and list-page searches per client address ("off" disables, e.g. for benchmarks).
+SEARCH_RATE = None if os.environ.get("SEARCH_RATE", "") == "off" else os.environ.get("SEARCH_RATE", "300/minute")
 
 REST_FRAMEWORK = {
     # The API is read-only and says the same to everyone: no sign-in to look up on each request. (Editors work in
