@@ -168,6 +168,20 @@ class Agreement(models.Model):
         return describe_partial_date(self.signed_on, self.signed_precision)
 
     @property
+    def was_refused(self) -> bool:
+        """The state declined to sign: a refusal, recorded as an agreement so that its history has a home."""
+        return any(change.status == AgreementStatus.DECLINED for change in self.timeline)
+
+    @property
+    def signing(self) -> str:
+        """The one phrase every page uses for whether and when it was signed (never "unknown" for a refusal)."""
+        if self.was_refused:
+            return "Never signed: the state refused"
+        if self.signed_on:
+            return f"Signed {self.signed_display}"
+        return "Signed; date not yet sourced"
+
+    @property
     def signed_iso(self) -> str:
         return format_partial_date(self.signed_on, self.signed_precision)
 
@@ -298,7 +312,12 @@ class EventQuerySet(models.QuerySet):
 class Event(models.Model):
     """A dated, sourced event: nationwide (no state) or in one state."""
 
-    occurred_on = models.DateField(help_text="When it happened.")
+    occurred_on = models.DateField(
+        help_text="When it happened. For a month-only date enter the 1st and set precision to 'month'."
+    )
+    precision = models.CharField(
+        max_length=5, choices=Precision.choices, default=Precision.DAY, help_text="How precisely the date is known."
+    )
     state = models.ForeignKey(
         State,
         on_delete=models.PROTECT,
@@ -319,6 +338,10 @@ class Event(models.Model):
         ordering = ["occurred_on", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(occurred_on__gte=PROGRAM_START), name="event_within_program"),
+            models.CheckConstraint(
+                condition=~Q(precision=Precision.MONTH) | Q(occurred_on__day=1),
+                name="event_month_precision_is_first_of_month",
+            ),
         ]
 
     def __str__(self):
@@ -329,3 +352,15 @@ class Event(models.Model):
         problem = program_date_problem(self.occurred_on, allow_future=False, what="The date")
         if problem:
             raise ValidationError({"occurred_on": problem})
+        if self.precision == Precision.MONTH and self.occurred_on and self.occurred_on.day != 1:
+            raise ValidationError({"occurred_on": "For a month-only date enter the 1st of the month."})
+
+    @property
+    def occurred_iso(self) -> str:
+        """YYYY-MM-DD, or YYYY-MM when only the month is known."""
+        return format_partial_date(self.occurred_on, self.precision)
+
+    @property
+    def occurred_display(self) -> str:
+        """'5 August 2011', or 'July 2010 (day not known)'."""
+        return describe_partial_date(self.occurred_on, self.precision)

@@ -79,7 +79,8 @@ class EventSerializer(serializers.Serializer):
     """A dated, sourced event: nationwide (state null) or in one state."""
 
     id = serializers.IntegerField()
-    occurred_on = serializers.DateField()
+    occurred_on = serializers.CharField(help_text="YYYY-MM-DD, or YYYY-MM when only the month is known.")
+    precision = serializers.ChoiceField(choices=Precision.choices)
     state = serializers.CharField(allow_null=True, help_text="State postal code; null for a nationwide event.")
     kind = serializers.ChoiceField(choices=EventKind.choices)
     summary = serializers.CharField()
@@ -91,7 +92,8 @@ class EventSerializer(serializers.Serializer):
         context = self.context
         return {
             "id": event.pk,
-            "occurred_on": event.occurred_on.isoformat(),
+            "occurred_on": event.occurred_iso,
+            "precision": event.precision,
             "state": event.state_id,
             "kind": event.kind,
             "summary": event.summary,

@@ -1,13 +1,9 @@
 """The agreements page: every state MOA with its status on `as_of` and its full, sourced history."""
 
-import datetime
-
 from django.shortcuts import render
 
-from agreements.models import AgreementStatus, EventKind
+from agreements.models import AgreementStatus
 from tracker.public import public_page
-
-RESCISSION_DAY = datetime.date(2011, 8, 5)
 
 
 @public_page
@@ -17,18 +13,27 @@ def agreement_list(request):
         (agreement, snapshot.agreement_status(agreement, day), agreement.status_display_on(day))
         for agreement in snapshot.agreements
     ]
-    rescission = next((event for event in snapshot.events if event.kind == EventKind.MOA_RESCINDED), None)
+    rescission = snapshot.rescission
     rescinded = [
         agreement
         for agreement in snapshot.agreements
-        if snapshot.agreement_status(agreement, RESCISSION_DAY) == AgreementStatus.RESCINDED
+        if rescission and snapshot.agreement_status(agreement, rescission.occurred_on) == AgreementStatus.RESCINDED
     ]
+    # States whose counties were activated before the rescission with no agreement on record: an MOA usually
+    # came first, so the gap is in the sources, not (as far as anyone knows) in the history.
+    not_yet_sourced = []
+    if rescission:
+        for postal, state in snapshot.states.items():
+            first = snapshot.agreement_not_yet_sourced(postal, rescission.occurred_on)
+            if first:
+                not_yet_sourced.append((state, first))
     context = {
         "as_of": request.as_of,
         "day": day,
         "rows": rows,
         "rescission": rescission,
         "rescinded_states": sorted({agreement.state.name for agreement in rescinded}),
+        "not_yet_sourced": not_yet_sourced,
         "statuses": AgreementStatus.choices,
     }
     return render(request, "agreements/agreement_list.html", context)

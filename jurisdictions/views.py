@@ -149,6 +149,12 @@ def _state_rows(snapshot, postal, day):
     return snapshot.rows(day, [unit for unit in snapshot.ordered_units if unit.state_id == postal])
 
 
+def _not_yet_sourced(snapshot, postal):
+    """The state's first activation when it came before ICE's rescission with no agreement on record, else None."""
+    rescission = snapshot.rescission
+    return snapshot.agreement_not_yet_sourced(postal, rescission.occurred_on) if rescission else None
+
+
 def _agreements(snapshot, postal, day):
     return [
         (agreement, snapshot.agreement_status(agreement, day), agreement.status_display_on(day))
@@ -178,6 +184,8 @@ def jurisdiction_detail(request, fips):
         "activated_on": row.standing.activated_on,
         "activated_ever": ever.activated_on,
         "agreements": [(agreement, label) for agreement, _, label in _agreements(snapshot, jurisdiction.state_id, day)],
+        "agreement_not_yet_sourced": _not_yet_sourced(snapshot, jurisdiction.state_id),
+        "rescission": snapshot.rescission,
         "state_map": _state_map(
             snapshot, jurisdiction.state, _state_rows(snapshot, jurisdiction.state_id, day), current
         ),
@@ -214,6 +222,7 @@ def state_list(request):
             "activated": row.activated,
             "fully_activated_on": row.fully_activated_on,
             "agreements": _agreements(snapshot, postal, day),
+            "agreement_not_yet_sourced": _not_yet_sourced(snapshot, postal),
         }
         for postal, row in snapshot.state_counts(day).items()
     ]
@@ -251,6 +260,8 @@ def _state_detail(request, postal):
         "activated_count": counts.activated,
         "fully_activated_on": counts.fully_activated_on,
         "agreements": [(agreement, label) for agreement, _, label in _agreements(snapshot, postal, day)],
+        "agreement_not_yet_sourced": _not_yet_sourced(snapshot, postal),
+        "rescission": snapshot.rescission,
         "events": [event for event in snapshot.events if event.state_id == postal],
         "state_map": _state_map(snapshot, state, rows),
         "map_caption": f"{state.name}: jurisdictions by status on {day:%-d %B %Y}",

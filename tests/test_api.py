@@ -361,8 +361,10 @@ def test_unknown_objects_are_404(client, dataset):
 
 
 def test_api_is_read_only(client, dataset):
-    assert client.post(API + "jurisdictions/", {}).status_code == 405
+    assert client.generic("POST", API + "jurisdictions/").status_code == 405
     assert client.delete(API + "jurisdictions/48201/").status_code == 405
+    # With a body, refused before anything reads it.
+    assert client.post(API + "jurisdictions/", {}).status_code == 413
 
 
 # --- conditional GET ---------------------------------------------------------------------------------------

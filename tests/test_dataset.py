@@ -54,9 +54,10 @@ def test_loading_twice_changes_nothing_and_says_so(dataset, capsys):
 def test_first_load_reports_what_it_created(dataset):
     Event.objects.filter(kind=EventKind.OTHER, state="DC").delete()
     report = load_dataset(settings.DATASET_DIR)
-    assert report.created["events"] == 3
+    # DC's three "other" events of events.csv and the council's vote of July 2010 (agreement_leads.csv).
+    assert report.created["events"] == 4
     assert report.created["jurisdictions"] == 0
-    assert "  events: 3" in report.lines()
+    assert "  events: 4" in report.lines()
 
 
 def test_eight_disputed_rows_keep_the_recorded_date_and_show_the_alternative(dataset):
@@ -125,12 +126,21 @@ def test_rescission_is_one_sourced_event_shared_by_every_rescinded_agreement(dat
     assert rescission.state is None
     assert rescission.sources.count() == 3
     changes = AgreementStatusChange.objects.filter(status="rescinded")
-    assert changes.count() == 8
+    # Eight agreements of agreements*.csv, and Maryland's and Virginia's of agreement_leads.csv.
+    assert changes.count() == 10
     assert set(changes.values_list("event", flat=True)) == {rescission.pk}
 
 
 def test_events_are_loaded_with_their_sources(dataset):
-    assert Event.objects.count() == 69
+    # events.csv, and DC's council vote of July 2010 (agreement_leads.csv, known to the month).
+    assert Event.objects.count() == 70
+    vote = Event.objects.get(state="DC", occurred_on=datetime.date(2010, 7, 1))
+    assert (vote.precision, vote.occurred_iso, vote.occurred_display) == (
+        "month",
+        "2010-07",
+        "July 2010 (day not known)",
+    )
+    assert "a local vote, not a termination notice" in vote.summary
     assert not Event.objects.filter(sources__isnull=True).exists()
     assert Event.objects.program_wide().filter(kind=EventKind.FULL_ACTIVATION).get().occurred_on == (
         datetime.date(2013, 1, 22)

@@ -329,9 +329,10 @@ def test_detail_of_a_retired_unit_links_its_successors_and_highlights_them(clien
     assert "today Hoonah-Angoon Census Area and Skagway Municipality, highlighted" in page
 
 
-def test_detail_of_a_state_with_no_agreement_says_so(client, dataset):
+def test_detail_of_a_state_with_no_agreement_says_it_is_not_yet_sourced(client, dataset):
     page = _page(client, "/jurisdictions/48201/")
-    assert "No agreement between Texas and ICE is recorded with a source" in page
+    assert "Agreement not yet sourced." in page and "first county was activated on" in page
+    assert 'href="/corrections/report/?page=/jurisdictions/48201/"' in page
 
 
 def test_detail_escapes_a_hostile_as_of(client, dataset):
@@ -408,8 +409,12 @@ def test_state_page_shows_state_events_and_map(client, dataset):
     assert 'data-fips="17031"' in page
 
 
-def test_state_page_of_a_state_without_agreement_says_so(client, dataset):
-    assert "No agreement between Texas and ICE is recorded with a source" in _page(client, "/states/TX/")
+def test_state_page_of_a_state_without_agreement_says_which_kind_of_gap(client, dataset):
+    # Texas's counties were activated from 2008, before ICE's rescission: its agreement is not yet sourced.
+    assert "Agreement not yet sourced." in _page(client, "/states/TX/")
+    # Every Maine county was activated after the rescission, when no agreement was asked for.
+    maine = _page(client, "/states/ME/")
+    assert "No agreement between Maine and ICE is on record" in maine and "not yet sourced" not in maine
 
 
 def test_state_page_lower_case_redirects(client, dataset):
@@ -437,8 +442,9 @@ def test_agreements_page_lists_all_eleven_with_history(client, dataset, django_a
     with django_assert_num_queries(SNAPSHOT_BUILD_QUERIES):
         response = client.get("/agreements/")
     page = response.content.decode()
-    assert page.count('<section class="agreement"') == 11
-    assert "11 agreements and their status today" in page
+    # Eleven of agreements*.csv and Maryland's and Virginia's of agreement_leads.csv.
+    assert page.count('<section class="agreement"') == 13
+    assert "13 agreements and their status today" in page
     assert "Illinois State Police" in page and "November 2009 (day not known)" in page
     assert "Washington State Patrol" in page and "State declined to sign" in page
 

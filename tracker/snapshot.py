@@ -161,6 +161,34 @@ class Snapshot:
     def agreement_status(self, agreement: Agreement, day: datetime.date) -> str | None:
         return asof.agreement_status_on(agreement.timeline, day)
 
+    @property
+    def rescission(self) -> Event | None:
+        """ICE's nationwide rescission of every MOA (2011-08-05 in the shipped data), if recorded."""
+        return next((event for event in self.events if event.kind == "moa_rescinded" and not event.state_id), None)
+
+    def first_activations(self) -> dict[str, datetime.date]:
+        """{postal: the first activation of a counted unit in the state}, for states with any activation."""
+
+        def compute():
+            firsts: dict[str, datetime.date] = {}
+            for unit in self.counted:
+                for change in self.timelines[unit.fips]:
+                    if change.status == Status.ACTIVATED:
+                        if unit.state_id not in firsts or change.effective_on < firsts[unit.state_id]:
+                            firsts[unit.state_id] = change.effective_on
+                        break
+            return firsts
+
+        return self.memo("first_activations", compute)
+
+    def agreement_not_yet_sourced(self, postal: str, before: datetime.date) -> datetime.date | None:
+        """For a state with no agreement on record whose counties were activated before `before` (ICE's
+        rescission of every MOA): its first activation, which an MOA then usually preceded. Else None."""
+        first = self.first_activations().get(postal)
+        if postal in self.agreements_by_state or first is None or first >= before:
+            return None
+        return first
+
     def successors(self, unit: Jurisdiction) -> list[Jurisdiction]:
         return [self.units[fips] for fips in unit.successor_codes]
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from agreements.models import Agreement, AgreementStatusChange, Event, EventKind
+from agreements.models import Agreement, AgreementStatus, AgreementStatusChange, Event, EventKind, Precision
 from agreements.services import agreements_rescind
 from jurisdictions.models import Confidence, Jurisdiction, Source, State, Status, StatusChange
 from tracker.dataset.plan import CHANGE_REASON, KNOWN_SOURCES, LoadReport, plan_dataset
@@ -56,7 +56,9 @@ def load_dataset(directory: Path) -> LoadReport:
             if url not in {attributes["url"] for attributes in KNOWN_SOURCES.values()}:
                 report.present["sources"] += 1
             continue
-        sources_by_url[url] = Source.objects.create(url=url, publisher=_host(url))
+        sources_by_url[url] = Source.objects.create(
+            url=url, title=plan.source_titles.get(url, ""), publisher=_host(url)
+        )
         report.created["sources"] += 1
 
     existing_units = set(Jurisdiction.objects.values_list("fips", flat=True))
@@ -154,7 +156,55 @@ def load_dataset(directory: Path) -> LoadReport:
         )
         report.created["agreement status changes"] += 1
 
+    _load_leads(plan, sources_by_url, report)
+
     rescission = Event.objects.filter(kind=EventKind.MOA_RESCINDED, state__isnull=True).earliest("occurred_on")
     rescinded = agreements_rescind(event=rescission, agreements=Agreement.objects.all())
     report.created["agreement status changes"] += len(rescinded)
     return report
+
+
+def _load_leads(plan, sources_by_url: dict, report) -> None:
+    """Facts found after the first release (agreement_leads.csv), each with its source and quoted sentence.
+
+    - moa_existed: the state had an MOA (ICE's 2011-08-05 letter went to its governor) but no source gives its
+      signing date or signing body: an agreement with both unknown, never guessed; if the state already has one,
+      the source is added to it.
+    - council_voted_to_withdraw: a local vote, not a termination notice: a dated event of the state, the agreement
+      itself unchanged.
+    - refusal_announced: the source is added to the state's refusal.
+    Idempotent, like the rest of the load.
+    """
+    for lead in plan.leads:
+        source = sources_by_url[lead["url"]]
+        state = State.objects.get(postal=lead["state_id"])
+        agreements = list(Agreement.objects.filter(state=state).order_by("pk"))
+        if lead["fact"] == "moa_existed":
+            if not agreements:
+                agreement = Agreement.objects.create(
+                    state=state,
+                    state_party=f"{state.name} (signing body not yet sourced)",
+                    notes=f"An MOA existed: \u201c{lead['quote']}\u201d Signing date and state party not yet sourced.",
+                )
+                report.created["agreements"] += 1
+                agreements = [agreement]
+            for agreement in agreements:
+                agreement.sources.add(source)
+        elif lead["fact"] == "council_voted_to_withdraw":
+            summary = (
+                f"{state.name}'s council votes to withdraw from Secure Communities (a local vote, not a "
+                f"termination notice): \u201c{lead['quote']}\u201d"
+            )
+            event, created = Event.objects.get_or_create(
+                state=state,
+                occurred_on=lead["day"],
+                kind=EventKind.OTHER,
+                summary=summary,
+                defaults={"precision": lead["precision"] or Precision.DAY},
+            )
+            event.sources.add(source)
+            (report.created if created else report.present)["events"] += 1
+        else:
+            for agreement in agreements:
+                if agreement.status_changes.filter(status=AgreementStatus.DECLINED).exists():
+                    agreement.sources.add(source)

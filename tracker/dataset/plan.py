@@ -159,6 +159,10 @@ class Plan:
     events: list[dict] = field(default_factory=list)
     agreements: list[dict] = field(default_factory=list)
     agreement_changes: list[dict] = field(default_factory=list)
+    # agreement_leads.csv: facts about agreements found after the first release (see fixtures/SOURCES.md).
+    leads: list[dict] = field(default_factory=list)
+    # Titles of sources that the files name, by address.
+    source_titles: dict[str, str] = field(default_factory=dict)
 
 
 def plan_dataset(directory: Path) -> Plan:
@@ -350,6 +354,7 @@ def plan_dataset(directory: Path) -> Plan:
                     "urls": agreement_urls,
                 }
             )
+    _plan_leads(directory, plan, states, urls, problems)
     plan.source_urls = list(urls)
 
     event_index = {(event["state_id"], event["occurred_on"]) for event in plan.events}
@@ -401,3 +406,35 @@ def plan_dataset(directory: Path) -> Plan:
     if problems:
         raise DatasetError(problems)
     return plan
+
+
+# What a row of agreement_leads.csv can say, and whether it needs a date.
+LEAD_FACTS = {"moa_existed": False, "council_voted_to_withdraw": True, "refusal_announced": True}
+
+
+def _plan_leads(directory: Path, plan: Plan, states, urls: dict, problems: list[str]) -> None:
+    """agreement_leads.csv: each row quotes the sentence that carries one fact about a state's agreement."""
+    columns = ["state_postal", "fact", "date", "precision", "source_title", "source_url", "quote"]
+    for row in read_rows(directory / "agreement_leads.csv", columns, problems):
+        postal, fact = row.values["state_postal"], row.values["fact"]
+        if postal not in states:
+            problems.append(f"{row.where()}: unknown state '{postal}'")
+            continue
+        if fact not in LEAD_FACTS:
+            problems.append(f"{row.where()}: unknown fact '{fact}': use {', '.join(LEAD_FACTS)}")
+            continue
+        day, precision = parse_date(row, "date", problems, allow_month=True, required=LEAD_FACTS[fact])
+        if row.values["precision"] and precision and row.values["precision"] != precision:
+            problems.append(
+                f"{row.where()}: precision '{row.values['precision']}' does not match '{row.values['date']}'"
+            )
+        url, quote = row.values["source_url"], row.values["quote"]
+        if not url or not quote:
+            problems.append(f"{row.where()}: a lead needs its source and the sentence it quotes")
+            continue
+        urls[url] = None
+        if row.values["source_title"]:
+            plan.source_titles[url] = row.values["source_title"]
+        plan.leads.append(
+            {"state_id": postal, "fact": fact, "day": day, "precision": precision, "url": url, "quote": quote}
+        )
