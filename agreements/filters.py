@@ -23,12 +23,10 @@ class AgreementFilter(RowFilterSet):
         fields = []
 
     def _state(self, rows, name, value):
-        wanted = set(value)
-        return rows.narrowed(lambda agreement: agreement.state_id in wanted)
+        return rows.having(lambda agreement: agreement.state_id, value)
 
     def _status(self, rows, name, value):
-        wanted = set(value)
-        return rows.narrowed(lambda agreement: self.snapshot.agreement_status(agreement, self.day) in wanted)
+        return rows.having(lambda agreement: self.snapshot.agreement_status(agreement, self.day), value)
 
 
 class EventFilter(RowFilterSet):
@@ -63,8 +61,7 @@ class EventFilter(RowFilterSet):
         return rows.narrowed(lambda event: event.state_id in wanted)
 
     def _kind(self, rows, name, value):
-        wanted = set(value)
-        return rows.narrowed(lambda event: event.kind in wanted)
+        return rows.having(lambda event: event.kind, value)
 
     def _after(self, rows, name, value):
         return rows.narrowed(lambda event: event.occurred_on >= value)

@@ -110,12 +110,10 @@ class JurisdictionFilter(RowFilterSet):
         return super().filter_queryset(rows)
 
     def _state(self, rows, name, value):
-        wanted = set(value)
-        return rows.narrowed(lambda row: row.unit.state_id in wanted)
+        return rows.having(lambda row: row.unit.state_id, value)
 
     def _status(self, rows, name, value):
-        wanted = set(value)
-        return rows.narrowed(lambda row: row.standing.status in wanted)
+        return rows.having(lambda row: row.standing.status, value)
 
     def _activated_after(self, rows, name, value):
         return rows.narrowed(lambda row: row.standing.activated_on is not None and row.standing.activated_on >= value)
@@ -135,12 +133,10 @@ class JurisdictionFilter(RowFilterSet):
         return matched
 
     def _fips(self, rows, name, value):
-        wanted = set(value)
-        return rows.narrowed(lambda row: row.unit.fips in wanted)
+        return rows.having(lambda row: row.unit.fips, value)
 
     def _kind(self, rows, name, value):
-        wanted = set(value)
-        return rows.narrowed(lambda row: row.unit.kind in wanted)
+        return rows.having(lambda row: row.unit.kind, value)
 
     def _disputed(self, rows, name, value):
         return rows.narrowed(lambda row: row.standing.disputed is value)
@@ -159,8 +155,7 @@ class StateFilter(RowFilterSet):
     state_filters = ("state",)
 
     def _state(self, rows, name, value):
-        wanted = set(value)
-        return rows.narrowed(lambda row: row.state.postal in wanted)
+        return rows.having(lambda row: row.state.postal, value)
 
 
 class SourceFilter(RowFilterSet):

@@ -28,6 +28,11 @@ class Rows(list):
         """The rows for which `keep(row)` is true, as Rows of the same model."""
         return Rows((row for row in self if keep(row)), model=self.model)
 
+    def having(self, value_of, wanted):
+        """The rows whose `value_of(row)` is one of `wanted` (a filter's list of values)."""
+        wanted = set(wanted)
+        return self.narrowed(lambda row: value_of(row) in wanted)
+
 
 class RowFilterSet(django_filters.FilterSet):
     """A FilterSet whose filters are methods over `Rows` (django-filter's own loop insists on QuerySets).
