@@ -85,20 +85,30 @@ setting_changed.connect(_forget_policies)
 class RefuseBodiesMiddleware:
     """A request body where none belongs is refused (413) before anything reads it.
 
-    The public site takes no uploads: only the admin receives forms and import files. Without this, an anonymous
-    300 MB POST to any page was read and spooled to disk by the CSRF check before it was refused. The admin's limit
-    is MAX_ADMIN_BODY_BYTES (an import file is at most 2 MB). A declared length is checked; a chunked body with no
-    length is refused outside the admin (no browser sends one there).
+    The public site takes no uploads: only the admin receives forms and import files, and the public takes one
+    small form, a reader's correction report. Without this, an anonymous 300 MB POST to any page was read and
+    spooled to disk by the CSRF check before it was refused. The admin's limit is MAX_ADMIN_BODY_BYTES (an import
+    file is at most 2 MB); the report form's is CORRECTIONS_MAX_BODY_BYTES, on exactly its own address. A declared
+    length is checked; a chunked body with no length is refused outside the admin (no browser sends one there).
     """
+
+    # The report form's address (corrections/urls.py), matched exactly: no other public path takes a body.
+    CORRECTION_REPORT_PATH = "/corrections/report/"
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        limit = settings.MAX_ADMIN_BODY_BYTES if request.path_info.startswith("/admin/") else 0
+        admin = request.path_info.startswith("/admin/")
+        if admin:
+            limit = settings.MAX_ADMIN_BODY_BYTES
+        elif request.path_info == self.CORRECTION_REPORT_PATH:
+            limit = settings.CORRECTIONS_MAX_BODY_BYTES
+        else:
+            limit = 0
         length = request.META.get("CONTENT_LENGTH") or "0"
         chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
-        too_long = not length.isdigit() or int(length) > limit or (chunked and limit == 0)
+        too_long = not length.isdigit() or int(length) > limit or (chunked and (not admin or limit == 0))
         if too_long:
             message = "This address takes no request body." if limit == 0 else "The request body is too large."
             if request.path_info.startswith("/api/"):

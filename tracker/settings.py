@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "axes",
     "jurisdictions",
     "agreements",
+    "corrections",
     "tracker",
 ]
 
@@ -237,6 +238,15 @@ DATASET_DIR = BASE_DIR / "fixtures"
 MAX_ADMIN_BODY_BYTES = int(os.environ.get("MAX_ADMIN_BODY_BYTES", str(4 * 1024 * 1024)))
 # Lookup suggestions and list-page searches per client address ("off" disables, e.g. for benchmarks).
 SEARCH_RATE = None if os.environ.get("SEARCH_RATE", "") == "off" else os.environ.get("SEARCH_RATE", "300/minute")
+
+# Corrections: readers' reports from the public pages (corrections/). Reports each client address may send, counted
+# in the cache like the search allowance ("off" disables). The report form is the one public address that takes a
+# body: at most CORRECTIONS_MAX_BODY_BYTES, enough for a report at its longest (5,000 characters of text at up to 12
+# bytes each once percent-encoded, plus a 500-character link), and below nginx's 100 KB for the public site.
+CORRECTIONS_RATE = (
+    None if os.environ.get("CORRECTIONS_RATE", "") == "off" else os.environ.get("CORRECTIONS_RATE", "5/hour")
+)
+CORRECTIONS_MAX_BODY_BYTES = int(os.environ.get("CORRECTIONS_MAX_BODY_BYTES", str(80 * 1024)))
 
 REST_FRAMEWORK = {
     # The API is read-only and says the same to everyone: no sign-in to look up on each request. (Editors work in

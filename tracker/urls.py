@@ -10,6 +10,7 @@ urlpatterns = [
     path("map/counties-wgs84.json", views.counties_wgs84, name="counties_wgs84"),
     path("", include("jurisdictions.urls")),
     path("", include("agreements.urls")),
+    path("", include("corrections.urls")),
     path("about/", pages.about, name="about"),
     path("downloads/", pages.downloads, name="downloads"),
     path("api/v1/", include("tracker.api_urls")),

@@ -15,6 +15,8 @@ PERMISSIONS = {
     ("agreements", "agreement"): ("view", "add", "change"),
     ("agreements", "agreementstatuschange"): ("view", "add", "change", "delete"),
     ("agreements", "event"): ("view", "add", "change"),
+    # Readers' reports: triage and resolve them. They arrive only through the public form, and stay (no delete).
+    ("corrections", "correctionreport"): ("view", "change"),
 }
 
 
