@@ -42,7 +42,16 @@ class CorrectionReportAdmin(TrackedAdmin):
         (
             "Decision",
             {
-                "fields": ["status", "resolution_note", "source", "record_page", "resolved_at", "resolved_by"],
+                # concurrency_version: the hidden guard against overwriting a colleague's decision (TrackedAdmin).
+                "fields": [
+                    "status",
+                    "resolution_note",
+                    "source",
+                    "record_page",
+                    "resolved_at",
+                    "resolved_by",
+                    "concurrency_version",
+                ],
                 "description": RESOLVING,
             },
         ),

@@ -111,7 +111,10 @@ def parse_page(value: str, *, check_exists: bool = True) -> Subject:
 def _check_exists(subject: Subject) -> None:
     if subject.kind == SubjectKind.JURISDICTION and not Jurisdiction.objects.filter(fips=subject.key).exists():
         raise ValidationError(
-            "No jurisdiction in the tracker has the FIPS code %(key)s.", code="no_record", params={"key": subject.key}
+            "No jurisdiction in the tracker has the FIPS code %(key)s. If a county is missing, report it from its "
+            "state’s page.",
+            code="no_record",
+            params={"key": subject.key},
         )
     if subject.kind == SubjectKind.STATE and not State.objects.filter(postal=subject.key).exists():
         raise ValidationError(

@@ -89,9 +89,13 @@ def accept(report, *, source, note="Activation date corrected to 28 October 2008
 
 
 def change_form_data(response) -> dict:
-    """The POST data of the admin change form as rendered (the editable fields and the version guard)."""
+    """The POST data of the admin change form as rendered (the editable fields and the version guard): only the
+    fields the page really holds, as a browser would send them."""
     data = {}
+    html = response.content.decode()
     for bound in response.context["adminform"].form:
+        if f'name="{bound.html_name}"' not in html:
+            continue
         value = bound.value()
         data[bound.html_name] = "" if value is None else str(value)
     return data
@@ -650,3 +654,24 @@ def test_the_log_pages_hold_a_hundred(client, dataset):
     assert "note 0<" in first and "note 100<" not in first
     second = client.get(LOG_URL, {"page": "2"}).content.decode()
     assert second.count('class="correction-entry"') == 1 and "note 100<" in second
+
+
+def test_a_second_editor_cannot_overwrite_a_colleagues_decision(client, editor_client, editor):
+    from django.test import Client
+
+    colleague = User.objects.create_user("otto", is_staff=True)
+    colleague.groups.add(Group.objects.get(name="Editors"))
+    other = Client()
+    other.force_login(colleague)
+    post_report(client)
+    report = CorrectionReport.objects.get()
+    mine = change_form_data(editor_client.get(change_url(report)))
+    theirs = change_form_data(other.get(change_url(report)))
+    mine.update(status="accepted", resolution_note="Corrected.", source=make_source().pk)
+    assert editor_client.post(change_url(report), mine).status_code == 302
+    theirs.update(status="rejected", resolution_note="Not so.")
+    refused = other.post(change_url(report), theirs)
+    assert refused.status_code == 200
+    assert "someone else saved this record after you opened it" in refused.content.decode()
+    report.refresh_from_db()
+    assert (report.status, report.resolved_by) == (ReportStatus.ACCEPTED, editor)
