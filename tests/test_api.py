@@ -263,7 +263,7 @@ def test_as_of_answers_match_the_data_on_key_dates(client, dataset, as_of, juris
     rows = _csv_rows(export)
     assert len(rows) == jurisdictions
     assert len({row["state"] for row in rows}) == states
-    assert f'filename="scomm-jurisdictions-as-of-{as_of}.csv"' in export["Content-Disposition"]
+    assert f'filename="scomm-jurisdictions-status-activated-as-of-{as_of}.csv"' in export["Content-Disposition"]
 
 
 def test_csv_has_a_header_and_is_utf8(client, dataset):

@@ -1,8 +1,11 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
 
 from tracker import pages, views
 from tracker.health import healthz
+from tracker.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,4 +19,10 @@ urlpatterns = [
     path("api/v1/", include("tracker.api_urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path(
+        "sitemap.xml",
+        cache_control(public=True, max_age=3600)(sitemap),
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
 ]

@@ -1,5 +1,7 @@
 """The read-only base viewset: lists, details and full downloads, answered from the read-model snapshot."""
 
+import re
+
 from django.http import Http404, StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, viewsets
@@ -21,6 +23,9 @@ from tracker.api.ordering import RowOrdering
 from tracker.api.pagination import TrackerPagination
 from tracker.api.throttling import AnonThrottle, BulkThrottle
 from tracker.renderers import JSONRenderer
+
+# Anything but letters and digits becomes a hyphen in a download's name (no quotes, slashes or spaces).
+_UNSAFE_IN_FILENAMES = re.compile(r"[^A-Za-z0-9]+")
 
 
 class RowFilterBackend(DjangoFilterBackend):
@@ -105,7 +110,17 @@ class SnapshotViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
         return Response(self.get_serializer().to_representation(row))
 
     def export_filename(self, extension: str) -> str:
-        return f"scomm-{self.export_name}-as-of-{self.day.isoformat()}.{extension}"
+        """scomm-<resource>[-<filter>-<values>...]-as-of-<day>.<format>: the file says what it holds, e.g.
+        scomm-jurisdictions-state-TX-CA-status-activated-as-of-2011-08-05.csv (at most about 150 characters)."""
+        parts = [self.export_name]
+        for name in getattr(self.filterset_class, "base_filters", {}):
+            values = [
+                item for raw in self.request.query_params.getlist(name) for item in raw.split(",") if item.strip()
+            ]
+            if values and name != "as_of":
+                parts += [name, *values]
+        words = _UNSAFE_IN_FILENAMES.sub("-", "-".join(parts)).strip("-")[:120].rstrip("-")
+        return f"scomm-{words}-as-of-{self.day.isoformat()}.{extension}"
 
     def csv_columns(self) -> "list[str]":
         return [name for name in self.get_serializer().fields if name not in self.csv_exclude]
