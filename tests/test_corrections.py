@@ -675,3 +675,48 @@ def test_a_second_editor_cannot_overwrite_a_colleagues_decision(client, editor_c
     assert "someone else saved this record after you opened it" in refused.content.decode()
     report.refresh_from_db()
     assert (report.status, report.resolved_by) == (ReportStatus.ACCEPTED, editor)
+
+
+def test_a_report_at_its_longest_passes_through_nginx_as_in_production(live_dataset, tmp_path, settings):
+    """deploy/nginx.conf takes at most 100 KB on the public site and caches GETs: the form's POST reaches the app,
+    every time, and the thank-you redirect comes back."""
+    import http.client
+    import socket
+    from pathlib import Path
+
+    from deploy import run_nginx
+
+    if not Path(run_nginx.NGINX).exists():
+        pytest.fail("nginx is not installed: apt-get install nginx-light (`python3 dev.py test` does it as root)")
+    settings.TRUSTED_PROXY_COUNT = 1
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    (tmp_path / "static").mkdir()
+    app = live_dataset.url.rsplit(":", 1)[1]
+    process = run_nginx.start(
+        tmp_path / "nginx", port=port, upstream=f"127.0.0.1:{app}", static_root=tmp_path / "static"
+    )
+    try:
+        for number in range(2):
+            body = urlencode(
+                {
+                    "page": "/jurisdictions/48201/",
+                    "description": f"{number}" + "😀" * 4999,
+                    "source_url": "https://example.org/source",
+                    "contact_email": EMAIL,
+                    "website": "",
+                }
+            ).encode()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request(
+                "POST", REPORT_URL, body=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
+            )
+            response = connection.getresponse()
+            response.read()
+            connection.close()
+            assert response.status == 303
+            assert response.getheader("Location") == "/corrections/report/thanks/?page=%2Fjurisdictions%2F48201%2F"
+    finally:
+        run_nginx.stop(process)
+    assert sorted(r.description[0] for r in CorrectionReport.objects.all()) == ["0", "1"]
