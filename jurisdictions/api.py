@@ -3,6 +3,7 @@
 import json
 from functools import cache
 
+import orjson
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
@@ -14,8 +15,9 @@ from jurisdictions.serializers import JurisdictionSerializer, SourceSerializer, 
 from tracker import geometry
 from tracker.api.errors import AS_OF_PARAMETER
 from tracker.api.filters import Rows
-from tracker.api.formats import CONTENT_TYPES, FORMATS_NOTE, GeoJSONRenderer, in_blocks
+from tracker.api.formats import CONTENT_TYPES, FORMATS_NOTE, GeoJSONRenderer, csv_header, csv_lines, in_blocks
 from tracker.api.viewsets import SnapshotViewSet
+from tracker.renderers import JSONRenderer
 
 
 @extend_schema_serializer(many=False)
@@ -74,7 +76,36 @@ class JurisdictionViewSet(SnapshotViewSet):
     renderer_classes = [*SnapshotViewSet.renderer_classes, GeoJSONRenderer]
 
     def all_rows(self):
-        return Rows(self.snapshot.rows(self.day), model=Jurisdiction)
+        return Rows(self.snapshot.scoped_rows(self.day, "all"), model=Jurisdiction)
+
+    def represent(self, rows) -> list:
+        """Rows as the JSON list holds them. A unit's JSON for a day and site address is encoded once per data
+        version (orjson fragments, kept by the snapshot) and reused by every page that lists it; an indented
+        answer (`Accept: application/json; indent=2`) is built by DRF's own encoder, as always."""
+        renderer = self.request.accepted_renderer
+        if not isinstance(renderer, JSONRenderer) or renderer.get_indent(self.request.accepted_media_type, {}):
+            return super().represent(rows)
+        encoded = self.snapshot.encoded(("json", self.day, self.request.build_absolute_uri("/")))
+        serializer = self.get_serializer()
+        results = []
+        for row in rows:
+            fragment = encoded.get(row.unit.fips)
+            if fragment is None:
+                fragment = encoded[row.unit.fips] = orjson.Fragment(orjson.dumps(serializer.to_representation(row)))
+            results.append(fragment)
+        return results
+
+    def csv_lines(self, rows):
+        """CSV lines of these rows, each encoded once per data version, day and site address (see `represent`)."""
+        encoded = self.snapshot.encoded(("csv", self.day, self.request.build_absolute_uri("/")))
+        columns = self.csv_columns()
+        rows = list(rows)
+        missing = [row for row in rows if row.unit.fips not in encoded]
+        for row, line in zip(missing, csv_lines(self.iter_rows(missing), columns), strict=True):
+            encoded[row.unit.fips] = line
+        yield csv_header(columns)
+        for row in rows:
+            yield encoded[row.unit.fips]
 
     def find(self, fips):
         return self.snapshot.row(fips, self.day)
@@ -109,7 +140,7 @@ class JurisdictionViewSet(SnapshotViewSet):
     def iter_rows(self, rows):
         for row in super().iter_rows(rows):
             if self.request.accepted_renderer.format == "csv":
-                row["program_status"] = row["program_status"]["status"]
+                row = {**row, "program_status": row["program_status"]["status"]}
             yield row
 
     def stream(self, fmt, rows):

@@ -9,7 +9,7 @@ error naming the parameter; repeated and comma-separated values mean the same (`
 import django_filters
 
 from jurisdictions.models import Jurisdiction, Kind, Source, State, Status
-from tracker.api.filters import STATE_HINT, DayFilter, ListFilter, RowFilterSet, StrictBooleanFilter
+from tracker.api.filters import STATE_HINT, DayFilter, ListFilter, RowFilterSet, Rows, StrictBooleanFilter
 
 FIPS_HINT = "use five-digit county FIPS codes such as 48201, or several: 48201,17031."
 MAX_QUERY_LENGTH = 100
@@ -101,12 +101,17 @@ class JurisdictionFilter(RowFilterSet):
         return True
 
     def filter_queryset(self, rows):
+        """Which units first (the snapshot keeps each scope's rows per day), then the filters."""
         data = self.form.cleaned_data
         on_map = data.get("on_map")
         if on_map is not None:
-            rows = rows.narrowed(lambda row: row.unit.on_current_map is on_map)
-        elif not self.everything and "successors" not in (data.get("include") or []):
-            rows = rows.narrowed(lambda row: row.unit.in_dataset)
+            scope = "on_map" if on_map else "off_map"
+        elif self.everything or "successors" in (data.get("include") or []):
+            scope = "all"
+        else:
+            scope = "counted"
+        if self.snapshot is not None:
+            rows = Rows(self.snapshot.scoped_rows(self.day, scope), model=Jurisdiction)
         return super().filter_queryset(rows)
 
     def _state(self, rows, name, value):

@@ -71,7 +71,7 @@ def _filter_errors(errors) -> str:
 def jurisdiction_list(request):
     snapshot, day = request.snapshot, request.day
     filterset = JurisdictionFilter(
-        request.GET, queryset=Rows(snapshot.rows(day), model=Jurisdiction), snapshot=snapshot, day=day
+        request.GET, queryset=Rows(snapshot.scoped_rows(day, "all"), model=Jurisdiction), snapshot=snapshot, day=day
     )
     if not filterset.is_valid():
         return bad_request(request, _filter_errors(filterset.errors))

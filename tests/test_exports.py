@@ -86,3 +86,13 @@ def test_the_api_honours_quality_values_in_accept(client, dataset, accept, wante
 
 def test_a_format_the_client_refuses_everywhere_is_a_406(client, dataset):
     assert client.get(API + "stats/", HTTP_ACCEPT="text/csv, application/json;q=0").status_code == 406
+
+
+def test_a_type_refused_with_q_0_is_never_given_even_under_a_wildcard(client, dataset):
+    response = client.get(API + "jurisdictions/?state=RI", HTTP_ACCEPT="*/*, application/json;q=0")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+
+
+def test_a_named_type_keeps_its_parameters(client, dataset):
+    response = client.get(API + "stats/?as_of=2011-08-05", HTTP_ACCEPT="application/json; indent=2")
+    assert response.content.startswith(b'{\n  "as_of"')

@@ -26,6 +26,8 @@ from tracker.readmodel import Version
 
 # Days whose per-unit statuses are kept: a day costs about 0.5 MB; readers and scripts ask for a few at a time.
 DAYS_KEPT = 64
+# Encoded answers kept (each unit's JSON or CSV line for one day and site address: up to about 4 MB each).
+HEAVY_KEPT = 8
 
 
 class UnitRow(NamedTuple):
@@ -93,6 +95,13 @@ class Snapshot:
         self.events_by_id = {event.pk: event for event in self.events}
         self.program_events = asof.program_events(self.events)
         self._days: OrderedDict[tuple, dict] = OrderedDict()
+        self._heavy: OrderedDict[tuple, dict] = OrderedDict()
+        self.scopes = {
+            "all": self.ordered_units,
+            "counted": self.counted,
+            "on_map": [unit for unit in self.ordered_units if unit.on_current_map],
+            "off_map": [unit for unit in self.ordered_units if not unit.on_current_map],
+        }
         self._days_lock = threading.Lock()
         self._memo: dict = {}
         self.build_seconds = 0.0
@@ -127,6 +136,22 @@ class Snapshot:
         standing = self.standings(day)[fips]
         timeline = tuple(change for change in self.timelines[fips] if change.effective_on <= day)
         return UnitRow(unit, standing, timeline)
+
+    def scoped_rows(self, day: datetime.date, scope: str) -> tuple[UnitRow, ...]:
+        """The rows of a scope on `day`, in list order, kept per day: "counted" (the 3,143 of 2008-2013), "all",
+        "on_map" (the 3,142 on today's map) or "off_map" (the 8 historical units without a shape)."""
+        return self._per_day(("rows", scope), day, lambda: tuple(self.rows(day, self.scopes[scope])))
+
+    def encoded(self, key: tuple) -> dict:
+        """A dict for this version's encoded answers under `key` (a resource, a day, the site's address), filled
+        by the caller: e.g. each unit's JSON for that day. Only the HEAVY_KEPT keys asked last are kept."""
+        found = self._heavy.get(key)
+        if found is None:
+            with self._days_lock:
+                found = self._heavy.setdefault(key, {})
+                while len(self._heavy) > HEAVY_KEPT:
+                    self._heavy.popitem(last=False)
+        return found
 
     def rows(self, day: datetime.date, units=None) -> list[UnitRow]:
         """Rows for `units` (default: every unit, in list order) on `day`."""

@@ -81,13 +81,22 @@ class _Echo:
         return value
 
 
-def stream_csv(rows, columns):
-    """CSV text pieces: a header of `columns`, then one line per row dict."""
-    writer = csv.writer(_Echo())
+def csv_header(columns) -> str:
     # A byte-order mark makes Excel read UTF-8 (accents in names, section signs in notes) correctly.
-    yield "\ufeff" + writer.writerow(columns)
+    return "\ufeff" + csv.writer(_Echo()).writerow(columns)
+
+
+def csv_lines(rows, columns):
+    """One CSV line (text, with its line end) per row dict, cells in `columns` order."""
+    writer = csv.writer(_Echo())
     for row in rows:
         yield writer.writerow([csv_cell(row.get(column)) for column in columns])
+
+
+def stream_csv(rows, columns):
+    """CSV text pieces: a header of `columns`, then one line per row dict."""
+    yield csv_header(columns)
+    yield from csv_lines(rows, columns)
 
 
 def stream_ndjson(rows):

@@ -100,8 +100,7 @@ class SnapshotViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
         if fmt in BULK_FORMATS:
             return self.stream(fmt, rows)
         page = self.paginate_queryset(rows)
-        serializer = self.get_serializer()
-        return self.get_paginated_response([serializer.to_representation(row) for row in page])
+        return self.get_paginated_response(self.represent(page))
 
     def retrieve(self, request, *args, **kwargs):
         row = self.find(kwargs[self.lookup_url_kwarg or self.lookup_field])
@@ -125,14 +124,23 @@ class SnapshotViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
     def csv_columns(self) -> "list[str]":
         return [name for name in self.get_serializer().fields if name not in self.csv_exclude]
 
+    def represent(self, rows) -> list:
+        """The rows of a JSON page, as the serializer writes them."""
+        serializer = self.get_serializer()
+        return [serializer.to_representation(row) for row in rows]
+
     def iter_rows(self, rows):
         serializer = self.get_serializer()
         for row in rows:
             yield serializer.to_representation(row)
 
+    def csv_lines(self, rows):
+        """The CSV text of these rows, header first (a resource may keep its lines: see jurisdictions/api.py)."""
+        return stream_csv(self.iter_rows(rows), self.csv_columns())
+
     def stream(self, fmt, rows):
         if fmt == "csv":
-            body = stream_csv(self.iter_rows(rows), self.csv_columns())
+            body = self.csv_lines(rows)
         elif fmt == "ndjson":
             body = stream_ndjson(self.iter_rows(rows))
         else:
