@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Fill in deploy/nginx.conf and run Debian's nginx with it (standard library only).
 
-    python3 deploy/run_nginx.py render --server-name scomm.example.org --upstream unix:/run/scomm/gunicorn.sock \\
+    python3 deploy/run_nginx.py render --server-name scomm.example.org --upstream 127.0.0.1:8000 \\
         --static-root /srv/scomm/staticfiles --tls-cert /etc/ssl/scomm.pem --tls-key /etc/ssl/scomm.key \\
         > /etc/nginx/nginx.conf
     python3 deploy/run_nginx.py run --port 8080 --upstream 127.0.0.1:8000 --static-root staticfiles
 
-`render` prints a production config with Debian's paths (/var/lib/nginx, /var/log/nginx, user
-www-data, pid /run/nginx.pid, as the package's service expects). Without --tls-cert it listens on plain HTTP
-(`--listen`, default 80), for a host behind a TLS-terminating balancer.
+`render` prints a production config with Debian's paths (/var/lib/nginx, /var/log/nginx, user www-data, pid
+/run/nginx.pid, as the package's service expects). With a certificate nginx terminates TLS (and redirects port 80
+to HTTPS). With --behind-balancer it listens on plain HTTP (`--listen`, default 80) behind a balancer that
+terminates TLS and sets X-Forwarded-Proto; only the balancer may reach it, and TRUSTED_PROXY_COUNT is then 2.
 
 `run` needs no privileges: the config, pid file, temporary files, cache and error log all go into a temporary
 folder, and nginx runs in the foreground (`-g 'daemon off;'`) until Ctrl-C. The tests and bench/production.py
@@ -47,6 +48,7 @@ def render(
     access_log: str = "off",
     tls_cert: str | None = None,
     tls_key: str | None = None,
+    behind_balancer: bool = False,
 ) -> str:
     """deploy/nginx.conf with every @NAME@ filled in; the "# tls-only" lines kept only with a certificate."""
     if bool(tls_cert) != bool(tls_key):
@@ -70,6 +72,7 @@ def render(
         "COMPRESSING_PORT": str(compressing_port),
         "SERVER_NAME": server_name,
         "LISTEN": listen,
+        "READER_SCHEME": "$http_x_forwarded_proto" if behind_balancer else "$scheme",
         "TLS_CERT": tls_cert or "",
         "TLS_KEY": tls_key or "",
         "STATIC_ROOT": str(static_root).rstrip("/"),
@@ -156,6 +159,9 @@ def main() -> None:
     render_cmd.add_argument("--listen", help="default: '443 ssl http2' with a certificate, else 80")
     render_cmd.add_argument("--tls-cert")
     render_cmd.add_argument("--tls-key")
+    render_cmd.add_argument(
+        "--behind-balancer", action="store_true", help="a balancer in front terminates TLS and sets X-Forwarded-Proto"
+    )
     render_cmd.add_argument("--user", default="www-data")
     render_cmd.add_argument(
         "--compressing-port", type=int, default=8081, help="loopback port of nginx's own compressing hop"
@@ -167,6 +173,8 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.command == "render":
+        if not (args.tls_cert or args.behind_balancer):
+            parser.error("render needs --tls-cert and --tls-key (nginx terminates TLS) or --behind-balancer")
         sys.stdout.write(
             render(
                 listen=args.listen or ("443 ssl http2" if args.tls_cert else "80"),
@@ -182,6 +190,7 @@ def main() -> None:
                 access_log="/var/log/nginx/access.log",
                 tls_cert=args.tls_cert,
                 tls_key=args.tls_key,
+                behind_balancer=args.behind_balancer,
             )
         )
         return
