@@ -19,6 +19,7 @@ class PagesSitemap(Sitemap):
             "about",
             "downloads",
             "api:index",
+            "corrections:log",
         ]
 
     def location(self, name):
