@@ -18,13 +18,57 @@ pytestmark = pytest.mark.django_db
 HOME_QUERIES = SNAPSHOT_BUILD_QUERIES
 
 
-def test_home_renders_every_county_and_todays_headline_in_fixed_queries(client, dataset, django_assert_num_queries):
+def test_home_renders_every_county_and_the_rollout_headline_in_fixed_queries(
+    client, dataset, django_assert_num_queries
+):
     with django_assert_num_queries(HOME_QUERIES):
         response = client.get("/")
     assert response.status_code == 200
     page = response.content.decode()
     assert page.count("<path data-fips=") == 3142
-    assert "3,143 of 3,143 jurisdictions in 51 states activated on" in page
+    assert "3,143 of 3,143 jurisdictions in 51 states activated between 27 October 2008 and 22 January 2013" in page
+
+
+def test_without_a_date_counties_are_coloured_by_half_year_of_activation(client, dataset):
+    page = client.get("/").content.decode()
+    classes = re.findall(r'<path data-fips="(\d{5})" class="([^"]+)"', page)
+    assert len(classes) == 3142
+    # Today's status first (for the as-of view, one class away), then the half-year.
+    assert dict(classes)["48201"] == "a q0"  # Harris County, 27 October 2008: 2008 H2
+    assert dict(classes)["06037"] == "a q2"  # Los Angeles County, 27 August 2009: 2009 H2
+    assert dict(classes)["17031"] == "a q9"  # Cook County, 22 January 2013: 2013 H1
+    assert '<figure class="cmap story" id="county-map">' in page
+    assert 'id="period-legend"' in page and "2008 H2" in page and "2013 H1" in page
+    # The status legend is there for the as-of view the date control switches to, hidden until then.
+    assert '<ul class="legend" id="status-legend" aria-label="Legend" hidden>' in page
+
+
+def test_key_days_are_counted_from_the_snapshot(client, dataset):
+    page = client.get("/").content.decode()
+    snapshot = readmodel.current()
+    for day in (datetime.date(2008, 10, 27), datetime.date(2011, 8, 5), datetime.date(2013, 1, 22)):
+        counts = snapshot.state_counts(day).values()
+        activated = sum(row.activated for row in counts)
+        states = sum(1 for row in counts if row.activated)
+        shown = "all 3,143" if activated == 3143 else f"{activated:,}"
+        block = re.search(rf'data-key="\w+">\s*<dt><a href="\?as_of={day}".*?</dd>', page, re.S).group(0)
+        assert f'<strong class="key-n">{shown}</strong>' in block
+        assert f"in {states} state" in block
+    assert '<strong class="key-n">1,475</strong> jurisdictions in 43 states' in page
+
+
+def test_the_date_slider_spans_the_rollout_and_marks_the_later_eras(client, dataset):
+    page = client.get("/").content.decode()
+    assert 'data-end="2013-02-28"' in page
+    assert 'aria-label="Date, from 27 October 2008 to 28 February 2013"' in page
+    assert 'data-era="2014-11-20"' in page and 'data-era="2017-01-25"' in page
+
+
+def test_the_as_of_view_keeps_its_status_colours(client, dataset):
+    page = client.get("/?as_of=2011-08-05").content.decode()
+    assert 'id="period-legend"' not in page
+    assert not re.search(r'class="q\d', page)
+    assert '<a href="/" data-view="story">' in page
 
 
 def test_home_as_of_a_date_shows_that_days_numbers_in_the_same_queries(client, dataset, django_assert_num_queries):

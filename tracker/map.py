@@ -30,6 +30,10 @@ from tracker.dates import us_today
 ACTIVATED_CLASS = "a"
 NOT_ACTIVATED_CLASS = "n"
 HIGHLIGHT_CLASS = "h"
+# The rollout view colours a county by the half-year it was activated in: class "q0" (the first half-year with an
+# activation) to "q9", beside its status class, under a figure of class "story"; map.css holds the palette.
+# Half-years, not years: 2011 alone holds about 1,100 activations and 2012 over 1,000.
+PERIOD_CLASS = "q"
 NATIONAL_VIEW_BOX = f"0 0 {geometry.FRAME_WIDTH} {geometry.FRAME_HEIGHT}"
 
 
@@ -69,6 +73,7 @@ class CountyMap:
     title: str
     units: list[Unit] = field(repr=False, default_factory=list)
     activated_fips: set[str] = field(repr=False, default_factory=set)
+    periods: list["Period"] = field(default_factory=list)  # set in the rollout view (by_period=True) only
 
 
 def _units(snapshot, *, state: str | None = None) -> list[Unit]:
@@ -138,12 +143,61 @@ def _note(unit: Unit) -> str:
     return f" (data recorded for {unit.borrows_from})" if unit.borrows_from else ""
 
 
-def county_map(snapshot, day: datetime.date, *, state: str | None = None, highlight: str | None = None) -> CountyMap:
+@dataclass(frozen=True)
+class Period:
+    """A half-year of the rollout: its legend label, first and last day, and how many counted units it activated."""
+
+    index: int
+    label: str
+    start: datetime.date
+    end: datetime.date
+    activated: int
+
+
+def _half(day: datetime.date) -> tuple[int, int]:
+    return day.year, 0 if day.month <= 6 else 1
+
+
+def periods(units: list[Unit]) -> list[Period]:
+    """The half-years from the first activation to the last, each with its count of counted units activated."""
+    dates = [unit.activated_on for unit in units if unit.counted and unit.activated_on]
+    if not dates:
+        return []
+    (year, half), last = _half(min(dates)), _half(max(dates))
+    per_half = Counter(_half(day) for day in dates)
+    found = []
+    while (year, half) <= last:
+        start = datetime.date(year, 7 if half else 1, 1)
+        end = datetime.date(year, 12, 31) if half else datetime.date(year, 6, 30)
+        found.append(Period(len(found), f"{year} H{half + 1}", start, end, per_half[(year, half)]))
+        year, half = (year + 1, 0) if half else (year, 1)
+    return found
+
+
+def period_class(day: datetime.date | None, first: list[Period]) -> str:
+    """The class of a county activated on ``day`` in the rollout view; never activated keeps "n"."""
+    if day is None or not first:
+        return NOT_ACTIVATED_CLASS
+    year0, half0 = _half(first[0].start)
+    year, half = _half(day)
+    return f"{PERIOD_CLASS}{(year - year0) * 2 + half - half0}"
+
+
+def county_map(
+    snapshot,
+    day: datetime.date,
+    *,
+    state: str | None = None,
+    highlight: str | None = None,
+    by_period: bool = False,
+) -> CountyMap:
     """The county map of the nation, or of one state (postal code), coloured by status on ``day``.
 
     From the read-model snapshot: no query. ``highlight`` is a FIPS code drawn with an outline and ``aria-current``.
+    ``by_period`` colours each county by the half-year of its activation instead (``map.periods`` lists them).
     """
     units = _units(snapshot, state=state)
+    rollout_periods = periods(units) if by_period else []
     activated = _activated_fips(snapshot, day, state=state)
     drawn = [unit for unit in units if unit.on_map]
     markup = _static_markup(
@@ -158,6 +212,10 @@ def county_map(snapshot, day: datetime.date, *, state: str | None = None, highli
             continue
         head, tail = markup[unit.fips]
         classes = ACTIVATED_CLASS if unit.fips in activated else NOT_ACTIVATED_CLASS
+        if by_period:
+            # Both: the half-year colours the map while the figure has class "story"; the status on the day is
+            # there already, so leaving the rollout view is one class on the figure, not 3,142 writes.
+            classes += " " + period_class(unit.activated_on, rollout_periods)
         link_extra = extra = ""
         if unit.fips == highlight:
             classes += " " + HIGHLIGHT_CLASS
@@ -184,6 +242,7 @@ def county_map(snapshot, day: datetime.date, *, state: str | None = None, highli
         title=title,
         units=units,
         activated_fips=activated,
+        periods=rollout_periods,
     )
 
 
@@ -213,6 +272,8 @@ def client_data(county_map: CountyMap, events: list, program_events: list) -> di
     nationwide eras (so that a day after 2014-11-20 says the program was discontinued, as the server does)."""
     states = {unit.state_fips: unit.state_name for unit in county_map.units}
     return {
+        # A phone's tap on a county opens its state's map (counties are a pixel or two across at 390 px).
+        "postal": {unit.state_fips: unit.state_postal for unit in county_map.units},
         "day": county_map.day.isoformat(),
         "today": us_today().isoformat(),
         "eras": [
@@ -231,6 +292,41 @@ def client_data(county_map: CountyMap, events: list, program_events: list) -> di
         "states": states,
         "events": [{"date": event.occurred_on.isoformat(), "label": event_label(event)} for event in events],
     }
+
+
+def key_days(snapshot, units: list[Unit]) -> list[dict]:
+    """The rollout's turning points with the numbers of each day, from the snapshot (nothing written in here):
+    the first activation, ICE's rescission of the agreements, and the day the last county was activated."""
+    dates = [unit.activated_on for unit in units if unit.counted and unit.activated_on]
+    if not dates:
+        return []
+    days = [("first", min(dates), "First activation")]
+    if snapshot.rescission:
+        days.append(("rescission", snapshot.rescission.occurred_on, "ICE rescinds every state agreement"))
+    days.append(("full", max(dates), "Last county activated"))
+    found = []
+    for key, day, label in days:
+        counts = snapshot.state_counts(day).values()
+        activated = sum(row.activated for row in counts)
+        found.append(
+            {
+                "key": key,
+                "day": day,
+                "label": label,
+                "activated": activated,
+                "total": sum(row.total for row in counts),
+                "states": sum(1 for row in counts if row.activated),
+            }
+        )
+    return found
+
+
+def rollout_end(units: list[Unit]) -> datetime.date:
+    """Where the date slider ends: the last day of the month after the last activation (2013-02-28)."""
+    dates = [unit.activated_on for unit in units if unit.counted and unit.activated_on]
+    last = max(dates) if dates else datetime.date(2013, 1, 22)
+    following = datetime.date(last.year + last.month // 12, last.month % 12 + 1, 1)
+    return datetime.date(following.year + following.month // 12, following.month % 12 + 1, 1) - datetime.timedelta(1)
 
 
 def event_label(event) -> str:

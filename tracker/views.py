@@ -53,11 +53,19 @@ def _weaken_etag(response) -> None:
         response["ETag"] = "W/" + etag
 
 
+# Short names of the program's later eras for the marks at the end of the date slider (the full sentence is said
+# above the map for the day shown).
+ERA_MARKS = {"discontinued": "program discontinued (PEP)", "reinstated": "program reinstated"}
+
+
 @_gzipped
 @public_page
 def home(request):
     snapshot, day = request.snapshot, request.day
-    national = county_maps.county_map(snapshot, day)
+    # Without a date the page tells the story: every county coloured by the half-year it was activated in. With
+    # ?as_of= it shows who was activated on that day, as before.
+    story = request.as_of is None
+    national = county_maps.county_map(snapshot, day, by_period=story)
     events = [event for event in snapshot.events if event.kind != EventKind.OTHER]
     first = min((unit.activated_on for unit in national.units if unit.activated_on), default=day)
     chart = county_maps.rollout(national, events)
@@ -81,6 +89,14 @@ def home(request):
         "event_ticks": [((event.occurred_on - first).days, event) for event in events if first <= event.occurred_on],
         "chart_now": chart.x(day),
         "map_data": county_maps.client_data(national, events, snapshot.program_events),
+        "story": story,
+        "key_days": county_maps.key_days(snapshot, national.units),
+        "rollout_end": county_maps.rollout_end(national.units),
+        # The program's later eras (discontinued 2014, reinstated 2017), marked after the slider's end.
+        "eras": [
+            {"day": event.occurred_on, "label": ERA_MARKS.get(snapshot.program_status(event.occurred_on).code, "")}
+            for event in snapshot.program_events
+        ],
     }
     return render(request, "tracker/home.html", context)
 

@@ -47,6 +47,10 @@
   var lastActivation = first;
   drawn.forEach(function (d) { if (d.a !== NEVER && d.a > lastActivation) lastActivation = d.a; });
 
+  // The rollout view (no ?as_of=): the figure has class "story" and paths a half-year class ("q0".."q9") beside
+  // their status on the page's day; choosing a date drops "story" and recolours incrementally as ever.
+  var story = !!document.getElementById("period-legend");
+  var rolloutEnd = first;
   var drawnIndex = 0;
   while (drawnIndex < drawn.length && drawn[drawnIndex].a <= current) drawnIndex++;
   var countedIndex = 0;
@@ -84,6 +88,8 @@
   var captionTime = figure.querySelector(".cap time");
   var svgTitle = figure.querySelector("svg > title");
   var rows = {};
+  if (slider && slider.getAttribute("data-end")) rolloutEnd = dayNumber(slider.getAttribute("data-end"));
+  if (rolloutEnd < lastActivation) rolloutEnd = lastActivation;
   if (stateTable) {
     var trs = stateTable.querySelectorAll("tr[data-st]");
     for (var r = 0; r < trs.length; r++) rows[trs[r].getAttribute("data-st")] = trs[r];
@@ -114,11 +120,31 @@
   var urlTimer = null;
   var lastRecolourMs = 0;
 
+  function toggle(selector, show) {
+    var el = figure.querySelector(selector);
+    if (el) el.hidden = !show;
+  }
+  // Leave the rollout view for the status on a date: the figure's class, the legend and the caption.
+  function leaveStory() {
+    story = false;
+    figure.classList.remove("story");
+    toggle("#period-legend", false);
+    toggle(".period-cap", false);
+    toggle("#status-legend", true);
+    toggle(".day-cap", true);
+    var links = document.querySelectorAll("#view-switch a[data-view]");
+    for (var v = 0; v < links.length; v++) {
+      if (links[v].getAttribute("data-view") === "as-of") links[v].setAttribute("aria-current", "true");
+      else links[v].removeAttribute("aria-current");
+    }
+  }
+
   // Recolour only the paths whose status changed between the current day and `day`.
   function setDay(day, options) {
     options = options || {};
     day = Math.max(dayNumber("2008-01-01"), Math.min(today, day));
     var started = performance.now();
+    if (story) leaveStory();
     while (drawnIndex < drawn.length && drawn[drawnIndex].a <= day) mark(drawn[drawnIndex++], true);
     while (drawnIndex > 0 && drawn[drawnIndex - 1].a > day) mark(drawn[--drawnIndex], false);
     var changedStates = {};
@@ -134,7 +160,7 @@
     });
     lastRecolourMs = performance.now() - started;
     figure.setAttribute("data-recolour-ms", lastRecolourMs.toFixed(2));
-    if (!options.fromSlider && slider) slider.value = Math.max(0, day - first);
+    if (!options.fromSlider && slider) slider.value = Math.max(0, Math.min(rolloutEnd, day) - first);
     if (!options.fromInput && dateInput) dateInput.value = iso;
     if (captionTime) { captionTime.textContent = text; captionTime.setAttribute("datetime", iso); }
     if (svgTitle) svgTitle.textContent = svgTitle.textContent.replace(/status on .*$/, "status on " + text);
@@ -169,8 +195,10 @@
   // --- date controls -------------------------------------------------------------------------------------------
   if (slider && sliderBox) {
     slider.min = 0;
-    slider.max = today - first;
-    slider.value = Math.max(0, current - first);
+    // The slider spans the rollout (to the end of the month after the last activation); the later eras are
+    // links after it, and the date field still reaches any day up to today.
+    slider.max = rolloutEnd - first;
+    slider.value = Math.max(0, Math.min(rolloutEnd, current) - first);
     sliderBox.hidden = false;
     slider.setAttribute("aria-valuetext", longDay(current));
     var pending = null;
@@ -229,6 +257,19 @@
     if (playTimer) stop();
     setDay(dayNumber(link.getAttribute("data-date")));
     headline.scrollIntoView({ block: "nearest" });
+  });
+
+  // --- phones ------------------------------------------------------------------------------------------------------
+  // At phone width a county is a pixel or two across: a tap on the national map opens the state's page, whose
+  // map and table reach the county with a second tap. Without JavaScript the tap still opens the county.
+  var narrow = window.matchMedia ? window.matchMedia("(max-width: 600px)") : { matches: false };
+  figure.addEventListener("click", function (event) {
+    if (!narrow.matches) return;
+    var path = event.target.closest && event.target.closest("path[data-fips]");
+    var postal = path && data.postal && data.postal[path.getAttribute("data-fips").slice(0, 2)];
+    if (!postal) return;
+    event.preventDefault();
+    window.location.href = "/states/" + postal + "/" + (story ? "" : "?as_of=" + isoDay(current));
   });
 
   // --- tooltip and hover outline ---------------------------------------------------------------------------------
