@@ -376,3 +376,19 @@ def test_a_large_file_with_unmatched_rows_gives_every_such_row_its_closest_names
     assert [error.line for error in plan.errors] == list(range(11, 3202, 10))
     # The unit meant is among the closest names of every misspelt row.
     assert [label in error.suggestions for label, error in zip(meant, plan.errors, strict=True)] == [True] * 320
+
+
+def test_a_date_an_import_replaces_stays_visible_on_the_public_page_as_an_earlier_report(
+    editor_client, good_file, client
+):
+    """The import changes Harris County's date from 27 to 28 October 2008 with its own source; the public page
+    shows the new date, and the earlier sourced date as an earlier report (not only in the admin history)."""
+    response = upload(editor_client, "activated.csv", good_file)
+    editor_client.post(response["Location"], {"confirm": "1"})
+    page = client.get("/jurisdictions/48201/").content.decode()
+    history = page.split('id="history"')[1].split("</ol>")[0]
+    assert '<time datetime="2008-10-28">28 October 2008</time>' in history
+    assert "ICE: Activated jurisdictions (test)" in history
+    earlier = history.split('class="earlier-report"')[1]
+    assert '<time datetime="2008-10-27">27 October 2008</time>' in earlier
+    assert "Secure Communities county activation dates" in earlier  # the dataset's own source

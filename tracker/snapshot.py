@@ -245,6 +245,38 @@ class Snapshot:
         return found
 
 
+class EarlierReport(NamedTuple):
+    """A date a dated change carried before an edit or an import replaced it, with the source that gave it."""
+
+    effective_on: datetime.date
+    source: Source
+    replaced_at: datetime.datetime
+
+
+def _attach_earlier_reports(snapshot: Snapshot) -> None:
+    """Give every dated change the earlier dates it carried (`change.earlier_reports`, oldest first), from its
+    edit history in one query: a public page shows a replaced, sourced date as an earlier report rather than
+    letting an import erase it from view."""
+    versions: dict[int, list] = {}
+    history = StatusChange.history.order_by("history_id").values_list(
+        "id", "effective_on", "source_id", "history_date", "history_type"
+    )
+    for change_id, effective_on, source_id, history_date, history_type in history:
+        if history_type != "-":
+            versions.setdefault(change_id, []).append((effective_on, source_id, history_date))
+    for timeline in snapshot.timelines.values():
+        for change in timeline:
+            if getattr(change, "earlier_reports", None) is not None:
+                continue  # a timeline borrowed by a successor unit: already done
+            reports, seen = [], set()
+            steps = versions.get(change.pk, [])
+            for (day, source_id, _), (_, _, replaced_at) in zip(steps, steps[1:], strict=False):
+                if day != change.effective_on and (day, source_id) not in seen and source_id in snapshot.sources:
+                    seen.add((day, source_id))
+                    reports.append(EarlierReport(day, snapshot.sources[source_id], replaced_at))
+            change.earlier_reports = reports
+
+
 def _up_to(timeline: tuple, day: datetime.date) -> tuple:
     if not timeline or timeline[-1].effective_on <= day:
         return timeline
@@ -285,6 +317,7 @@ def _build(version: Version) -> Snapshot:
         ),
         events=list(Event.objects.prefetch_related("sources")),
     )
+    _attach_earlier_reports(snapshot)
     # Relations that point into the snapshot use its own instances, so nothing follows them into the database.
     for unit in snapshot.units.values():
         unit.successor_codes = successors.get(unit.fips, [])
