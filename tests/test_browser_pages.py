@@ -78,6 +78,36 @@ def test_pages_fit_a_360_px_screen(open_page, name, path):
     page.screenshot(path=str(OUTPUT / f"pages-{name}-360.png"), full_page=True)
 
 
+@pytest.mark.parametrize(
+    "name, path",
+    [
+        ("jurisdictions", "/jurisdictions/"),
+        ("jurisdictions-texas", "/jurisdictions/?state=TX&as_of=2011-08-05"),
+        ("states", "/states/"),
+        ("state-texas", "/states/TX/"),
+        ("state-new-york", "/states/NY/?as_of=2011-08-05"),
+    ],
+)
+@pytest.mark.parametrize("width", [390, 1280])
+def test_tables_are_read_without_sideways_scrolling(open_page, name, path, width):
+    """The page does not scroll sideways, and no table scrolls inside its own box either (that would pass the
+    first check while hiding columns); on a phone the secondary columns fold into the first."""
+    page = open_page(path, width=width, height=844)
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    tables = page.eval_on_selector_all(
+        "table, .table-wrap", "els => els.map(e => [e.className, e.scrollWidth - e.clientWidth])"
+    )
+    assert tables, "no table on the page"
+    assert all(extra <= 0 for _, extra in tables), tables
+    # Links in the tables are tap targets of at least 24 px in height (WCAG 2.5.8), at either width.
+    heights = page.eval_on_selector_all(
+        "table a", "els => els.filter(e => e.getClientRects().length).map(e => e.getBoundingClientRect().height)"
+    )
+    assert heights and min(heights) >= 24, min(heights)
+    page.screenshot(path=str(OUTPUT / f"tables-{name}-{width}.png"), full_page=width == 390)
+
+
 def test_state_map_shapes_are_links_with_names(open_page):
     page = open_page("/jurisdictions/17031/")
     cook = page.locator('path[data-fips="17031"]')
