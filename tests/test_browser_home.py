@@ -181,10 +181,12 @@ def test_use_my_location_finds_the_county_without_sending_the_position(open_page
     assert any(url.startswith(page.url.split("/jurisdictions/")[0] + "/map/counties-wgs84.json") for url in requests)
 
 
-def test_home_page_has_no_serious_accessibility_violations(open_page):
+@pytest.mark.parametrize("path", ["/", "/?as_of=2011-08-05"], ids=["rollout", "as-of"])
+@pytest.mark.parametrize("width", [1280, 390])
+def test_home_page_has_no_serious_accessibility_violations(open_page, path, width):
     script = axe_script()
     # axe is injected as an inline script, which the site's Content-Security-Policy (rightly) blocks.
-    page = open_page("/?as_of=2011-08-05", bypass_csp=True)
+    page = open_page(path, width=width, height=844, bypass_csp=True)
     page.wait_for_function("() => window.scommMap !== undefined")
     page.add_script_tag(path=str(script))
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
