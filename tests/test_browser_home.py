@@ -229,6 +229,9 @@ def test_home_opens_on_the_rollout_by_half_year_with_the_key_days(open_page, siz
     ]
     assert page.locator("#period-legend").is_visible()
     assert not page.locator("#status-legend").is_visible()
+    if size is DESKTOP:  # above the map, so the colours are explained in the first screen
+        box = page.locator("#period-legend").bounding_box()
+        assert box["y"] + box["height"] <= DESKTOP["height"], box
     swatches = page.eval_on_selector_all(
         "#period-legend .sw", "els => els.map(e => getComputedStyle(e).backgroundColor)"
     )
