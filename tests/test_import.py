@@ -392,3 +392,12 @@ def test_a_date_an_import_replaces_stays_visible_on_the_public_page_as_an_earlie
     earlier = history.split('class="earlier-report"')[1]
     assert '<time datetime="2008-10-27">27 October 2008</time>' in earlier
     assert "Secure Communities county activation dates" in earlier  # the dataset's own source
+
+
+def test_an_undone_import_leaves_no_earlier_report(editor_client, good_file, client):
+    response = upload(editor_client, "activated.csv", good_file)
+    editor_client.post(response["Location"], {"confirm": "1"})
+    batch = ImportBatch.objects.get()
+    editor_client.post(reverse("admin:jurisdictions_importbatch_preview", args=[batch.pk]), {"undo": "1"})
+    page = client.get("/jurisdictions/48201/").content.decode()
+    assert "earlier-report" not in page and "28 October 2008" not in page

@@ -253,24 +253,34 @@ class EarlierReport(NamedTuple):
     replaced_at: datetime.datetime
 
 
+# The edit history's reason for an import's undo names the import's own reason (jurisdictions/services.py).
+UNDO_PREFIX = "Undo of "
+
+
 def _attach_earlier_reports(snapshot: Snapshot) -> None:
     """Give every dated change the earlier dates it carried (`change.earlier_reports`, oldest first), from its
     edit history in one query: a public page shows a replaced, sourced date as an earlier report rather than
-    letting an import erase it from view."""
+    letting an import erase it from view. An import that was undone leaves no earlier report: its undo puts the
+    page back as it was."""
     versions: dict[int, list] = {}
     history = StatusChange.history.order_by("history_id").values_list(
-        "id", "effective_on", "source_id", "history_date", "history_type"
+        "id", "effective_on", "source_id", "history_date", "history_type", "history_change_reason"
     )
-    for change_id, effective_on, source_id, history_date, history_type in history:
-        if history_type != "-":
-            versions.setdefault(change_id, []).append((effective_on, source_id, history_date))
+    for change_id, effective_on, source_id, history_date, history_type, reason in history:
+        if history_type == "-":
+            continue
+        kept = versions.setdefault(change_id, [])
+        if reason and reason.startswith(UNDO_PREFIX):
+            undone = reason.removeprefix(UNDO_PREFIX)
+            kept[:] = [version for version in kept if version[3] != undone]
+        kept.append((effective_on, source_id, history_date, reason))
     for timeline in snapshot.timelines.values():
         for change in timeline:
             if getattr(change, "earlier_reports", None) is not None:
                 continue  # a timeline borrowed by a successor unit: already done
             reports, seen = [], set()
             steps = versions.get(change.pk, [])
-            for (day, source_id, _), (_, _, replaced_at) in zip(steps, steps[1:], strict=False):
+            for (day, source_id, _, _), (_, _, replaced_at, _) in zip(steps, steps[1:], strict=False):
                 if day != change.effective_on and (day, source_id) not in seen and source_id in snapshot.sources:
                     seen.add((day, source_id))
                     reports.append(EarlierReport(day, snapshot.sources[source_id], replaced_at))
