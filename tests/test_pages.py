@@ -491,7 +491,7 @@ def test_about_page_cites_sources_and_lists_disputed_dates_and_historical_units(
     assert "The 8 disputed dates" in page
     assert page.count('#history">') == 8
     assert "Shannon County (46113)" in page and "Bedford city (51515)" in page
-    assert 'use the “Report a correction” form' in page and 'href="/corrections/"' in page
+    assert "use the “Report a correction” form" in page and 'href="/corrections/"' in page
     assert "@" not in re.sub(r"<[^>]+>", "", page.split('id="corrections"')[1])  # no invented address
 
 
