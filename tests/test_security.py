@@ -188,3 +188,35 @@ def test_with_redis_down_every_answer_is_still_given(client, dataset, settings):
     health = client.get("/healthz")
     assert health.status_code == 200
     assert health.json()["status"] == "ok" and health.json()["cache"].startswith("degraded")
+
+
+@pytest.mark.parametrize(
+    "method, path, editors_context",
+    [
+        ("get", "/api/v1/stats/", False),
+        ("head", "/api/v1/jurisdictions/48201/", False),
+        ("options", "/api/v1/jurisdictions/", False),
+        ("get", "/admin/", True),
+        ("get", "/jurisdictions/48201/", True),
+        ("post", "/api/v1/jurisdictions/", True),
+    ],
+)
+def test_read_only_api_requests_skip_only_the_editors_middleware(method, path, editors_context):
+    """Sessions, users and messages are loaded for every request except a read of the API, which uses none."""
+    from django.test import RequestFactory
+
+    from tracker.middleware import AuthenticationMiddleware, MessageMiddleware, SessionMiddleware
+
+    seen = {}
+
+    def view(request):
+        seen.update(session=hasattr(request, "session"), user=hasattr(request, "user"))
+        seen.update(messages=hasattr(request, "_messages"))
+        from django.http import HttpResponse
+
+        return HttpResponse("ok")
+
+    chain = SessionMiddleware(AuthenticationMiddleware(MessageMiddleware(view)))
+    response = chain(getattr(RequestFactory(), method)(path))
+    assert response.status_code == 200
+    assert seen == {"session": editors_context, "user": editors_context, "messages": editors_context}

@@ -6,9 +6,13 @@ from csp import middleware as csp_middleware
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.utils import build_policy
 from django.conf import settings
+from django.contrib.auth import middleware as auth_middleware
+from django.contrib.messages import middleware as message_middleware
+from django.contrib.sessions import middleware as session_middleware
 from django.core.signals import setting_changed
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from rest_framework.throttling import SimpleRateThrottle
+from simple_history import middleware as history_middleware
 
 from tracker.client_address import ClientAddressThrottleMixin
 
@@ -154,3 +158,40 @@ class _SearchThrottle(ClientAddressThrottleMixin, SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+# --- editors' middleware, skipped by the read-only API ----------------------------------------------------------
+#
+# The public API is read-only and signs nobody in (REST_FRAMEWORK's empty DEFAULT_AUTHENTICATION_CLASSES): a GET
+# under /api/ needs no session, user, messages or edit-history context, and loading them was about a fifth of a
+# computed answer (bench/api_vs_datasette.py). Each class below is Django's own (a subclass, so the admin's system
+# checks still find it) that passes such a request straight on; every other request, the admin's above all, goes
+# through it as before.
+
+
+def _api_read(request) -> bool:
+    return request.method in ("GET", "HEAD", "OPTIONS") and request.path_info.startswith("/api/")
+
+
+class SessionMiddleware(session_middleware.SessionMiddleware):
+    def __call__(self, request):
+        return self.get_response(request) if _api_read(request) else super().__call__(request)
+
+
+class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+    def __call__(self, request):
+        return self.get_response(request) if _api_read(request) else super().__call__(request)
+
+
+class MessageMiddleware(message_middleware.MessageMiddleware):
+    def __call__(self, request):
+        return self.get_response(request) if _api_read(request) else super().__call__(request)
+
+
+def HistoryRequestMiddleware(get_response):  # noqa: N802 (named like the function middleware it wraps)
+    inner = history_middleware.HistoryRequestMiddleware(get_response)
+
+    def middleware(request):
+        return get_response(request) if _api_read(request) else inner(request)
+
+    return middleware

@@ -75,15 +75,17 @@ MIDDLEWARE = [
     "tracker.middleware.CSPMiddleware",
     # A NUL byte in the path or query is a 400 here, not a database error later (tracker/middleware.py).
     "tracker.middleware.RejectNulMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Sessions, users, messages and the edit-history context: Django's and django-simple-history's own, passed by
+    # for read-only API requests, which use none of them (tracker/middleware.py).
+    "tracker.middleware.SessionMiddleware",
     # CORS for the read-only API only (CORS_URLS_REGEX); must come before CommonMiddleware.
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "tracker.middleware.AuthenticationMiddleware",
+    "tracker.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
+    "tracker.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires: answers a locked-out login with 429.
     "axes.middleware.AxesMiddleware",
 ]

@@ -106,7 +106,7 @@ class SnapshotViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
         row = self.find(kwargs[self.lookup_url_kwarg or self.lookup_field])
         if row is None:
             raise Http404("Nothing has this id.")
-        return Response(self.get_serializer().to_representation(row))
+        return Response(self.represent([row])[0])
 
     def export_filename(self, extension: str) -> str:
         """scomm-<resource>[-<filter>-<values>...]-as-of-<day>.<format>: the file says what it holds, e.g.
