@@ -133,9 +133,7 @@ class Snapshot:
         unit = self.units.get(fips)
         if unit is None:
             return None
-        standing = self.standings(day)[fips]
-        timeline = tuple(change for change in self.timelines[fips] if change.effective_on <= day)
-        return UnitRow(unit, standing, timeline)
+        return UnitRow(unit, self.standings(day)[fips], _up_to(self.timelines[fips], day))
 
     def scoped_rows(self, day: datetime.date, scope: str) -> tuple[UnitRow, ...]:
         """The rows of a scope on `day`, in list order, kept per day: "counted" (the 3,143 of 2008-2013), "all",
@@ -229,10 +227,6 @@ class Snapshot:
                 ((state.postal, state.fips, state.name) for state in self.states.values()),
             ),
         )
-
-    def search(self, query: str) -> list[str]:
-        """FIPS codes of the units a typed name, alias or FIPS code finds, best first."""
-        return self.matcher.search(query).fips
 
     def memo(self, key: str, compute):
         """A value derived from this version's data (a download's shapes, a page's static parts), computed once.
