@@ -3,6 +3,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
 
+from jurisdictions import embeds
 from tracker import pages, views
 from tracker.health import healthz
 from tracker.sitemaps import SITEMAPS
@@ -19,6 +20,7 @@ urlpatterns = [
     path("api/v1/", include("tracker.api_urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("oembed", embeds.oembed, name="oembed"),
     path(
         "sitemap.xml",
         cache_control(public=True, max_age=3600)(sitemap),

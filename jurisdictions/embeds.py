@@ -1,0 +1,202 @@
+"""Embeddable cards for a jurisdiction or a state, and the oEmbed endpoint that hands out their iframe code.
+
+`/embed/jurisdictions/<fips>/` and `/embed/states/<postal>/` answer a small self-contained HTML card (status on
+the day, since when, the state's agreement, the source, a link back) from the same read-model snapshot and as-of
+rule as every page, so an embedded card stays current. They are the only routes that may be framed by another
+site: `frame-ancestors *` and no X-Frame-Options there, `'none'` everywhere else (settings.CONTENT_SECURITY_POLICY).
+They run no script, set no cookie and load nothing but one stylesheet from this site.
+
+`/oembed?url=<a county or state page>` follows the oEmbed 1.0 spec (https://oembed.com/, section 2): JSON only
+(`format=xml` is a 501, as the spec says for an unsupported format), 404 for a URL that is not a card's page,
+`maxwidth`/`maxheight` honoured.
+"""
+
+import json
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from csp.decorators import csp_replace
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import Resolver404, resolve, reverse
+from django.utils.html import format_html
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_GET
+
+from agreements.models import AgreementStatus
+from jurisdictions.models import Status
+from jurisdictions.views import _agreements, _not_yet_sourced
+from tracker import readmodel
+from tracker.dates import BadDate, parse_day
+from tracker.public import public_page
+
+# The card's frame: up to 480 px wide, and tall enough for the longest card (a disputed date, a long agreement
+# name, the years the program was discontinued) at a 360 px phone width without a scroll bar
+# (tests/test_browser_embeds.py); narrower frames scroll.
+EMBED_WIDTH, EMBED_HEIGHT = 480, 420
+MIN_WIDTH, MIN_HEIGHT = 240, 200
+
+
+def framable(view):
+    """Any site may frame this view: CSP `frame-ancestors *` (django-csp) and no X-Frame-Options."""
+    return xframe_options_exempt(csp_replace({"frame-ancestors": ["*"]})(view))
+
+
+def _card_agreements(snapshot, postal, day) -> list:
+    """The state's agreements on the day, less those a revised agreement replaced (the card has one line)."""
+    agreements = _agreements(snapshot, postal, day)
+    current = [entry for entry in agreements if entry[1] != AgreementStatus.SUPERSEDED]
+    return current or agreements
+
+
+def _embed_query(request) -> str:
+    return f"?as_of={request.as_of:%Y-%m-%d}" if request.as_of else ""
+
+
+@framable
+@public_page
+def jurisdiction_card(request, fips):
+    snapshot, day = request.snapshot, request.day
+    row = snapshot.row(fips, day)
+    if row is None:
+        raise Http404("No jurisdiction has this FIPS code.")
+    unit = row.unit
+    context = {
+        "unit": unit,
+        "row": row,
+        "day": day,
+        "as_of": request.as_of,
+        "status": Status(row.standing.status).label,
+        "activation": next((c for c in row.timeline if c.status == Status.ACTIVATED), None),
+        "agreements": _card_agreements(snapshot, unit.state_id, day),
+        "agreement_not_yet_sourced": _not_yet_sourced(snapshot, unit.state_id),
+        "rescission": snapshot.rescission,
+        "page_url": unit.get_absolute_url() + _embed_query(request),
+    }
+    return render(request, "embeds/jurisdiction.html", context)
+
+
+@framable
+@public_page
+def state_card(request, postal):
+    snapshot, day = request.snapshot, request.day
+    state = snapshot.states.get(postal.upper())
+    if state is None:
+        raise Http404("No state has this postal code.")
+    counts = snapshot.state_counts(day)[state.postal]
+    context = {
+        "state": state,
+        "day": day,
+        "as_of": request.as_of,
+        "counts": counts,
+        "first_activation": snapshot.first_activations().get(state.postal),
+        "agreements": _card_agreements(snapshot, state.postal, day),
+        "agreement_not_yet_sourced": _not_yet_sourced(snapshot, state.postal),
+        "rescission": snapshot.rescission,
+        "page_url": state.get_absolute_url() + _embed_query(request),
+    }
+    return render(request, "embeds/state.html", context)
+
+
+# The pages that have a card: their URL name and the card's URL name.
+CARDS = {
+    "jurisdictions:jurisdiction_detail": "jurisdictions:jurisdiction_card",
+    "jurisdictions:state_detail": "jurisdictions:state_card",
+    "jurisdictions:jurisdiction_card": "jurisdictions:jurisdiction_card",
+    "jurisdictions:state_card": "jurisdictions:state_card",
+}
+
+
+def embed_code(request, card_path: str, title: str, *, width: int = EMBED_WIDTH, height: int = EMBED_HEIGHT) -> str:
+    """The iframe to paste: absolute card address, accessible title, fixed height, fluid width up to `width`."""
+    return format_html(
+        '<iframe src="{}" title="{}" width="{}" height="{}" style="border:0;width:100%;max-width:{}px" '
+        'loading="lazy"></iframe>',
+        request.build_absolute_uri(card_path),
+        title,
+        width,
+        height,
+        width,
+    )
+
+
+def card_for(path: str):
+    """(card URL name, its kwargs) for a county or state page or card path; raises Http404 otherwise."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        raise Http404("This address has no embeddable card.") from None
+    card_name = CARDS.get(match.view_name)
+    if card_name is None:
+        raise Http404("Only county and state pages have an embeddable card.")
+    return card_name, match.kwargs
+
+
+def _positive(request, name: str):
+    value = request.GET.get(name)
+    if value in (None, ""):
+        return None
+    if not (value.isascii() and value.isdigit()) or len(value) > 5:
+        raise ValueError(f"{name} must be a whole number of pixels.")
+    return int(value)
+
+
+@require_GET
+def oembed(request):
+    """oEmbed 1.0 for a county or state page: `{"type": "rich", "html": "<iframe ...>", ...}`.
+
+    Errors: 400 without `url` or with a bad `maxwidth`/`maxheight`/`as_of`; 404 for an address on another site
+    or a page without a card; 501 for `format` other than json.
+    """
+    fmt = request.GET.get("format", "json")
+    if fmt != "json":
+        return HttpResponse("Only format=json is offered.", status=501, content_type="text/plain; charset=utf-8")
+    url = request.GET.get("url", "")
+    if not url:
+        return _error("Give the page's address as url=.", 400)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https", "") or (parts.netloc and parts.netloc != request.get_host()):
+        return _error("That address is not on this site.", 404)
+    try:
+        maxwidth, maxheight = _positive(request, "maxwidth"), _positive(request, "maxheight")
+        as_of = parse_day(dict(parse_qsl(parts.query)).get("as_of"))
+    except (ValueError, BadDate) as error:
+        return _error(str(error), 400)
+    try:
+        card_name, kwargs = card_for(parts.path or "/")
+    except Http404 as error:
+        return _error(str(error), 404)
+    snapshot = readmodel.current()
+    if "fips" in kwargs:
+        unit = snapshot.units.get(kwargs["fips"])
+        if unit is None:
+            return _error("No jurisdiction has this FIPS code.", 404)
+        title = f"Secure Communities in {unit.name}, {unit.state_id}"
+    else:
+        state = snapshot.states.get(kwargs["postal"].upper())
+        if state is None:
+            return _error("No state has this postal code.", 404)
+        kwargs = {"postal": state.postal}
+        title = f"Secure Communities in {state.name}"
+    card_path = reverse(card_name, kwargs=kwargs) + (f"?{urlencode({'as_of': f'{as_of:%Y-%m-%d}'})}" if as_of else "")
+    width = min(EMBED_WIDTH, maxwidth) if maxwidth else EMBED_WIDTH
+    height = min(EMBED_HEIGHT, maxheight) if maxheight else EMBED_HEIGHT
+    if width < MIN_WIDTH or height < MIN_HEIGHT:
+        return _error(f"The card needs at least {MIN_WIDTH} x {MIN_HEIGHT} pixels.", 404)
+    answer = {
+        "version": "1.0",
+        "type": "rich",
+        "title": title,
+        "provider_name": "Secure Communities tracker",
+        "provider_url": request.build_absolute_uri("/"),
+        "cache_age": 3600,
+        "html": embed_code(request, card_path, title, width=width, height=height),
+        "width": width,
+        "height": height,
+    }
+    response = JsonResponse(answer, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def _error(message: str, status: int) -> HttpResponse:
+    return HttpResponse(json.dumps({"error": message}), status=status, content_type="application/json; charset=utf-8")
