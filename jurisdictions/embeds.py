@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
@@ -170,13 +171,13 @@ def oembed(request):
         unit = snapshot.units.get(kwargs["fips"])
         if unit is None:
             return _error("No jurisdiction has this FIPS code.", 404)
-        title = f"Secure Communities in {unit.name}, {unit.state_id}"
+        title = gettext("Secure Communities in %(name)s, %(state)s") % {"name": unit.name, "state": unit.state_id}
     else:
         state = snapshot.states.get(kwargs["postal"].upper())
         if state is None:
             return _error("No state has this postal code.", 404)
         kwargs = {"postal": state.postal}
-        title = f"Secure Communities in {state.name}"
+        title = gettext("Secure Communities in %(name)s") % {"name": state.name}
     card_path = reverse(card_name, kwargs=kwargs) + (f"?{urlencode({'as_of': f'{as_of:%Y-%m-%d}'})}" if as_of else "")
     width = min(EMBED_WIDTH, maxwidth) if maxwidth else EMBED_WIDTH
     height = min(EMBED_HEIGHT, maxheight) if maxheight else EMBED_HEIGHT

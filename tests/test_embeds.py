@@ -100,7 +100,8 @@ def test_a_county_card_as_of_a_date(client, dataset):
         in client.get("/embed/jurisdictions/17031/?as_of=2010-05-01").content.decode()
     )
     discontinued = client.get("/embed/jurisdictions/17031/?as_of=2015-06-01").content.decode()
-    assert "discontinued Secure Communities nationwide" in discontinued and "Priority Enforcement Program" in discontinued
+    assert "discontinued Secure Communities nationwide" in discontinued
+    assert "Priority Enforcement Program" in discontinued
 
 
 def test_a_disputed_date_is_shown_as_disputed_on_the_card(client, dataset):

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from jurisdictions import embeds
 
@@ -19,10 +20,10 @@ def _card(context, record) -> tuple[str, str, str]:
     query = f"?as_of={as_of:%Y-%m-%d}" if as_of else ""
     if hasattr(record, "fips") and hasattr(record, "state_id"):
         path = reverse("jurisdictions:jurisdiction_card", args=[record.fips])
-        title = f"Secure Communities in {record.name}, {record.state_id}"
+        title = gettext("Secure Communities in %(name)s, %(state)s") % {"name": record.name, "state": record.state_id}
     else:
         path = reverse("jurisdictions:state_card", args=[record.postal])
-        title = f"Secure Communities in {record.name}"
+        title = gettext("Secure Communities in %(name)s") % {"name": record.name}
     return path + query, title, record.get_absolute_url() + query
 
 
