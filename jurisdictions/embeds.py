@@ -12,16 +12,18 @@ They run no script, set no cookie and load nothing but one stylesheet from this 
 """
 
 import json
+from functools import wraps
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from csp.decorators import csp_replace
 from django.http import Http404, HttpResponse, JsonResponse
+from django.http.request import split_domain_port
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from agreements.models import AgreementStatus
 from jurisdictions.models import Status
@@ -33,13 +35,23 @@ from tracker.public import public_page
 # The card's frame: up to 480 px wide, and tall enough for the longest card (a disputed date, a long agreement
 # name, the years the program was discontinued) at a 360 px phone width without a scroll bar
 # (tests/test_browser_embeds.py); narrower frames scroll.
-EMBED_WIDTH, EMBED_HEIGHT = 480, 420
-MIN_WIDTH, MIN_HEIGHT = 240, 200
+EMBED_WIDTH, EMBED_HEIGHT = 480, 440
+
+
+# django-csp's and Django's own decorators, applied to a finished response: `_let_frame(request, response)`.
+_let_frame = xframe_options_exempt(csp_replace({"frame-ancestors": ["*"]})(lambda request, response: response))
 
 
 def framable(view):
-    """Any site may frame this view: CSP `frame-ancestors *` (django-csp) and no X-Frame-Options."""
-    return xframe_options_exempt(csp_replace({"frame-ancestors": ["*"]})(view))
+    """Any site may frame what this view answers as a card (200 or 304): CSP `frame-ancestors *` and no
+    X-Frame-Options. Its error pages (the full-site 400 page) stay unframable, like every other page."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        return _let_frame(request, response) if response.status_code in (200, 304) else response
+
+    return wrapper
 
 
 def _card_agreements(snapshot, postal, day) -> list:
@@ -47,6 +59,12 @@ def _card_agreements(snapshot, postal, day) -> list:
     agreements = _agreements(snapshot, postal, day)
     current = [entry for entry in agreements if entry[1] != AgreementStatus.SUPERSEDED]
     return current or agreements
+
+
+def _rescission_by(snapshot, day):
+    """ICE's rescission of every MOA, if it had happened by the card's day (a card of 2009 does not foretell it)."""
+    rescission = snapshot.rescission
+    return rescission if rescission and rescission.occurred_on <= day else None
 
 
 def _embed_query(request) -> str:
@@ -70,7 +88,8 @@ def jurisdiction_card(request, fips):
         "activation": next((c for c in row.timeline if c.status == Status.ACTIVATED), None),
         "agreements": _card_agreements(snapshot, unit.state_id, day),
         "agreement_not_yet_sourced": _not_yet_sourced(snapshot, unit.state_id),
-        "rescission": snapshot.rescission,
+        "rescission": _rescission_by(snapshot, day),
+        "successors": snapshot.successors(unit),
         "page_url": unit.get_absolute_url() + _embed_query(request),
     }
     return render(request, "embeds/jurisdiction.html", context)
@@ -80,7 +99,7 @@ def jurisdiction_card(request, fips):
 @public_page
 def state_card(request, postal):
     snapshot, day = request.snapshot, request.day
-    state = snapshot.states.get(postal.upper())
+    state = snapshot.states.get(postal.upper()) if postal.isascii() else None
     if state is None:
         raise Http404("No state has this postal code.")
     counts = snapshot.state_counts(day)[state.postal]
@@ -92,7 +111,7 @@ def state_card(request, postal):
         "first_activation": snapshot.first_activations().get(state.postal),
         "agreements": _card_agreements(snapshot, state.postal, day),
         "agreement_not_yet_sourced": _not_yet_sourced(snapshot, state.postal),
-        "rescission": snapshot.rescission,
+        "rescission": _rescission_by(snapshot, day),
         "page_url": state.get_absolute_url() + _embed_query(request),
     }
     return render(request, "embeds/state.html", context)
@@ -125,23 +144,32 @@ def card_for(path: str):
     try:
         match = resolve(path)
     except Resolver404:
-        raise Http404("This address has no embeddable card.") from None
+        try:
+            match = resolve(path + "/")  # an address copied without its trailing slash
+        except Resolver404:
+            raise Http404("This address has no embeddable card.") from None
     card_name = CARDS.get(match.view_name)
     if card_name is None:
         raise Http404("Only county and state pages have an embeddable card.")
     return card_name, match.kwargs
 
 
+def _site(scheme: str, host: str | None, port) -> tuple:
+    """(host in lower case, port with the scheme's default filled in), to compare two addresses of one site."""
+    port = int(port) if port else {"http": 80, "https": 443}.get(scheme or "http")
+    return (host or "").lower().rstrip("."), port
+
+
 def _positive(request, name: str):
     value = request.GET.get(name)
     if value in (None, ""):
         return None
-    if not (value.isascii() and value.isdigit()) or len(value) > 5:
-        raise ValueError(f"{name} must be a whole number of pixels.")
+    if not (value.isascii() and value.isdigit()) or len(value) > 5 or int(value) == 0:
+        raise ValueError(f"{name} must be a whole number of pixels, 1 or more.")
     return int(value)
 
 
-@require_GET
+@require_safe
 def oembed(request):
     """oEmbed 1.0 for a county or state page: `{"type": "rich", "html": "<iframe ...>", ...}`.
 
@@ -149,13 +177,19 @@ def oembed(request):
     or a page without a card; 501 for `format` other than json.
     """
     fmt = request.GET.get("format", "json")
-    if fmt != "json":
+    if fmt.lower() != "json":
         return HttpResponse("Only format=json is offered.", status=501, content_type="text/plain; charset=utf-8")
     url = request.GET.get("url", "")
     if not url:
         return _error("Give the page's address as url=.", 400)
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https", "") or (parts.netloc and parts.netloc != request.get_host()):
+    try:
+        parts = urlsplit(url)
+        elsewhere = parts.netloc and _site(parts.scheme, parts.hostname, parts.port) != _site(
+            request.scheme, *split_domain_port(request.get_host())
+        )
+    except ValueError:  # a malformed host, e.g. "http://[::1/x"
+        return _error("That is not a web address.", 404)
+    if parts.scheme not in ("http", "https", "") or elsewhere:
         return _error("That address is not on this site.", 404)
     try:
         maxwidth, maxheight = _positive(request, "maxwidth"), _positive(request, "maxheight")
@@ -173,16 +207,16 @@ def oembed(request):
             return _error("No jurisdiction has this FIPS code.", 404)
         title = gettext("Secure Communities in %(name)s, %(state)s") % {"name": unit.name, "state": unit.state_id}
     else:
-        state = snapshot.states.get(kwargs["postal"].upper())
+        postal = kwargs["postal"]
+        state = snapshot.states.get(postal.upper()) if postal.isascii() else None
         if state is None:
             return _error("No state has this postal code.", 404)
         kwargs = {"postal": state.postal}
         title = gettext("Secure Communities in %(name)s") % {"name": state.name}
     card_path = reverse(card_name, kwargs=kwargs) + (f"?{urlencode({'as_of': f'{as_of:%Y-%m-%d}'})}" if as_of else "")
+    # The spec says maxwidth and maxheight must be respected: a frame smaller than the card scrolls.
     width = min(EMBED_WIDTH, maxwidth) if maxwidth else EMBED_WIDTH
     height = min(EMBED_HEIGHT, maxheight) if maxheight else EMBED_HEIGHT
-    if width < MIN_WIDTH or height < MIN_HEIGHT:
-        return _error(f"The card needs at least {MIN_WIDTH} x {MIN_HEIGHT} pixels.", 404)
     answer = {
         "version": "1.0",
         "type": "rich",

@@ -15,8 +15,11 @@ import pytest
 
 from jurisdictions.models import Jurisdiction, Status
 from tests.factories import SNAPSHOT_BUILD_QUERIES, make_source, make_status_change
+from tracker.dates import us_today
 
 pytestmark = pytest.mark.django_db
+
+TODAY = f"{us_today():%-d %B %Y}"
 
 CARDS = [
     "/embed/jurisdictions/48201/",
@@ -82,7 +85,7 @@ def test_a_county_card_says_status_since_when_agreement_source_and_links_back(cl
     page = client.get("/embed/jurisdictions/17031/").content.decode()
     assert "Cook County, Illinois" in page
     text = html.unescape(re.sub(r"<[^>]+>", "", page))
-    assert "status today Cook County, Illinois Activated since 22 January 2013." in " ".join(text.split())
+    assert f"status on {TODAY} Cook County, Illinois Activated on 22 January 2013." in " ".join(text.split())
     assert "Illinois State Police: Rescinded by ICE" in " ".join(text.split())
     assert "Source:" in text and "securecommunities.dta" in page
     assert 'href="http://testserver/jurisdictions/17031/" target="_blank" rel="noopener"' in page
@@ -100,7 +103,7 @@ def test_a_county_card_as_of_a_date(client, dataset):
         in client.get("/embed/jurisdictions/17031/?as_of=2010-05-01").content.decode()
     )
     discontinued = client.get("/embed/jurisdictions/17031/?as_of=2015-06-01").content.decode()
-    assert "discontinued Secure Communities nationwide" in discontinued
+    assert "ICE had replaced Secure Communities nationwide" in discontinued
     assert "Priority Enforcement Program" in discontinued
 
 
@@ -114,7 +117,7 @@ def test_a_disputed_date_is_shown_as_disputed_on_the_card(client, dataset):
 
 def test_a_state_card_counts_its_jurisdictions_and_says_its_agreement(client, dataset):
     text = " ".join(re.sub(r"<[^>]+>", "", client.get("/embed/states/IL/").content.decode()).split())
-    assert "state today Illinois 102 of 102 jurisdictions activated; all since 22 January 2013" in text
+    assert f"state on {TODAY} Illinois 102 of 102 jurisdictions activated; all since 22 January 2013" in text
     assert "Illinois State Police: Rescinded by ICE" in text
     wyoming = " ".join(
         re.sub(r"<[^>]+>", "", client.get("/embed/states/WY/?as_of=2010-01-01").content.decode()).split()
@@ -135,6 +138,8 @@ def test_a_state_card_counts_its_jurisdictions_and_says_its_agreement(client, da
         ("/embed/jurisdictions/48201/?as_of=2011-02-30", 400),
         ("/embed/jurisdictions/48201/?as_of=yesterday", 400),
         ("/embed/states/IL/?as_of=99999-01-01", 400),
+        ("/embed/states/%EF%AC%82/", 404),  # "ﬂ", which upper() would turn into FL
+        ("/embed/states/I%C4%B0/", 404),
     ],
 )
 def test_bad_card_addresses_are_clear_errors(client, dataset, path, status):
@@ -153,7 +158,7 @@ def test_a_card_follows_the_data_and_its_etag_moves(client, dataset):
     )
     after = client.get("/embed/jurisdictions/48201/")
     assert after["ETag"] != before["ETag"]
-    assert 'since <time datetime="2008-10-20">20 October 2008</time>' in after.content.decode()
+    assert 'on <time datetime="2008-10-20">20 October 2008</time>' in after.content.decode()
 
 
 def test_a_card_costs_the_data_version_query_once_built(client, dataset, django_assert_num_queries):
@@ -204,7 +209,7 @@ def test_oembed_answers_a_rich_iframe_for_county_and_state_pages(client, dataset
     answer = json.loads(response.content)
     assert answer["version"] == "1.0" and answer["type"] == "rich"
     assert answer["provider_name"] == "Secure Communities tracker"
-    assert (answer["width"], answer["height"]) == (480, 420)
+    assert (answer["width"], answer["height"]) == (480, 440)
     assert f'src="http://testserver{card}"' in answer["html"]
 
 
@@ -212,7 +217,9 @@ def test_oembed_honours_maxwidth_and_maxheight(client, dataset):
     answer = json.loads(client.get("/oembed", {"url": "/states/IL/", "maxwidth": "320", "maxheight": "260"}).content)
     assert (answer["width"], answer["height"]) == (320, 260)
     assert 'width="320" height="260"' in answer["html"]
-    assert client.get("/oembed", {"url": "/states/IL/", "maxwidth": "100"}).status_code == 404
+    # Respected even below the card's size (the frame then scrolls), as the spec says.
+    small = json.loads(client.get("/oembed", {"url": "/states/IL/", "maxwidth": "100"}).content)
+    assert small["width"] == 100 and 'width="100"' in small["html"]
 
 
 @pytest.mark.parametrize(
@@ -230,6 +237,11 @@ def test_oembed_honours_maxwidth_and_maxheight(client, dataset):
         ({"url": "/nowhere/"}, 404),
         ({"url": "/states/IL/?as_of=2011-13-01"}, 400),
         ({"url": "/states/IL/", "maxwidth": "-5"}, 400),
+        ({"url": "/states/IL/", "maxwidth": "0"}, 400),
+        ({"url": "http://[::1/x"}, 404),
+        ({"url": "http://[abc]/x"}, 404),
+        ({"url": "http://testserver:99999/states/IL/"}, 404),
+        ({"url": "/states/\ufb02/"}, 404),
         ({"url": "/states/IL/", "maxwidth": "1e9"}, 400),
         ({"url": "/states/IL/", "maxheight": "９９"}, 400),
     ],
@@ -245,3 +257,40 @@ def test_oembed_for_a_page_with_a_quoted_address(client, dataset):
     url = "http://testserver/jurisdictions/17031/?as_of=2011-08-05"
     response = client.get("/oembed?url=" + quote(url, safe="") + "&format=json")
     assert 'src="http://testserver/embed/jurisdictions/17031/?as_of=2011-08-05"' in json.loads(response.content)["html"]
+
+
+def test_a_cards_error_page_is_not_framable(client, dataset):
+    response = client.get("/embed/jurisdictions/48201/?as_of=2011-02-30")
+    assert response.status_code == 400
+    assert _directives(response)["frame-ancestors"] == ["'none'"] and response["X-Frame-Options"] == "DENY"
+
+
+def test_historical_and_later_units_say_so_on_their_card(client, dataset):
+    bedford = " ".join(re.sub(r"<[^>]+>", "", client.get("/embed/jurisdictions/51515/").content.decode()).split())
+    assert "A historical unit, since replaced by Bedford County, VA (51019)." in bedford
+    oglala = " ".join(re.sub(r"<[^>]+>", "", client.get("/embed/jurisdictions/46102/").content.decode()).split())
+    assert "its status is the one recorded for Shannon County (46113)" in oglala
+
+
+def test_a_card_before_the_rescission_does_not_foretell_it(client, dataset):
+    before = client.get("/embed/states/AK/?as_of=2009-01-01").content.decode()
+    after = client.get("/embed/states/AK/?as_of=2011-08-05").content.decode()
+    assert "rescinded every agreement" not in before
+    assert "ICE rescinded every agreement on 5 August 2011" in after
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://TESTSERVER/states/IL/",
+        "http://testserver:80/states/IL/",
+        "http://testserver/states/IL",
+        "/jurisdictions/17031",
+    ],
+)
+def test_oembed_accepts_the_same_address_written_differently(client, dataset, url):
+    assert client.get("/oembed", {"url": url, "format": "JSON"}).status_code == 200
+
+
+def test_oembed_answers_head(client, dataset):
+    assert client.head("/oembed", {"url": "/states/IL/"}).status_code == 200

@@ -48,3 +48,12 @@ def oembed_link(context, record):
         + urlencode({"url": request.build_absolute_uri(page_path), "format": "json"})
     )
     return format_html('<link rel="alternate" type="application/json+oembed" href="{}" title="{}">', href, title)
+
+
+@register.filter
+def short_title(source) -> str:
+    """A source's title up to its first parenthesis, for a one-line citation on a card (the full title is kept
+    in the link's tooltip and on the record's page)."""
+    label = source.label
+    head = label.split(" (", 1)[0].strip()
+    return head if len(head) >= 12 else label
