@@ -378,3 +378,13 @@ def test_searches_have_a_per_client_allowance(client, dataset, settings):
 def test_a_query_longer_than_100_characters_is_refused(client, dataset, path):
     assert client.get(path + "a" * 101).status_code == 400
     assert client.get(path + "a" * 100).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/jurisdictions/48201/", "/embed/states/IL/", "/api/v1/jurisdictions/", "/oembed?url=/states/IL/"]
+)
+@pytest.mark.parametrize("host", ["evil.example", "testserver.evil.example", "127.0.0.1:8000@evil", "bad host"])
+def test_a_host_header_the_site_does_not_answer_to_is_a_400_not_a_500(client, dataset, path, host):
+    response = client.get(path, HTTP_HOST=host)
+    assert response.status_code == 400
+    assert b"Host header" in response.content

@@ -28,3 +28,5 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
 ]
+
+handler400 = "tracker.errors.bad_request"
