@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "tracker.middleware.CSPMiddleware",
     # A NUL byte in the path or query is a 400 here, not a database error later (tracker/middleware.py).
     "tracker.middleware.RejectNulMiddleware",
+    # The language of a page is its URL prefix (/es/...), nothing else; the API is always English (no work there).
+    "tracker.middleware.LocaleMiddleware",
     # Sessions, users, messages and the edit-history context: Django's and django-simple-history's own, passed by
     # for read-only API requests, which use none of them (tracker/middleware.py).
     "tracker.middleware.SessionMiddleware",
@@ -100,6 +102,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                # LANGUAGE_CODE, LANGUAGES, LANGUAGE_BIDI for every template (base.html's <html lang>, the switch).
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -178,7 +182,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# English at the site's paths, Spanish under /es/ (tracker/urls.py): a URL's language is its prefix, never a cookie
+# or Accept-Language (tracker/middleware.py LocaleMiddleware), so every answer is cacheable per URL.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Spanish dates and numbers as US Spanish-language newsrooms write them (Mexico's formats): tracker/formats/es/.
+FORMAT_MODULE_PATH = ["tracker.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
