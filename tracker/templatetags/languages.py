@@ -6,25 +6,16 @@ a page is its path with the prefix added or removed, and the query (`as_of`, fil
 """
 
 from django import template
-from django.utils import formats, translation
-from django.utils.dateformat import format as format_date
+from django.utils import translation
 
+from tracker.dates import local_date
 from tracker.middleware import SPANISH_PREFIX, unprefixed
 
 register = template.Library()
 
-# English keeps the house style it always had ("5 August 2011"; Django's English DATE_FORMAT, which the admin
-# uses, says "Aug. 5, 2011"); Spanish takes tracker/formats/es ("5 de agosto de 2011").
-_ENGLISH = {"long": "j F Y", "month": "F Y", "short": "j M Y", "short_month": "M Y"}
-_SPANISH = {"long": "DATE_FORMAT", "month": "YEAR_MONTH_FORMAT", "short": "j b. Y", "short_month": "b. Y"}
-
 
 def _date(value, kind: str) -> str:
-    if not value:
-        return ""
-    if translation.get_language() == "es":
-        return format_date(value, formats.get_format(_SPANISH[kind]))
-    return format_date(value, _ENGLISH[kind])
+    return local_date(value, kind)
 
 
 @register.filter

@@ -11,7 +11,9 @@
     return format.replace(/%s/g, function () { return String(values.shift()); });
   };
   var script = document.currentScript;
-  var SUGGEST_URL = "/search/suggest";
+  // Pages in Spanish live under /es/: suggestions (labels, links) and links written here keep the page's language.
+  var PREFIX = document.documentElement.lang === "es" ? "/es" : "";
+  var SUGGEST_URL = PREFIX + "/search/suggest";
   var SHAPES_URL = "/map/counties-wgs84.json";
   var counter = 0;
 
@@ -235,7 +237,7 @@
             return;
           }
           status.appendChild(document.createTextNode(gettext("You are in ")));
-          status.appendChild(el("a", { href: (form.getAttribute("data-jurisdictions") || "/jurisdictions/") + county.fips + "/", class: "located" }, county.name));
+          status.appendChild(el("a", { href: PREFIX + "/jurisdictions/" + county.fips + "/", class: "located" }, county.name));
           status.appendChild(document.createTextNode("."));
         }).catch(function () {
           status.textContent = gettext("The county outlines could not be loaded; search by name instead.");
