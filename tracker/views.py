@@ -132,7 +132,12 @@ def search_suggest(request):
             }
         )
     states = [
-        {"postal": state.postal, "name": state.name, "label": state.name, "url": state.get_absolute_url()}
+        {
+            "postal": state.postal,
+            "name": state.name,
+            "label": state.name,
+            "url": reverse("jurisdictions:state_detail", args=[state.postal]),
+        }
         for state in found.states
     ]
     did_you_mean = [
