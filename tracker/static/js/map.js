@@ -209,6 +209,9 @@
       var a = rows[st].querySelector("a");
       if (a) a.href = a.pathname + "?as_of=" + iso;
     });
+    // The language switch keeps the date shown, as it keeps the query of any page.
+    var languageSwitch = document.getElementById("language-switch");
+    if (languageSwitch) languageSwitch.href = languageSwitch.pathname + "?as_of=" + iso;
     if (window.history && history.replaceState) history.replaceState(null, "", "?as_of=" + iso);
   }
 
