@@ -175,7 +175,7 @@ class SearchRateLimitMiddleware:
             if not throttle.allow_request(request, None):
                 wait = max(1, int(throttle.wait() or 1))
                 response = HttpResponse(
-                    "Too many searches from this address; try again shortly.",
+                    translation.gettext("Too many searches from this address; try again shortly."),
                     status=429,
                     content_type="text/plain; charset=utf-8",
                 )

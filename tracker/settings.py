@@ -68,6 +68,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Serves static files from the app itself (no CDN), compressed and cache-busted in production.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The language of a page is its URL prefix (/es/...), nothing else, set before anything answers (a refusal
+    # below is worded in the page's language); the API is always English and skips it (tracker/middleware.py).
+    "tracker.middleware.LocaleMiddleware",
     # A body where none belongs is a 413 before anything reads it; searches have a per-client allowance.
     "tracker.middleware.RefuseBodiesMiddleware",
     "tracker.middleware.SearchRateLimitMiddleware",
@@ -75,8 +78,6 @@ MIDDLEWARE = [
     "tracker.middleware.CSPMiddleware",
     # A NUL byte in the path or query is a 400 here, not a database error later (tracker/middleware.py).
     "tracker.middleware.RejectNulMiddleware",
-    # The language of a page is its URL prefix (/es/...), nothing else; the API is always English (no work there).
-    "tracker.middleware.LocaleMiddleware",
     # Sessions, users, messages and the edit-history context: Django's and django-simple-history's own, passed by
     # for read-only API requests, which use none of them (tracker/middleware.py).
     "tracker.middleware.SessionMiddleware",
