@@ -22,6 +22,7 @@ MAKEMESSAGES_OPTIONS = {
     "locale": ["es"],
     "no_location": True,
     "no_wrap": True,
+    "no_obsolete": True,
     "ignore_patterns": [".venv/*", "staticfiles/*", "bench/*", "tests/*", "test-output/*", "templates/admin/*"],
     "verbosity": 0,
 }
