@@ -47,12 +47,14 @@ def ensure_environment() -> None:
 
 
 def ensure_test_tools() -> None:
-    """The tests drive two Debian packages: Chromium (the browser tests) and nginx (tests/test_nginx.py, the
-    production proxy). Install what is missing when we can (root on Debian), else say how."""
+    """The tests drive three Debian packages: Chromium (the browser tests), nginx (tests/test_nginx.py, the
+    production proxy) and GNU gettext (tests/test_i18n.py: the Spanish catalogs are current). Install what is
+    missing when we can (root on Debian), else say how."""
     tools = [
         ("Chromium", CHROMIUM.exists(), ["chromium"], "the browser tests"),
         # nginx-light is the small build on Debian 12; later releases have only nginx.
         ("nginx", bool(shutil.which("nginx")) or NGINX.exists(), ["nginx-light", "nginx"], "tests/test_nginx.py"),
+        ("GNU gettext", bool(shutil.which("xgettext") and shutil.which("msgfmt")), ["gettext"], "tests/test_i18n.py"),
     ]
     missing = [(name, packages, why) for name, present, packages, why in tools if not present]
     if not missing:

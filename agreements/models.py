@@ -6,11 +6,13 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 
 from jurisdictions import asof
 from jurisdictions.models import PROGRAM_START, Source, State, program_date_problem
-from tracker.dates import us_today
+from tracker.dates import local_date, us_today
 
 
 class Precision(models.TextChoices):
@@ -19,12 +21,12 @@ class Precision(models.TextChoices):
 
 
 class AgreementStatus(models.TextChoices):
-    IN_FORCE = "in_force", "In force"
-    SUPERSEDED = "superseded", "Replaced by a revised agreement"
-    SUSPENDED = "suspended", "Suspended by the state"
-    TERMINATED = "terminated", "Terminated by the state"
-    RESCINDED = "rescinded", "Rescinded by ICE"
-    DECLINED = "declined", "State declined to sign"
+    IN_FORCE = "in_force", gettext_lazy("In force")
+    SUPERSEDED = "superseded", gettext_lazy("Replaced by a revised agreement")
+    SUSPENDED = "suspended", gettext_lazy("Suspended by the state")
+    TERMINATED = "terminated", gettext_lazy("Terminated by the state")
+    RESCINDED = "rescinded", gettext_lazy("Rescinded by ICE")
+    DECLINED = "declined", gettext_lazy("State declined to sign")
 
 
 # Statuses after which ICE's 2011-08-05 letter has nothing left to rescind.
@@ -43,10 +45,10 @@ def format_partial_date(value: datetime.date | None, precision: str) -> str:
 def describe_partial_date(value: datetime.date | None, precision: str) -> str:
     """Human form: '23 January 2009', 'November 2009 (day not known)', or 'unknown'."""
     if value is None:
-        return "unknown"
+        return _("unknown")
     if precision == Precision.MONTH:
-        return f"{value:%B %Y} (day not known)"
-    return f"{value.day} {value:%B %Y}"
+        return _("%(month)s (day not known)") % {"month": local_date(value, "month")}
+    return local_date(value)
 
 
 class AgreementQuerySet(models.QuerySet):
@@ -176,10 +178,10 @@ class Agreement(models.Model):
     def signing(self) -> str:
         """The one phrase every page uses for whether and when it was signed (never "unknown" for a refusal)."""
         if self.was_refused:
-            return "Never signed: the state refused"
+            return _("Never signed: the state refused")
         if self.signed_on:
-            return f"Signed {self.signed_display}"
-        return "Signed; date not yet sourced"
+            return _("Signed %(date)s") % {"date": self.signed_display}
+        return _("Signed; date not yet sourced")
 
     @property
     def signed_iso(self) -> str:
@@ -196,7 +198,7 @@ class Agreement(models.Model):
 
     def status_display_on(self, on=None) -> str:
         status = self.status_on(on)
-        return AgreementStatus(status).label if status else "No dated record yet"
+        return AgreementStatus(status).label if status else _("No dated record yet")
 
     @property
     def is_rescinded(self) -> bool:
@@ -285,13 +287,13 @@ class AgreementStatusChange(models.Model):
 
 
 class EventKind(models.TextChoices):
-    MOA_SIGNED = "moa_signed", "MOA signed"
-    GOVERNOR_WITHDRAWAL = "governor_withdrawal", "Governor withdraws or refuses"
-    MOA_RESCINDED = "moa_rescinded", "ICE rescinds MOAs"
-    FULL_ACTIVATION = "full_activation", "Every jurisdiction activated"
-    PROGRAM_TERMINATED = "program_terminated", "Program ended"
-    PROGRAM_REINSTATED = "program_reinstated", "Program reinstated"
-    OTHER = "other", "Other"
+    MOA_SIGNED = "moa_signed", gettext_lazy("MOA signed")
+    GOVERNOR_WITHDRAWAL = "governor_withdrawal", gettext_lazy("Governor withdraws or refuses")
+    MOA_RESCINDED = "moa_rescinded", gettext_lazy("ICE rescinds MOAs")
+    FULL_ACTIVATION = "full_activation", gettext_lazy("Every jurisdiction activated")
+    PROGRAM_TERMINATED = "program_terminated", gettext_lazy("Program ended")
+    PROGRAM_REINSTATED = "program_reinstated", gettext_lazy("Program reinstated")
+    OTHER = "other", gettext_lazy("Other")
 
 
 class EventQuerySet(models.QuerySet):

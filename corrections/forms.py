@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from corrections.models import MAX_DESCRIPTION, CorrectionReport, ReportStatus
 from corrections.subjects import MAX_PAGE_LENGTH, parse_page
@@ -25,28 +26,28 @@ class ReportForm(forms.Form):
     """What a reader sends: the page it is about, what is wrong, a source link and a contact address."""
 
     page = forms.CharField(
-        label="The page it is about",
+        label=_("The page it is about"),
         max_length=MAX_PAGE_LENGTH,
-        error_messages={"required": "Say which page it is about."},
+        error_messages={"required": _("Say which page it is about.")},
     )
     description = _TextField(
-        label="What is wrong",
+        label=_("What is wrong"),
         max_length=MAX_DESCRIPTION,
         widget=forms.Textarea,
-        error_messages={"required": "Say what is wrong: the fact, and what it should be."},
+        error_messages={"required": _("Say what is wrong: the fact, and what it should be.")},
     )
     source_url = forms.URLField(
-        label="A link to the source",
+        label=_("A link to the source"),
         max_length=_field("source_url").max_length,
         required=False,
         assume_scheme="https",
-        error_messages={"invalid": "Give the source's full web address, e.g. https://www.ice.gov/…"},
+        error_messages={"invalid": _("Give the source's full web address, e.g. https://www.ice.gov/…")},
     )
     contact_email = forms.EmailField(
-        label="Your email address",
+        label=_("Your email address"),
         max_length=_field("contact_email").max_length,
         required=False,
-        error_messages={"invalid": "This is not an email address (or leave it empty)."},
+        error_messages={"invalid": _("This is not an email address (or leave it empty).")},
     )
     website = forms.CharField(required=False, max_length=500)
 

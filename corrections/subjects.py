@@ -11,6 +11,8 @@ from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agreements.models import Agreement
 from jurisdictions.models import Jurisdiction, State
@@ -42,10 +44,12 @@ _PATHS = [
 ]
 _AGREEMENT_ANCHOR = re.compile(r"agreement-(?P<pk>[0-9]{1,9})")
 
-UNKNOWN_PAGE = (
+UNKNOWN_PAGE = gettext_lazy(
     "“%(value)s” is not a page a report can be about. Use the address of a jurisdiction’s page "
     "(e.g. /jurisdictions/48201/), a state’s page (e.g. /states/TX/), /agreements/ or /about/."
 )
+# The Spanish pages' prefix (tracker/urls.py): a report sent from /es/states/TX/ is about /states/TX/.
+_SPANISH_PREFIX = re.compile(r"^/es(?=/)")
 
 
 class Subject(NamedTuple):
@@ -83,13 +87,13 @@ def parse_page(value: str, *, check_exists: bool = True) -> Subject:
     """
     value = (value or "").strip()
     if not value:
-        raise ValidationError("Say which page the report is about.", code="required")
+        raise ValidationError(_("Say which page the report is about."), code="required")
     if len(value) > MAX_PAGE_LENGTH or "\x00" in value:
         raise ValidationError(UNKNOWN_PAGE, code="unknown_page", params={"value": _shown(value)})
     parts = urlsplit(value)
     if parts.scheme not in ("", "http", "https") or (parts.scheme and not parts.netloc):
         raise ValidationError(UNKNOWN_PAGE, code="unknown_page", params={"value": _shown(value)})
-    path = unquote(parts.path)
+    path = _SPANISH_PREFIX.sub("", unquote(parts.path))
     for kind, pattern in _PATHS:
         match = pattern.fullmatch(path)
         if match is None:
@@ -111,20 +115,22 @@ def parse_page(value: str, *, check_exists: bool = True) -> Subject:
 def _check_exists(subject: Subject) -> None:
     if subject.kind == SubjectKind.JURISDICTION and not Jurisdiction.objects.filter(fips=subject.key).exists():
         raise ValidationError(
-            "No jurisdiction in the tracker has the FIPS code %(key)s. If a county is missing, report it from its "
-            "state’s page.",
+            _(
+                "No jurisdiction in the tracker has the FIPS code %(key)s. If a county is missing, report it from its "
+                "state’s page."
+            ),
             code="no_record",
             params={"key": subject.key},
         )
     if subject.kind == SubjectKind.STATE and not State.objects.filter(postal=subject.key).exists():
         raise ValidationError(
-            "No state in the tracker has the postal code %(key)s.", code="no_record", params={"key": subject.key}
+            _("No state in the tracker has the postal code %(key)s."), code="no_record", params={"key": subject.key}
         )
     if subject.kind == SubjectKind.AGREEMENTS and subject.key:
         pk = int(subject.key.removeprefix("agreement-"))
         if not Agreement.objects.filter(pk=pk).exists():
             raise ValidationError(
-                "No agreement on the agreements page has the anchor #%(key)s.",
+                _("No agreement on the agreements page has the anchor #%(key)s."),
                 code="no_record",
                 params={"key": subject.key},
             )
@@ -152,12 +158,12 @@ def subject_labels(subjects) -> dict[tuple[str, str], str]:
     labels = {}
     for kind, key in subjects:
         if kind == SubjectKind.JURISDICTION:
-            labels[kind, key] = units.get(key, f"Jurisdiction {key}")
+            labels[kind, key] = units.get(key, _("Jurisdiction %(key)s") % {"key": key})
         elif kind == SubjectKind.STATE:
-            labels[kind, key] = states.get(key, f"State {key}")
+            labels[kind, key] = states.get(key, _("State %(key)s") % {"key": key})
         elif kind == SubjectKind.AGREEMENTS:
             name = agreements.get(key)
-            labels[kind, key] = f"State agreements: {name}" if name else "State agreements"
+            labels[kind, key] = _("State agreements: %(name)s") % {"name": name} if name else _("State agreements")
         else:
-            labels[kind, key] = "About this tracker"
+            labels[kind, key] = _("About this tracker")
     return labels

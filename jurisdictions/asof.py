@@ -19,6 +19,8 @@ The rules (DESIGN.md, "As-of semantics"):
 import datetime
 from typing import NamedTuple
 
+from django.utils.translation import gettext_lazy as _
+
 # Status codes (jurisdictions.models.Status values), repeated here as plain strings so the rule needs no model.
 ACTIVATED = "activated"
 NOT_ACTIVATED = "not_activated"
@@ -92,7 +94,8 @@ class ProgramStatus(NamedTuple):
 
     @property
     def label(self) -> str:
-        return PROGRAM_LABELS[self.code]
+        # In the language of the page (the API's is always English: tracker/middleware.py LocaleMiddleware).
+        return str(PROGRAM_LABELS[self.code])
 
     @property
     def is_discontinued(self) -> bool:
@@ -101,10 +104,12 @@ class ProgramStatus(NamedTuple):
 
 OPERATING, DISCONTINUED, REINSTATED = "operating", "discontinued", "reinstated"
 PROGRAM_LABELS = {
-    OPERATING: "Secure Communities in operation",
-    DISCONTINUED: "Secure Communities discontinued nationwide and replaced by the Priority Enforcement Program "
-    "(PEP); fingerprints taken at booking were still shared with ICE",
-    REINSTATED: "Secure Communities reinstated nationwide",
+    OPERATING: _("Secure Communities in operation"),
+    DISCONTINUED: _(
+        "Secure Communities discontinued nationwide and replaced by the Priority Enforcement Program "
+        "(PEP); fingerprints taken at booking were still shared with ICE"
+    ),
+    REINSTATED: _("Secure Communities reinstated nationwide"),
 }
 _PROGRAM_CODES = {PROGRAM_TERMINATED: DISCONTINUED, PROGRAM_REINSTATED: REINSTATED}
 

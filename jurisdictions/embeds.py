@@ -16,10 +16,12 @@ from functools import wraps
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from csp.decorators import csp_replace
+from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.http.request import split_domain_port
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -196,8 +198,14 @@ def oembed(request):
         as_of = parse_day(dict(parse_qsl(parts.query)).get("as_of"))
     except (ValueError, BadDate) as error:
         return _error(str(error), 400)
+    # A Spanish page (/es/...) gets the Spanish card: resolve and reverse in the address's own language.
+    with translation.override(translation.get_language_from_path(parts.path or "/") or settings.LANGUAGE_CODE):
+        return _oembed_answer(request, parts.path or "/", as_of, maxwidth, maxheight)
+
+
+def _oembed_answer(request, path, as_of, maxwidth, maxheight):
     try:
-        card_name, kwargs = card_for(parts.path or "/")
+        card_name, kwargs = card_for(path)
     except Http404 as error:
         return _error(str(error), 404)
     snapshot = readmodel.current()
@@ -222,7 +230,7 @@ def oembed(request):
         "type": "rich",
         "title": title,
         "provider_name": "Secure Communities tracker",
-        "provider_url": request.build_absolute_uri("/"),
+        "provider_url": request.build_absolute_uri(reverse("home")),
         "cache_age": 3600,
         "html": embed_code(request, card_path, title, width=width, height=height),
         "width": width,

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Exists, F, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jurisdictions import asof
@@ -105,9 +106,9 @@ class State(models.Model):
 
 
 class Status(models.TextChoices):
-    NOT_ACTIVATED = "not_activated", "Not activated"
-    SCHEDULED = "scheduled", "Scheduled"
-    ACTIVATED = "activated", "Activated"
+    NOT_ACTIVATED = "not_activated", _("Not activated")
+    SCHEDULED = "scheduled", _("Scheduled")
+    ACTIVATED = "activated", _("Activated")
 
 
 class Confidence(models.TextChoices):
@@ -116,14 +117,14 @@ class Confidence(models.TextChoices):
 
 
 class Kind(models.TextChoices):
-    COUNTY = "county", "County"
-    PARISH = "parish", "Parish"
-    BOROUGH = "borough", "Borough"
-    CITY_AND_BOROUGH = "city_and_borough", "City and borough"
-    CENSUS_AREA = "census_area", "Census area"
-    CITY = "city", "Independent city"
-    MUNICIPALITY = "municipality", "Municipality"
-    DISTRICT = "district", "Federal district"
+    COUNTY = "county", _("County")
+    PARISH = "parish", _("Parish")
+    BOROUGH = "borough", _("Borough")
+    CITY_AND_BOROUGH = "city_and_borough", _("City and borough")
+    CENSUS_AREA = "census_area", _("Census area")
+    CITY = "city", _("Independent city")
+    MUNICIPALITY = "municipality", _("Municipality")
+    DISTRICT = "district", _("Federal district")
 
 
 class JurisdictionQuerySet(models.QuerySet):

@@ -9,11 +9,14 @@ from urllib.parse import urlencode
 from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jurisdictions.filters import JurisdictionFilter
 from jurisdictions.models import Jurisdiction, Status
 from tracker import geometry
 from tracker.api.filters import Rows
+from tracker.dates import local_date
 from tracker.public import bad_request, public_page
 
 PAGE_SIZE = 100
@@ -29,11 +32,11 @@ def _place_key(row):
 
 # `sort=` values: label and key; a None activation date sorts last either way, and FIPS breaks every tie.
 SORTS = {
-    "state": ("State, then name", None),
-    "name": ("Name", lambda row: (row.unit.name, row.unit.state.name, row.unit.fips)),
-    "date": ("Activation date, earliest first", "date"),
-    "-date": ("Activation date, latest first", "-date"),
-    "fips": ("FIPS code", lambda row: row.unit.fips),
+    "state": (gettext_lazy("State, then name"), None),
+    "name": (gettext_lazy("Name"), lambda row: (row.unit.name, row.unit.state.name, row.unit.fips)),
+    "date": (gettext_lazy("Activation date, earliest first"), "date"),
+    "-date": (gettext_lazy("Activation date, latest first"), "-date"),
+    "fips": (gettext_lazy("FIPS code"), lambda row: row.unit.fips),
 }
 DEFAULT_SORT = "state"
 # Parameters the page keeps in its links (the FilterSet's, plus the page's own sort).
@@ -77,17 +80,18 @@ def jurisdiction_list(request):
         return bad_request(request, _filter_errors(filterset.errors))
     sort = request.GET.get("sort", "").strip() or DEFAULT_SORT
     if sort not in SORTS:
-        return bad_request(request, f"Unknown sort '{sort[:20]}': use one of {', '.join(SORTS)}.")
+        message = _("Unknown sort '%(sort)s': use one of %(sorts)s.") % {"sort": sort[:20], "sorts": ", ".join(SORTS)}
+        return bad_request(request, message)
     number = request.GET.get("page", "").strip() or "1"
     if not number.isdigit() or int(number) < 1:
-        return bad_request(request, f"page must be a whole number from 1; got '{number[:20]}'.")
+        return bad_request(request, _("page must be a whole number from 1; got '%(page)s'.") % {"page": number[:20]})
     rows = _sorted(filterset.qs, sort)
     paginator = Paginator(rows, PAGE_SIZE)
     try:
         page = paginator.page(int(number))
     except EmptyPage:
         if number != "1":
-            raise Http404("There is no such page for these filters.") from None
+            raise Http404(_("There is no such page for these filters.")) from None
         page = paginator.page(1)
     filters = filterset.form.cleaned_data
     filter_query = _query(request)
@@ -190,7 +194,7 @@ def jurisdiction_detail(request, fips):
             snapshot, jurisdiction.state, _state_rows(snapshot, jurisdiction.state_id, day), current
         ),
         "map_caption": _detail_map_caption(jurisdiction, successors),
-        "map_highlight_label": "This jurisdiction" if jurisdiction.on_current_map else "Its area today",
+        "map_highlight_label": _("This jurisdiction") if jurisdiction.on_current_map else _("Its area today"),
     }
     return render(request, "jurisdictions/jurisdiction_detail.html", context)
 
@@ -198,9 +202,13 @@ def jurisdiction_detail(request, fips):
 def _detail_map_caption(jurisdiction, successors) -> str:
     state = jurisdiction.state.name
     if jurisdiction.on_current_map:
-        return f"{state}: {jurisdiction.name} highlighted"
-    names = " and ".join(unit.name for unit in successors)
-    return f"{state}: the area of {jurisdiction.name}, today {names or 'not on the map'}, highlighted"
+        return _("%(state)s: %(name)s highlighted") % {"state": state, "name": jurisdiction.name}
+    names = _(" and ").join(unit.name for unit in successors)
+    return _("%(state)s: the area of %(name)s, today %(today)s, highlighted") % {
+        "state": state,
+        "name": jurisdiction.name,
+        "today": names or _("not on the map"),
+    }
 
 
 def _headline(snapshot, day) -> dict:
@@ -264,6 +272,7 @@ def _state_detail(request, postal):
         "rescission": snapshot.rescission,
         "events": [event for event in snapshot.events if event.state_id == postal],
         "state_map": _state_map(snapshot, state, rows),
-        "map_caption": f"{state.name}: jurisdictions by status on {day:%-d %B %Y}",
+        "map_caption": _("%(state)s: jurisdictions by status on %(day)s")
+        % {"state": state.name, "day": local_date(day)},
     }
     return render(request, "jurisdictions/state_detail.html", context)

@@ -294,3 +294,41 @@ def test_oembed_accepts_the_same_address_written_differently(client, dataset, ur
 
 def test_oembed_answers_head(client, dataset):
     assert client.head("/oembed", {"url": "/states/IL/"}).status_code == 200
+
+
+# --- in Spanish --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", CARDS)
+def test_every_card_has_a_spanish_twin_under_es(client, dataset, path):
+    from tests.test_i18n import _english_left, _names
+    from tracker import readmodel
+
+    response = client.get("/es" + path)
+    assert response.status_code == 200
+    assert _directives(response)["frame-ancestors"] == ["*"] and not response.cookies
+    page = response.content.decode()
+    assert '<html lang="es">' in page
+    assert not _english_left(page, _names(readmodel.current()))
+    # Its links lead to the Spanish pages.
+    assert re.search(r'class="foot"><a href="http://testserver/es/(jurisdictions|states)/', page)
+
+
+def test_a_spanish_card_says_dates_the_spanish_way(client, dataset):
+    text = " ".join(re.sub(r"<[^>]+>", "", client.get("/es/embed/jurisdictions/48201/").content.decode()).split())
+    assert "Activada el 27 de octubre de 2008." in text
+    state = " ".join(
+        re.sub(r"<[^>]+>", "", client.get("/es/embed/states/IL/?as_of=2011-08-05").content.decode()).split()
+    )
+    assert "estado al 5 de agosto de 2011" in state and "26 de 102 jurisdicciones activadas" in state
+
+
+def test_oembed_for_a_spanish_page_gives_the_spanish_card(client, dataset):
+    answer = json.loads(
+        client.get("/oembed", {"url": "http://testserver/es/jurisdictions/48201/?as_of=2011-08-05"}).content
+    )
+    assert 'src="http://testserver/es/embed/jurisdictions/48201/?as_of=2011-08-05"' in answer["html"]
+    assert answer["title"] == "Secure Communities en Harris County, TX"
+    # The English page still gets the English card.
+    english = json.loads(client.get("/oembed", {"url": "/jurisdictions/48201/"}).content)
+    assert 'src="http://testserver/embed/jurisdictions/48201/"' in english["html"]

@@ -109,8 +109,8 @@ def test_every_page_carries_the_lookup_form_nav_and_search_script(client, datase
         'href="/api/v1/',
     ):
         assert href in html
-    # No request to any other host: no absolute asset address (the canonical link names the page, it is no asset).
-    assert not re.search(r'<(script|link(?! rel="canonical")|img)[^>]+(src|href)="(https?:)?//', html)
+    # No request to any other host: no absolute asset address (canonical and hreflang links name pages, not assets).
+    assert not re.search(r'<(script|link(?! rel="(?:canonical|alternate)")|img)[^>]+(src|href)="(https?:)?//', html)
 
 
 # --- /jurisdictions/ -------------------------------------------------------------------------------------

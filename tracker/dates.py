@@ -6,6 +6,10 @@ A helper: it imports no app code, so models, pages and the API use it as they us
 import datetime
 from zoneinfo import ZoneInfo
 
+from django.utils import formats, translation
+from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext as _
+
 # The program's span for dated facts: nothing is recorded before 2008 (the first activation was 2008-10-27).
 PROGRAM_START = datetime.date(2008, 1, 1)
 
@@ -42,9 +46,28 @@ def parse_day(value: str | None, *, name: str = "as_of") -> datetime.date | None
             raise ValueError
         day = datetime.date.fromisoformat(value)
     except ValueError:
-        raise BadDate(f"{name} must be a date written YYYY-MM-DD, e.g. 2011-08-05; got '{value[:40]}'.") from None
+        # In the page's language (the API's is always English: tracker/middleware.py LocaleMiddleware).
+        message = _("%(name)s must be a date written YYYY-MM-DD, e.g. 2011-08-05; got '%(value)s'.")
+        raise BadDate(message % {"name": name, "value": value[:40]}) from None
     if day < PROGRAM_START:
-        raise BadDate(f"{name} must be on or after {PROGRAM_START.isoformat()}, before which nothing is recorded.")
+        message = _("%(name)s must be on or after %(start)s, before which nothing is recorded.")
+        raise BadDate(message % {"name": name, "start": PROGRAM_START.isoformat()})
     if day > us_today():
-        raise BadDate(f"{name} cannot be in the future.")
+        raise BadDate(_("%(name)s cannot be in the future.") % {"name": name})
     return day
+
+
+# Dates in words, in the page's language. English keeps the house style ("5 August 2011"; Django's English
+# DATE_FORMAT, which the admin uses, says "Aug. 5, 2011"); Spanish takes tracker/formats/es ("5 de agosto de 2011").
+_ENGLISH = {"long": "j F Y", "month": "F Y", "short": "j M Y", "short_month": "M Y"}
+_SPANISH = {"long": "DATE_FORMAT", "month": "YEAR_MONTH_FORMAT", "short": "j b. Y", "short_month": "b. Y"}
+
+
+def local_date(value: datetime.date | None, kind: str = "long") -> str:
+    """`value` in words in the active language: kind "long" ('5 August 2011' / '5 de agosto de 2011'), "month"
+    ('August 2011' / 'agosto de 2011'), "short" ('5 Aug 2011' / '5 ago. 2011') or "short_month"."""
+    if not value:
+        return ""
+    if translation.get_language() == "es":
+        return format_date(value, formats.get_format(_SPANISH[kind]))
+    return format_date(value, _ENGLISH[kind])

@@ -21,6 +21,8 @@ from functools import lru_cache
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from jurisdictions import asof
 from tracker import geometry
@@ -107,11 +109,12 @@ def _activated_fips(snapshot, day: datetime.date, *, state: str | None = None) -
 
 
 @lru_cache(maxsize=8)
-def _static_markup(units: tuple[tuple[str, str, str, str], ...]) -> dict[str, tuple[str, str]]:
+def _static_markup(units: tuple[tuple[str, str, str, str], ...], language: str) -> dict[str, tuple[str, str]]:
     """Per county: the link with its accessible name, and the path's date and geometry.
 
-    Keyed by every (fips, label, activation date, borrowed-from note), so an edit rebuilds it; statuses on a
-    date are not in it, only the class that a request adds between the two halves.
+    Keyed by every (fips, label, activation date, borrowed-from note) and the language (the names and the links
+    are in it), so an edit rebuilds it; statuses on a date are not in it, only the class that a request adds
+    between the two halves.
     """
     paths = geometry.county_svg_paths()
     markup = {}
@@ -132,7 +135,7 @@ def status_phrase(activated_on: str | datetime.date | None) -> str:
     The name does not depend on the map's date, so recolouring never rewrites 3,142 names; the tooltip adds
     the status on the date shown.
     """
-    return f"activated {activated_on}" if activated_on else "not activated"
+    return _("activated %(date)s") % {"date": activated_on} if activated_on else _("not activated")
 
 
 def _label(unit: Unit) -> str:
@@ -140,7 +143,7 @@ def _label(unit: Unit) -> str:
 
 
 def _note(unit: Unit) -> str:
-    return f" (data recorded for {unit.borrows_from})" if unit.borrows_from else ""
+    return _(" (data recorded for %(name)s)") % {"name": unit.borrows_from} if unit.borrows_from else ""
 
 
 @dataclass(frozen=True)
@@ -169,7 +172,9 @@ def periods(units: list[Unit]) -> list[Period]:
     while (year, half) <= last:
         start = datetime.date(year, 7 if half else 1, 1)
         end = datetime.date(year, 12, 31) if half else datetime.date(year, 6, 30)
-        found.append(Period(len(found), f"{year} H{half + 1}", start, end, per_half[(year, half)]))
+        # "2011 H1" (January to June); Spanish "2011 S1" (semestre).
+        label = _("%(year)s H%(half)s") % {"year": year, "half": half + 1}
+        found.append(Period(len(found), label, start, end, per_half[(year, half)]))
         year, half = (year + 1, 0) if half else (year, 1)
     return found
 
@@ -204,7 +209,8 @@ def county_map(
         tuple(
             (unit.fips, _label(unit), unit.activated_on.isoformat() if unit.activated_on else "", _note(unit))
             for unit in drawn
-        )
+        ),
+        get_language(),
     )
     pieces = []
     for unit in drawn:
@@ -228,11 +234,11 @@ def county_map(
         state_fips = drawn[0].state_fips if drawn else ""
         view_box = geometry.state_view_box(state_fips) if state_fips else NATIONAL_VIEW_BOX
         outlines = geometry.state_svg_paths().get(state_fips, "")
-        title = f"Counties of {drawn[0].state_name}" if drawn else "Counties"
+        title = _("Counties of %(state)s") % {"state": drawn[0].state_name} if drawn else _("Counties")
     else:
         view_box = NATIONAL_VIEW_BOX
         outlines = _national_outlines()
-        title = "Counties of the United States"
+        title = _("Counties of the United States")
     return CountyMap(
         day=day,
         view_box=view_box,
@@ -279,7 +285,7 @@ def client_data(county_map: CountyMap, events: list, program_events: list) -> di
         "eras": [
             {
                 "date": event.occurred_on.isoformat(),
-                "label": asof.program_status_on([event], event.occurred_on).label,
+                "label": str(asof.program_status_on([event], event.occurred_on).label),
             }
             for event in program_events
         ],
@@ -300,10 +306,10 @@ def key_days(snapshot, units: list[Unit]) -> list[dict]:
     dates = [unit.activated_on for unit in units if unit.counted and unit.activated_on]
     if not dates:
         return []
-    days = [("first", min(dates), "First activation")]
+    days = [("first", min(dates), _("First activation"))]
     if snapshot.rescission:
-        days.append(("rescission", snapshot.rescission.occurred_on, "ICE rescinds every state agreement"))
-    days.append(("full", max(dates), "Last county activated"))
+        days.append(("rescission", snapshot.rescission.occurred_on, _("ICE rescinds every state agreement")))
+    days.append(("full", max(dates), _("Last county activated")))
     found = []
     for key, day, label in days:
         counts = snapshot.state_counts(day).values()
@@ -330,7 +336,7 @@ def rollout_end(units: list[Unit]) -> datetime.date:
 
 
 def event_label(event) -> str:
-    where = event.state.name if event.state_id else "Nationwide"
+    where = event.state.name if event.state_id else _("Nationwide")
     return f"{where}: {event.get_kind_display()}"
 
 

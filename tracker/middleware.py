@@ -11,12 +11,47 @@ from django.contrib.messages import middleware as message_middleware
 from django.contrib.sessions import middleware as session_middleware
 from django.core.signals import setting_changed
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.utils import translation
 from rest_framework.throttling import SimpleRateThrottle
 from simple_history import middleware as history_middleware
 
 from tracker.client_address import ClientAddressThrottleMixin
 
 NUL_MESSAGE = "The address contains a NUL character."
+
+# The prefix of the Spanish pages (tracker/urls.py i18n_patterns); English has none.
+SPANISH_PREFIX = "/es/"
+
+
+def unprefixed(path: str) -> str:
+    """A page's path without its language prefix: `/es/jurisdictions/` is `/jurisdictions/`."""
+    return path[len(SPANISH_PREFIX) - 1 :] if path.startswith(SPANISH_PREFIX) else path
+
+
+class LocaleMiddleware:
+    """The page's language from its URL and nothing else: `/es/...` is Spanish, every other path English.
+
+    Django's own LocaleMiddleware falls back to a cookie and Accept-Language and redirects by them; here a URL
+    always answers in one language, so a shared cache may keep it without `Vary: Accept-Language`. The read-only
+    API (always English, with English field names) is passed straight on: it costs one string comparison.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith("/api/"):
+            return self.get_response(request)
+        language = "es" if request.path_info.startswith(SPANISH_PREFIX) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        try:
+            response = self.get_response(request)
+        finally:
+            # A thread's next request (an API one above all) starts in the default language again.
+            translation.deactivate()
+        response.headers.setdefault("Content-Language", language)
+        return response
 
 
 class RejectNulMiddleware:
@@ -106,7 +141,7 @@ class RefuseBodiesMiddleware:
         admin = request.path_info.startswith("/admin/")
         if admin:
             limit = settings.MAX_ADMIN_BODY_BYTES
-        elif request.path_info == self.CORRECTION_REPORT_PATH:
+        elif unprefixed(request.path_info) == self.CORRECTION_REPORT_PATH:
             limit = settings.CORRECTIONS_MAX_BODY_BYTES
         else:
             limit = 0
@@ -133,15 +168,14 @@ class SearchRateLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        searching = request.path_info == "/search/suggest" or (
-            request.path_info == "/jurisdictions/" and request.GET.get("q")
-        )
+        path = unprefixed(request.path_info)
+        searching = path == "/search/suggest" or (path == "/jurisdictions/" and request.GET.get("q"))
         if searching and settings.SEARCH_RATE:
             throttle = _SearchThrottle()
             if not throttle.allow_request(request, None):
                 wait = max(1, int(throttle.wait() or 1))
                 response = HttpResponse(
-                    "Too many searches from this address; try again shortly.",
+                    translation.gettext("Too many searches from this address; try again shortly."),
                     status=429,
                     content_type="text/plain; charset=utf-8",
                 )

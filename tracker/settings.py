@@ -68,6 +68,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Serves static files from the app itself (no CDN), compressed and cache-busted in production.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The language of a page is its URL prefix (/es/...), nothing else, set before anything answers (a refusal
+    # below is worded in the page's language); the API is always English and skips it (tracker/middleware.py).
+    "tracker.middleware.LocaleMiddleware",
     # A body where none belongs is a 413 before anything reads it; searches have a per-client allowance.
     "tracker.middleware.RefuseBodiesMiddleware",
     "tracker.middleware.SearchRateLimitMiddleware",
@@ -100,6 +103,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                # LANGUAGE_CODE, LANGUAGES, LANGUAGE_BIDI for every template (base.html's <html lang>, the switch).
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -178,7 +183,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# English at the site's paths, Spanish under /es/ (tracker/urls.py): a URL's language is its prefix, never a cookie
+# or Accept-Language (tracker/middleware.py LocaleMiddleware), so every answer is cacheable per URL.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Spanish dates and numbers as US Spanish-language newsrooms write them (Mexico's formats): tracker/formats/es/.
+FORMAT_MODULE_PATH = ["tracker.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -1,5 +1,6 @@
 """`/sitemap.xml` (django.contrib.sitemaps): the site's pages, every state and every jurisdiction, from the
-read-model snapshot (no query beyond the data version)."""
+read-model snapshot (no query beyond the data version). Each page is listed in English and in Spanish (/es/), with
+both as alternates and English as the default."""
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
@@ -7,7 +8,13 @@ from django.urls import reverse
 from tracker import readmodel
 
 
-class PagesSitemap(Sitemap):
+class _BothLanguages(Sitemap):
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class PagesSitemap(_BothLanguages):
     changefreq = "weekly"
 
     def items(self):
@@ -18,7 +25,7 @@ class PagesSitemap(Sitemap):
             "agreements:agreement_list",
             "about",
             "downloads",
-            "api:index",
+            "api_docs",
             "corrections:log",
         ]
 
@@ -26,16 +33,18 @@ class PagesSitemap(Sitemap):
         return reverse(name)
 
 
-class StatesSitemap(Sitemap):
+class StatesSitemap(_BothLanguages):
     changefreq = "weekly"
 
     def items(self):
         return list(readmodel.current().states.values())
 
 
-class JurisdictionsSitemap(Sitemap):
+class JurisdictionsSitemap(_BothLanguages):
     changefreq = "monthly"
-    limit = 5000
+    # Both languages of every unit in one file (about 6,300 addresses; a sitemap may hold 50,000): the sitemap
+    # view shows only its first page.
+    limit = 10000
 
     def items(self):
         return sorted(readmodel.current().units.values(), key=lambda unit: unit.fips)

@@ -1,22 +1,21 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
+from django.views.i18n import JavaScriptCatalog
 
 from jurisdictions import embeds
 from tracker import pages, views
+from tracker.api import docs as api_docs
 from tracker.health import healthz
 from tracker.sitemaps import SITEMAPS
 
+# The public pages, in English at their published paths and in Spanish under /es/ (the prefix alone sets the
+# language: tracker/middleware.py LocaleMiddleware). The API, the admin, the health check, the sitemap and the
+# county outlines (no text) have one address each.
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("search/suggest", views.search_suggest, name="search_suggest"),
     path("map/counties-wgs84.json", views.counties_wgs84, name="counties_wgs84"),
-    path("", include("jurisdictions.urls")),
-    path("", include("agreements.urls")),
-    path("", include("corrections.urls")),
-    path("about/", pages.about, name="about"),
-    path("downloads/", pages.downloads, name="downloads"),
     path("api/v1/", include("tracker.api_urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
@@ -28,5 +27,24 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
 ]
+
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("search/suggest", views.search_suggest, name="search_suggest"),
+    # The JavaScript's translations (map.js, search.js), an external script as the CSP requires.
+    path(
+        "jsi18n/",
+        cache_control(public=True, max_age=3600)(JavaScriptCatalog.as_view(packages=["tracker"])),
+        name="javascript-catalog",
+    ),
+    path("", include("jurisdictions.urls")),
+    path("", include("agreements.urls")),
+    path("", include("corrections.urls")),
+    path("about/", pages.about, name="about"),
+    path("downloads/", pages.downloads, name="downloads"),
+    # The API's human docs page in Spanish at /es/api/v1/; in English the API's own /api/v1/ (above) answers first.
+    path("api/v1/", api_docs.api_index, name="api_docs"),
+    prefix_default_language=False,
+)
 
 handler400 = "tracker.errors.bad_request"

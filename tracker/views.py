@@ -7,7 +7,10 @@ from functools import wraps
 
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agreements.models import EventKind
 from tracker import geometry
@@ -55,7 +58,10 @@ def _weaken_etag(response) -> None:
 
 # Short names of the program's later eras for the marks at the end of the date slider (the full sentence is said
 # above the map for the day shown).
-ERA_MARKS = {"discontinued": "program discontinued (PEP)", "reinstated": "program reinstated"}
+ERA_MARKS = {
+    "discontinued": gettext_lazy("program discontinued (PEP)"),
+    "reinstated": gettext_lazy("program reinstated"),
+}
 
 
 @_gzipped
@@ -103,11 +109,13 @@ def home(request):
 
 @public_page
 def search_suggest(request):
-    """Lookup suggestions: `{"results": [jurisdictions], "states": [states]}` for `?q=` (best first)."""
+    """Lookup suggestions: `{"results": [jurisdictions], "states": [states]}` for `?q=` (best first), with labels
+    and links in the page's language (`/es/search/suggest` answers in Spanish)."""
     snapshot = request.snapshot
     query = request.GET.get("q", "").strip()
     if len(query) > MAX_QUERY_LENGTH:
-        return JsonResponse({"errors": {"q": [f"At most {MAX_QUERY_LENGTH} characters."]}}, status=400)
+        message = _("At most %(n)s characters.") % {"n": MAX_QUERY_LENGTH}
+        return JsonResponse({"errors": {"q": [message]}}, status=400)
     if not query:
         return JsonResponse({"results": [], "states": [], "did_you_mean": [], "notes": []})
     found = snapshot.matcher.search(query, limit=SUGGEST_LIMIT)
@@ -119,12 +127,17 @@ def search_suggest(request):
                 "fips": unit.fips,
                 "name": unit.name,
                 "state": unit.state_id,
-                "label": f"{unit.name}, {unit.state.name}" + ("" if unit.on_current_map else " (former unit)"),
+                "label": f"{unit.name}, {unit.state.name}" + ("" if unit.on_current_map else _(" (former unit)")),
                 "url": unit.get_absolute_url(),
             }
         )
     states = [
-        {"postal": state.postal, "name": state.name, "label": state.name, "url": f"/states/{state.postal}/"}
+        {
+            "postal": state.postal,
+            "name": state.name,
+            "label": state.name,
+            "url": reverse("jurisdictions:state_detail", args=[state.postal]),
+        }
         for state in found.states
     ]
     did_you_mean = [
@@ -133,7 +146,7 @@ def search_suggest(request):
             "name": place.name,
             "state": place.state_postal,
             "label": f"{place.name}, {place.state_name}",
-            "url": f"/jurisdictions/{place.fips}/",
+            "url": reverse("jurisdictions:jurisdiction_detail", args=[place.fips]),
         }
         for place in found.did_you_mean
     ]

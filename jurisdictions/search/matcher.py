@@ -7,6 +7,8 @@ import functools
 import re
 from collections.abc import Iterable
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 from rapidfuzz import fuzz, process
 
 from jurisdictions.search.records import Place, Resolution, Result, StateRef, _Later
@@ -256,7 +258,12 @@ class Matcher:
             readings = _readings(rest)
             elsewhere = self._exact(readings, None)
             suggestions += elsewhere
-            notes.append(f"Nothing called “{' '.join(rest)}” in {named.name}.")
+            # Lazy: results are cached across requests and languages; each page says it in its own language.
+            notes.append(
+                format_lazy(
+                    gettext_lazy("Nothing called “{words}” in {state}."), words=" ".join(rest), state=named.name
+                )
+            )
             suggestions += self._fuzzy(readings, named.postal, 5)
         readings = _readings(tokens)
         if readings[-1].agency == POLICE:
@@ -276,7 +283,13 @@ class Matcher:
                 return Result(covers, notes=(later.note,), exact=len(covers))
             index = self._by_fips.get(digits)
             if index is None:
-                return Result(notes=(f"No county or county-equivalent has the FIPS code {digits}.",))
+                return Result(
+                    notes=(
+                        format_lazy(
+                            gettext_lazy("No county or county-equivalent has the FIPS code {fips}."), fips=digits
+                        ),
+                    )
+                )
             place = self.places[index]
             related = [place.status_from] if place.status_from else []
             related += [other.fips for other in self.places if other.status_from == place.fips]
@@ -491,9 +504,12 @@ def _state_agency_error(text: str) -> str:
 
 
 def _police_note(text: str) -> str:
-    return (
-        f"“{text}” reads as a city police department; the tracker records counties and independent cities, so "
-        "look for the county the city lies in."
+    return format_lazy(
+        gettext_lazy(
+            "“{text}” reads as a city police department; the tracker records counties and independent cities, so "
+            "look for the county the city lies in."
+        ),
+        text=text,
     )
 
 

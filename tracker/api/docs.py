@@ -3,6 +3,23 @@
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
+
+from agreements.models import AgreementStatus
+from jurisdictions.models import Status
+
+
+def _status_labels() -> list[tuple[str, str, str, str]]:
+    """(kind, code, English label, Spanish label) of every status code the API answers with."""
+    rows = []
+    for kind, choices in (("jurisdiction", Status), ("agreement", AgreementStatus)):
+        for code in choices.values:
+            with translation.override("en"):
+                english = str(choices(code).label)
+            with translation.override("es"):
+                spanish = str(choices(code).label)
+            rows.append((kind, code, english, spanish))
+    return rows
 
 
 def api_index(request):
@@ -19,6 +36,11 @@ def api_index(request):
         return render(
             request,
             "api/index.html",
-            {"endpoints": endpoints, "base": request.build_absolute_uri(reverse("api:index"))},
+            {
+                "endpoints": endpoints,
+                "base": request.build_absolute_uri(reverse("api:index")),
+                # The API's codes stay English; the pages show these labels (in both languages on the docs page).
+                "status_labels": _status_labels(),
+            },
         )
     return JsonResponse(endpoints)

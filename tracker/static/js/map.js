@@ -8,8 +8,19 @@
   if (!figure || !dataNode) return;
   var data = JSON.parse(dataNode.textContent);
   var DAY_MS = 86400000;
-  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December"];
+  // Django's JavaScript catalog (/jsi18n/ or /es/jsi18n/, loaded first) translates; English without it.
+  var gettext = window.gettext || function (text) { return text; };
+  var pgettext = window.pgettext || function (context, text) { return text; };
+  var ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (m, name) { return String(values[name]); });
+  };
+  // Pages in Spanish live under /es/ (the links this script writes keep the page's language).
+  var PREFIX = document.documentElement.lang === "es" ? "/es" : "";
+  var MONTHS = [pgettext("month", "January"), pgettext("month", "February"), pgettext("month", "March"),
+    pgettext("month", "April"), pgettext("month", "May"), pgettext("month", "June"), pgettext("month", "July"),
+    pgettext("month", "August"), pgettext("month", "September"), pgettext("month", "October"),
+    pgettext("month", "November"), pgettext("month", "December")];
   var NEVER = Infinity;
 
   function dayNumber(iso) {
@@ -18,7 +29,9 @@
   function isoDay(n) { return new Date(n * DAY_MS).toISOString().slice(0, 10); }
   function longDay(n) {
     var d = new Date(n * DAY_MS);
-    return d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear();
+    // "5 August 2011" / "5 de agosto de 2011".
+    return interpolate(gettext("%(day)s %(month)s %(year)s"),
+      { day: d.getUTCDate(), month: MONTHS[d.getUTCMonth()], year: d.getUTCFullYear() }, true);
   }
   function thousands(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
   function byDate(a, b) { return a.a - b.a; }
@@ -74,8 +87,9 @@
     eras.forEach(function (era) { if (era.day <= day) found = era; });
     programNote.hidden = !found;
     if (!found) return;
-    programNote.querySelector("strong").textContent = "On " + longDay(day) + ":";
-    programNote.querySelector(".program-label").textContent = found.label + " (since " + longDay(found.day) + ").";
+    programNote.querySelector("strong").textContent = interpolate(gettext("On %(day)s:"), { day: longDay(day) }, true);
+    programNote.querySelector(".program-label").textContent = interpolate(gettext("%(label)s (since %(day)s)."),
+      { label: found.label, day: longDay(found.day) }, true);
   }
   var dateInput = document.getElementById("as-of");
   var slider = document.getElementById("day-slider");
@@ -153,8 +167,10 @@
     var iso = isoDay(day);
     var text = longDay(day);
     showProgram(day);
-    headline.textContent = thousands(countedIndex) + " of " + thousands(counted.length) + " jurisdictions in " +
-      statesActive + " state" + (statesActive === 1 ? "" : "s") + " activated on " + text;
+    headline.textContent = interpolate(ngettext(
+      "%(activated)s of %(total)s jurisdictions in %(states)s state activated on %(day)s",
+      "%(activated)s of %(total)s jurisdictions in %(states)s states activated on %(day)s", statesActive),
+      { activated: thousands(countedIndex), total: thousands(counted.length), states: statesActive, day: text }, true);
     Object.keys(changedStates).forEach(function (st) {
       if (rows[st]) rows[st].cells[1].textContent = perState[st] || 0;
     });
@@ -163,7 +179,10 @@
     if (!options.fromSlider && slider) slider.value = Math.max(0, Math.min(rolloutEnd, day) - first);
     if (!options.fromInput && dateInput) dateInput.value = iso;
     if (captionTime) { captionTime.textContent = text; captionTime.setAttribute("datetime", iso); }
-    if (svgTitle) svgTitle.textContent = svgTitle.textContent.replace(/status on .*$/, "status on " + text);
+    if (svgTitle) {
+      svgTitle.textContent = interpolate(gettext("%(title)s, status on %(day)s"),
+        { title: svgTitle.getAttribute("data-title"), day: text }, true);
+    }
     if (nowLine && chart) {
       var start = dayNumber(chart.getAttribute("data-start"));
       var end = dayNumber(chart.getAttribute("data-end"));
@@ -181,7 +200,8 @@
   function syncLinks(iso) {
     if (tableLink) {
       tableLink.href = tableLink.pathname + "?as_of=" + iso;
-      tableLink.textContent = "every jurisdiction with its status on " + longDay(dayNumber(iso));
+      tableLink.textContent = interpolate(gettext("every jurisdiction with its status on %(day)s"),
+        { day: longDay(dayNumber(iso)) }, true);
     }
     var caption = stateTable && stateTable.querySelector(".day-text");
     if (caption) caption.textContent = longDay(dayNumber(iso));
@@ -189,6 +209,9 @@
       var a = rows[st].querySelector("a");
       if (a) a.href = a.pathname + "?as_of=" + iso;
     });
+    // The language switch keeps the date shown, as it keeps the query of any page.
+    var languageSwitch = document.getElementById("language-switch");
+    if (languageSwitch) languageSwitch.href = languageSwitch.pathname + "?as_of=" + iso;
     if (window.history && history.replaceState) history.replaceState(null, "", "?as_of=" + iso);
   }
 
@@ -229,7 +252,7 @@
   function stop() {
     clearInterval(playTimer);
     playTimer = null;
-    playButton.textContent = "Play";
+    playButton.textContent = gettext("Play");
     playButton.setAttribute("aria-pressed", "false");
     headline.setAttribute("aria-live", "polite");
   }
@@ -237,7 +260,7 @@
     playButton.addEventListener("click", function () {
       if (playTimer) { stop(); return; }
       if (current >= lastActivation) setDay(first);
-      playButton.textContent = "Pause";
+      playButton.textContent = gettext("Pause");
       playButton.setAttribute("aria-pressed", "true");
       // A screen reader would otherwise read out every frame.
       headline.setAttribute("aria-live", "off");
@@ -269,7 +292,7 @@
     var postal = path && data.postal && data.postal[path.getAttribute("data-fips").slice(0, 2)];
     if (!postal) return;
     event.preventDefault();
-    window.location.href = "/states/" + postal + "/" + (story ? "" : "?as_of=" + isoDay(current));
+    window.location.href = PREFIX + "/states/" + postal + "/" + (story ? "" : "?as_of=" + isoDay(current));
   });
 
   // --- tooltip and hover outline ---------------------------------------------------------------------------------
@@ -288,7 +311,9 @@
   function statusOn(path) {
     var a = path.getAttribute("data-a");
     var on = a && dayNumber(a) <= current;
-    return (on ? "Activated" : a ? "Not yet activated" : "Not activated") + " on " + longDay(current);
+    var phrase = on ? gettext("Activated on %(day)s") : a ? gettext("Not yet activated on %(day)s")
+      : gettext("Not activated on %(day)s");
+    return interpolate(phrase, { day: longDay(current) }, true);
   }
 
   function show(link, x, y) {

@@ -4,8 +4,16 @@
 // Without JavaScript the form is a plain GET search of /jurisdictions/.
 (function () {
   "use strict";
+  // Django's JavaScript catalog (/jsi18n/ or /es/jsi18n/, loaded before this script) translates; English without it.
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%s/g, function () { return String(values.shift()); });
+  };
   var script = document.currentScript;
-  var SUGGEST_URL = "/search/suggest";
+  // Pages in Spanish live under /es/: suggestions (labels, links) and links written here keep the page's language.
+  var PREFIX = document.documentElement.lang === "es" ? "/es" : "";
+  var SUGGEST_URL = PREFIX + "/search/suggest";
   var SHAPES_URL = "/map/counties-wgs84.json";
   var counter = 0;
 
@@ -34,7 +42,7 @@
     input.id = id;
     var suggestUrl = form.getAttribute("data-suggest") || SUGGEST_URL;
 
-    var list = el("ul", { id: id + "-list", role: "listbox", "aria-label": "Suggestions", class: "lookup-list" });
+    var list = el("ul", { id: id + "-list", role: "listbox", "aria-label": gettext("Suggestions"), class: "lookup-list" });
     list.hidden = true;
     var status = el("p", { class: "lookup-status", role: "status", "aria-live": "polite" });
     input.setAttribute("role", "combobox");
@@ -77,7 +85,7 @@
       list.textContent = "";
       options = [];
       var rows = (data.states || []).map(function (s) {
-        return { url: s.url, label: s.label, detail: "State" };
+        return { url: s.url, label: s.label, detail: gettext("State") };
       }).concat((data.results || []).map(function (r) {
         return { url: r.url, label: r.label, detail: r.fips };
       }));
@@ -92,11 +100,11 @@
       input.removeAttribute("aria-activedescendant");
       if (options.length) {
         open();
-        status.textContent = options.length + " suggestion" + (options.length === 1 ? "" : "s") +
-          ": use the up and down arrows to choose.";
+        status.textContent = interpolate(ngettext("%s suggestion: use the up and down arrows to choose.",
+          "%s suggestions: use the up and down arrows to choose.", options.length), [options.length]);
       } else {
         close();
-        status.textContent = query ? "No suggestions; press Enter to search." : "";
+        status.textContent = query ? gettext("No suggestions; press Enter to search.") : "";
       }
     }
 
@@ -206,9 +214,9 @@
   function addLocate(form) {
     if (!navigator.geolocation || !window.isSecureContext || !window.fetch) return;
     var box = el("div", { class: "lookup-locate" });
-    var button = el("button", { type: "button", class: "locate", "aria-describedby": "" }, "Use my location");
+    var button = el("button", { type: "button", class: "locate", "aria-describedby": "" }, gettext("Use my location"));
     var note = el("span", { class: "lookup-privacy", id: (form.id || "lookup") + "-privacy-" + counter },
-      "Your location stays in this browser: we send you the county outlines and match them here.");
+      gettext("Your location stays in this browser: we send you the county outlines and match them here."));
     button.setAttribute("aria-describedby", note.id);
     box.appendChild(button);
     box.appendChild(note);
@@ -217,7 +225,7 @@
     form.appendChild(box);
 
     button.addEventListener("click", function () {
-      status.textContent = "Finding your county…";
+      status.textContent = gettext("Finding your county…");
       button.disabled = true;
       var outlines = loadShapes();
       navigator.geolocation.getCurrentPosition(function (position) {
@@ -225,20 +233,20 @@
           var county = findCounty(counties, position.coords.longitude, position.coords.latitude);
           status.textContent = "";
           if (!county) {
-            status.textContent = "That position is not inside a US county on our map.";
+            status.textContent = gettext("That position is not inside a US county on our map.");
             return;
           }
-          status.appendChild(document.createTextNode("You are in "));
-          status.appendChild(el("a", { href: "/jurisdictions/" + county.fips + "/", class: "located" }, county.name));
+          status.appendChild(document.createTextNode(gettext("You are in ")));
+          status.appendChild(el("a", { href: PREFIX + "/jurisdictions/" + county.fips + "/", class: "located" }, county.name));
           status.appendChild(document.createTextNode("."));
         }).catch(function () {
-          status.textContent = "The county outlines could not be loaded; search by name instead.";
+          status.textContent = gettext("The county outlines could not be loaded; search by name instead.");
         }).then(function () { button.disabled = false; });
       }, function (error) {
         button.disabled = false;
         status.textContent = error.code === 1
-          ? "Location permission was refused; search by name instead."
-          : "Your location is not available; search by name instead.";
+          ? gettext("Location permission was refused; search by name instead.")
+          : gettext("Your location is not available; search by name instead.");
       }, { enableHighAccuracy: false, timeout: 15000, maximumAge: 600000 });
     });
   }
