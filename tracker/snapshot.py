@@ -104,6 +104,10 @@ class Snapshot:
         self._days_lock = threading.Lock()
         self._memo: dict = {}
         self.build_seconds = 0.0
+        # The newest release when this version was read (tracker.readmodel.Pinned), and the data version its
+        # publication left: set by `build` from the database; a release's own snapshot has none.
+        self.latest_release = None
+        self.latest_release_version: int | None = None
 
     # --- one day -----------------------------------------------------------------------------------------------
 
@@ -427,8 +431,13 @@ def _from_rows(version: Version, rows: dict) -> Snapshot:
 
 
 def build(version: Version) -> Snapshot:
-    """Read every public row (a fixed number of queries) into a new Snapshot labelled `version`."""
-    return from_rows(version, read_rows())
+    """Read every public row (a fixed number of queries) into a new Snapshot labelled `version`, with the newest
+    release (for the Cite box; one more query)."""
+    from releases import store
+
+    snapshot = from_rows(version, read_rows())
+    snapshot.latest_release, snapshot.latest_release_version = store.latest()
+    return snapshot
 
 
 def _plain(value):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("jurisdictions.urls")),
     path("", include("agreements.urls")),
     path("", include("corrections.urls")),
+    path("", include("releases.urls")),
     path("about/", pages.about, name="about"),
     path("downloads/", pages.downloads, name="downloads"),
     path("api/v1/", include("tracker.api_urls")),
