@@ -58,6 +58,17 @@ class Release(models.Model):
     def __str__(self):
         return self.public_id
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ReleaseIsImmutable(f"{self.public_id} is published and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("releases:release_detail", kwargs={"number": self.number})
+
+    def delete(self, *args, **kwargs):
+        raise ReleaseIsImmutable(f"{self.public_id} is published and cannot be deleted.")
+
     @property
     def public_id(self) -> str:
         return f"r{self.number}"
@@ -71,14 +82,3 @@ class Release(models.Model):
     def files(self) -> list[dict]:
         """[{name, size, sha256, content_type}] in the manifest's order."""
         return [{"name": name, **about} for name, about in self.manifest.get("files", {}).items()]
-
-    def get_absolute_url(self) -> str:
-        return reverse("releases:release_detail", kwargs={"number": self.number})
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ReleaseIsImmutable(f"{self.public_id} is published and cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ReleaseIsImmutable(f"{self.public_id} is published and cannot be deleted.")
