@@ -9,7 +9,9 @@ import datetime
 import hashlib
 import json
 import os
+import re
 import shutil
+import tarfile
 import tempfile
 from pathlib import Path
 
@@ -138,3 +140,36 @@ def from_data(data: bytes, manifest: dict):
 
 def _aware(text: str) -> datetime.datetime:
     return datetime.datetime.fromisoformat(text)
+
+
+# --- Backups (tracker/management/commands/backup.py and restore.py) -------------------------------------------
+
+_MEMBER = re.compile(r"r([1-9][0-9]{0,8})/([A-Za-z0-9_.-]+)")
+
+
+def archive_name(backup: Path) -> Path:
+    """The releases' archive that goes with a backup file: FILE.releases.tar.gz beside it."""
+    return backup.with_name(backup.name + ".releases.tar.gz")
+
+
+def write_archive(raw, numbers: list[int]) -> None:
+    """Every file of these releases into a gzip tar on the open binary file `raw` (r<N>/<name> members)."""
+    with tarfile.open(fileobj=raw, mode="w:gz") as archive:
+        for number in numbers:
+            for path in sorted(folder(number).iterdir()):
+                archive.add(path, arcname=f"r{number}/{path.name}", recursive=False)
+
+
+def restore_archive(path: Path) -> list[int]:
+    """Put back the release folders of an archive made by `write_archive` (each written atomically); returns
+    the numbers restored. Only regular files named r<N>/<name> are read: nothing is written outside RELEASES_DIR."""
+    found: dict[int, dict[str, bytes]] = {}
+    with tarfile.open(path, mode="r:gz") as archive:
+        for member in archive:
+            match = _MEMBER.fullmatch(member.name)
+            if not member.isfile() or match is None:
+                continue
+            found.setdefault(int(match.group(1)), {})[match.group(2)] = archive.extractfile(member).read()
+    for number, files in sorted(found.items()):
+        write_folder(number, files)
+    return sorted(found)
