@@ -21,7 +21,7 @@ class Citation(NamedTuple):
     url: str
     title: str
     day: datetime.date  # the day the answer is for
-    accessed: datetime.date
+    accessed: datetime.date | None
     apa: str
     chicago: str
     bibtex: str
@@ -38,8 +38,14 @@ def _long(day: datetime.date) -> str:
     return date_format(day, "F j, Y")
 
 
+def accessed_placeholder() -> str:
+    """What a citation says for the access date when the page cannot (a release answer never changes, so its bytes
+    cannot hold today's date): the reader's browser writes the date in (static/js/cite.js)."""
+    return _("[date accessed]")
+
+
 def cite(request, *, release_id: str, published: datetime.date, title: str, day: datetime.date, accessed, path=None):
-    """Every form of the citation of this page at this release."""
+    """Every form of the citation of this page at this release; `accessed` None: the placeholder."""
     url = citable_url(request, release_id, day, path)
     title = _TITLE_SUFFIX.sub("", title or "").strip() or PROJECT
     year = published.year
@@ -49,7 +55,7 @@ def cite(request, *, release_id: str, published: datetime.date, title: str, day:
         "year": year,
         "title": title,
         "version": version,
-        "accessed": _long(accessed),
+        "accessed": _long(accessed) if accessed else accessed_placeholder(),
         "url": url,
     }
     chicago = _('%(author)s. "%(title)s." %(version)s. Published %(published)s. Accessed %(accessed)s. %(url)s.') % {
@@ -57,7 +63,7 @@ def cite(request, *, release_id: str, published: datetime.date, title: str, day:
         "title": title,
         "version": version,
         "published": _long(published),
-        "accessed": _long(accessed),
+        "accessed": _long(accessed) if accessed else accessed_placeholder(),
         "url": url,
     }
     key = f"scomm_{release_id}_{day.isoformat().replace('-', '')}"
@@ -69,7 +75,8 @@ def cite(request, *, release_id: str, published: datetime.date, title: str, day:
             f"  year = {{{year}}},",
             f"  version = {{{release_id}}},",
             f"  howpublished = {{\\url{{{url}}}}},",
-            f"  note = {{{_bibtex_escape(version)}. {_('Accessed')} {accessed.isoformat()}}},",
+            f"  note = {{{_bibtex_escape(version)}. {_('Accessed')} "
+            f"{accessed.isoformat() if accessed else accessed_placeholder()}}},",
             "}",
         ]
     )

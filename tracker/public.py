@@ -9,7 +9,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import render
 
 from tracker import readmodel
-from tracker.dates import BadDate, parse_day, today_is, us_midnight, us_today
+from tracker.dates import BadDate, parse_day, real_today, today_is, us_midnight, us_today
 from tracker.http_cache import (
     PAGE_CACHE_CONTROL,
     RELEASE_CACHE_CONTROL,
@@ -59,16 +59,20 @@ def public_page(view):
         else:
             request.day = as_of or us_today()
             version = snapshot.version
+            # The Cite box says the day the reader accessed the page: a page changes at midnight (US) even for
+            # an as_of day (a release answer's box leaves that date to the browser, so its bytes never change).
+            today = real_today()
             etag = answer_etag(
                 "page",
                 version.number,
                 version.changed_at,
                 "" if as_of else request.day,
+                today,
                 request.scheme,
                 request.get_host(),
                 request.get_full_path(),
             )
-            modified = last_modified(version.changed_at, None if as_of else us_midnight(request.day))
+            modified = last_modified(version.changed_at, us_midnight(today))
             cache_control = PAGE_CACHE_CONTROL
         request.program_status = snapshot.program_status(request.day)
         with today_is(release.day if release else None):

@@ -169,7 +169,7 @@ def register_releases(finder, loader) -> None:
 def release_param(params) -> int | None:
     """The release number asked for in a QueryDict (`?release=r3`), None when none is; BadRelease otherwise."""
     given = params.getlist("release")
-    if not given:
+    if not given or given == [""]:
         return None
     if len(given) > 1:
         raise BadRelease("Give release once, e.g. release=r1.")

@@ -2,7 +2,7 @@
 
 from django import template
 
-from releases.citation import cite
+from releases.citation import accessed_placeholder, cite
 from tracker.dates import real_today
 
 register = template.Library()
@@ -29,7 +29,8 @@ def cite_box(context, path=None):
         published=pinned.day,
         title=str(context.get("page_title") or ""),
         day=day,
-        accessed=real_today(),
+        # A release answer's bytes never change: the reader's browser writes today's date (static/js/cite.js).
+        accessed=None if getattr(request, "release", None) is not None else real_today(),
         path=path,
     )
     snapshot = getattr(request, "snapshot", None)
@@ -44,6 +45,7 @@ def cite_box(context, path=None):
         "citation": citation,
         "asked": getattr(request, "release", None) is not None,
         "changed_since": changed_since,
+        "placeholder": accessed_placeholder(),
     }
 
 
