@@ -70,7 +70,14 @@ def _publish(*, note: str, user) -> Release:
             files |= _exports(frozen, pin)
             previous_rows = None
             if previous is not None:
-                previous_rows = snapshot.decode_rows((store.folder(previous.number) / store.DATA_FILE).read_bytes())
+                try:
+                    previous_data = (store.folder(previous.number) / store.DATA_FILE).read_bytes()
+                except FileNotFoundError:
+                    raise PublishError(
+                        f"The files of {previous.public_id} are missing from RELEASES_DIR ({store.root()}): restore "
+                        "them (manage.py restore puts back a backup's release files) before publishing the next."
+                    ) from None
+                previous_rows = snapshot.decode_rows(previous_data)
             log = changelog.compute(previous_rows, rows, previous_id=previous.public_id if previous else None)
             files[CHANGELOG_FILE] = _json(log)
             manifest = {

@@ -43,8 +43,8 @@ def release_detail(request, number: int):
     release = get_object_or_404(Release, number=number)
     pin = store.pinned(release)
     _prepare(request, release=release)
-    # The Cite box names this release: its own page is part of it.
-    request.latest_release = pin
+    # The Cite box names this release, and leaves the access date to the browser: this page never changes.
+    request.latest_release, request.cite_without_date = pin, True
     etag = http_cache.release_etag(
         "release-page", pin, pin.day, request.scheme, request.get_host(), request.get_full_path()
     )

@@ -535,3 +535,56 @@ def test_the_api_docs_have_the_cite_box_and_the_releases_section(client, dataset
     assert 'id="releases"' in html and "stats/?as_of=2011-08-05&amp;release=r1" in html
     assert _cite_url(html).startswith("http://testserver/api/v1/?as_of=")
     assert _cite_url(html).endswith("&release=r1")
+
+
+def test_the_release_page_is_the_same_every_day(client, dataset):
+    text = client.get("/releases/r1/").content.decode()
+    assert "Accessed [date accessed]" in text
+
+
+def test_publishing_without_the_previous_release_files_says_so(dataset, settings, tmp_path):
+    settings.RELEASES_DIR = tmp_path / "empty"
+    with pytest.raises(PublishError, match="files of r1 are missing"):
+        release_publish(note="Second")
+    assert Release.objects.count() == 1
+
+
+@pytest.mark.skipif(
+    __import__("django.conf").conf.settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
+    reason="threads need PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_publishers_get_two_numbers_on_postgresql(settings, tmp_path):
+    import shutil
+    import threading
+
+    from django.db import connection
+
+    own = tmp_path / "releases"
+    own.mkdir()
+    if Release.objects.filter(number=1).exists():
+        shutil.copytree(store.folder(1), own / "r1")
+    settings.RELEASES_DIR = own
+    call_command("load_dataset", verbosity=0)  # after another transactional test emptied the tables; else nothing
+    start = Release.objects.order_by("-number").first().number
+    barrier, numbers, errors = threading.Barrier(2), [], []
+
+    def publish(n):
+        try:
+            barrier.wait()
+            numbers.append(release_publish(note=f"Publisher {n}").number)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=publish, args=(n,)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(numbers) == [start + 1, start + 2]
+    for number in numbers:
+        manifest = json.loads((own / f"r{number}" / "manifest.json").read_bytes())
+        assert manifest["release"] == f"r{number}" and manifest["previous"] == f"r{number - 1}"

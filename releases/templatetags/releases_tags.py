@@ -16,6 +16,12 @@ def latest_release(request):
     return getattr(snapshot, "latest_release", None) or getattr(request, "latest_release", None)
 
 
+def _fixed(request) -> bool:
+    """Whether the page's bytes must never change (a release answer, a release's own page): then the Cite box leaves
+    the access date to the reader's browser."""
+    return getattr(request, "release", None) is not None or getattr(request, "cite_without_date", False)
+
+
 @register.inclusion_tag("releases/_cite_box.html", takes_context=True)
 def cite_box(context, path=None):
     request = context.get("request")
@@ -30,7 +36,7 @@ def cite_box(context, path=None):
         title=str(context.get("page_title") or ""),
         day=day,
         # A release answer's bytes never change: the reader's browser writes today's date (static/js/cite.js).
-        accessed=None if getattr(request, "release", None) is not None else real_today(),
+        accessed=None if _fixed(request) else real_today(),
         path=path,
     )
     snapshot = getattr(request, "snapshot", None)
