@@ -588,3 +588,10 @@ def test_two_simultaneous_publishers_get_two_numbers_on_postgresql(settings, tmp
     for number in numbers:
         manifest = json.loads((own / f"r{number}" / "manifest.json").read_bytes())
         assert manifest["release"] == f"r{number}" and manifest["previous"] == f"r{number - 1}"
+
+
+def test_the_sitemap_and_downloads_page_point_to_the_releases(client, dataset):
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert "http://testserver/releases/</loc>" in sitemap and "http://testserver/releases/r1/</loc>" in sitemap
+    downloads = client.get("/downloads/").content.decode()
+    assert 'href="/releases/"' in downloads and "release=r1" in downloads

@@ -20,6 +20,7 @@ class PagesSitemap(Sitemap):
             "downloads",
             "api:index",
             "corrections:log",
+            "releases:release_list",
         ]
 
     def location(self, name):
@@ -41,4 +42,20 @@ class JurisdictionsSitemap(Sitemap):
         return sorted(readmodel.current().units.values(), key=lambda unit: unit.fips)
 
 
-SITEMAPS = {"pages": PagesSitemap, "states": StatesSitemap, "jurisdictions": JurisdictionsSitemap}
+class ReleasesSitemap(Sitemap):
+    """Each release's permanent page (one query: they are not in the read model)."""
+
+    changefreq = "never"
+
+    def items(self):
+        from releases.models import Release
+
+        return list(Release.objects.order_by("number").only("number"))
+
+
+SITEMAPS = {
+    "pages": PagesSitemap,
+    "states": StatesSitemap,
+    "jurisdictions": JurisdictionsSitemap,
+    "releases": ReleasesSitemap,
+}
