@@ -595,3 +595,14 @@ def test_the_sitemap_and_downloads_page_point_to_the_releases(client, dataset):
     assert "http://testserver/releases/</loc>" in sitemap and "http://testserver/releases/r1/</loc>" in sitemap
     downloads = client.get("/downloads/").content.decode()
     assert 'href="/releases/"' in downloads and "release=r1" in downloads
+
+
+def test_the_schema_documents_the_release_parameter(client, dataset):
+    paths = client.get("/api/v1/schema/?format=json").json()["paths"]
+
+    def names(path):
+        return {parameter["name"] for parameter in paths[path]["get"].get("parameters", [])}
+
+    for path in ["/api/v1/jurisdictions/", "/api/v1/jurisdictions/{fips}/", "/api/v1/stats/", "/api/v1/states/"]:
+        assert "release" in names(path), path
+    assert "release" not in names("/api/v1/changes/")

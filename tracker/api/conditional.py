@@ -1,9 +1,10 @@
 """Conditional GET for API views: validators from the data version, 304s before any work (tracker/http_cache.py)."""
 
+from drf_spectacular.openapi import AutoSchema
 from rest_framework.exceptions import NotFound, ValidationError
 
 from tracker import http_cache, readmodel
-from tracker.api.errors import day_param
+from tracker.api.errors import RELEASE_PARAMETER, day_param
 from tracker.dates import pin_today, unpin_today, us_midnight, us_today
 
 
@@ -13,6 +14,16 @@ class _Answered(Exception):
     def __init__(self, response):
         super().__init__()
         self.response = response
+
+
+class ConditionalSchema(AutoSchema):
+    """drf-spectacular's schema, with `release` documented on every answer that takes it."""
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if getattr(self.view, "answers_releases", False) and self.method == "GET":
+            parameters = [*parameters, RELEASE_PARAMETER]
+        return parameters
 
 
 class ConditionalGetMixin:
@@ -25,6 +36,7 @@ class ConditionalGetMixin:
     the negotiated format; for a release, the release number instead of the data version, so it never changes.
     """
 
+    schema = ConditionalSchema()
     snapshot = None
     release = None
     day = None
