@@ -606,3 +606,19 @@ def test_the_schema_documents_the_release_parameter(client, dataset):
     for path in ["/api/v1/jurisdictions/", "/api/v1/jurisdictions/{fips}/", "/api/v1/stats/", "/api/v1/states/"]:
         assert "release" in names(path), path
     assert "release" not in names("/api/v1/changes/")
+
+
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [
+        ("/releases/", 1),
+        ("/releases/r1/", 1),
+        ("/releases/r1/jurisdictions.csv", 1),
+        ("/api/v1/releases/", 2),  # the count for pagination, then the page
+        ("/api/v1/releases/r1/", 1),
+    ],
+)
+def test_the_releases_pages_run_a_fixed_number_of_queries(client, dataset, django_assert_num_queries, url, queries):
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+    assert response.status_code == 200
