@@ -3,6 +3,7 @@
 import json
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.response import Response
@@ -37,7 +38,7 @@ class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         number = int(kwargs["number"][1:])
         release = Release.objects.filter(number=number).first()
         if release is None:
-            raise Http404(f"There is no release r{number}.")
+            raise Http404(_("There is no release r%(number)s.") % {"number": number})
         try:
             changelog = json.loads((store.folder(number) / "changelog.json").read_bytes())
         except FileNotFoundError:

@@ -8,6 +8,7 @@ from django.db.models import F
 from django.test import RequestFactory
 from django.urls import resolve, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from releases import changelog, store
 from releases.models import Release
@@ -43,7 +44,7 @@ def release_publish(*, note: str, user=None) -> Release:
     """
     note = (note or "").strip()
     if not note:
-        raise PublishError("A release needs a note saying what it is.")
+        raise PublishError(_("A release needs a note saying what it is."))
     for attempt in range(2):
         try:
             return _publish(note=note, user=user)

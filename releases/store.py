@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from tracker import readmodel, snapshot
 from tracker.dates import us_today
@@ -122,11 +123,15 @@ def load(pin: Pinned):
         data = path.read_bytes()
     except FileNotFoundError:
         raise readmodel.BadRelease(
-            f"The files of release r{pin.number} are missing on this server (restore them from a backup).", status=404
+            _("The files of release r%(number)s are missing on this server (restore them from a backup).")
+            % {"number": pin.number},
+            status=404,
         ) from None
     expected = pin.key.split(":", 1)[1]
     if sha256(data) != expected:
-        raise readmodel.BadRelease(f"The files of release r{pin.number} do not match their manifest.", status=404)
+        raise readmodel.BadRelease(
+            _("The files of release r%(number)s do not match their manifest.") % {"number": pin.number}, status=404
+        )
     manifest = json.loads((folder(pin.number) / MANIFEST_FILE).read_bytes())
     return from_data(data, manifest)
 

@@ -4,6 +4,7 @@ import json
 
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from releases import store
@@ -76,10 +77,10 @@ def release_file(request, number: int, name: str):
     release = get_object_or_404(Release, number=number)
     files = release.manifest.get("files", {})
     if name != store.MANIFEST_FILE and name not in files:
-        raise Http404("This release has no file of that name.")
+        raise Http404(_("This release has no file of that name."))
     path = store.folder(number) / name
     if not path.is_file():
-        raise Http404("This release's files are missing on this server.")
+        raise Http404(_("This release's files are missing on this server."))
     etag = (
         f'"{files[name]["sha256"][:32]}"' if name in files else http_cache.answer_etag("manifest", release.data_sha256)
     )

@@ -17,6 +17,7 @@ from collections import OrderedDict
 from typing import NamedTuple
 
 from django.db import connection
+from django.utils.translation import gettext
 
 TABLE = "tracker_dataversion"
 
@@ -172,10 +173,11 @@ def release_param(params) -> int | None:
     if not given or given == [""]:
         return None
     if len(given) > 1:
-        raise BadRelease("Give release once, e.g. release=r1.")
+        raise BadRelease(gettext("Give release once, e.g. release=r1."))
     match = _RELEASE_ID.fullmatch(given[0].strip())
     if match is None:
-        raise BadRelease(f"release must be written r and the release number, e.g. r1; got '{given[0][:40]}'.")
+        message = gettext("release must be written r and the release number, e.g. r1; got '%(value)s'.")
+        raise BadRelease(message % {"value": given[0][:40]})
     return int(match.group(1))
 
 
@@ -196,7 +198,10 @@ def release_snapshot(number: int):
     """(snapshot, Pinned) of release `number`; BadRelease (404) when there is none."""
     pinned = _release_finder(number) if _release_finder else None
     if pinned is None:
-        raise BadRelease(f"There is no release r{number}. The list of releases is at /releases/.", status=404)
+        raise BadRelease(
+            gettext("There is no release r%(number)s. The list of releases is at /releases/.") % {"number": number},
+            status=404,
+        )
     found = _releases.get(number)
     if found is not None and found[1] == pinned:
         return found

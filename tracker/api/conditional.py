@@ -1,5 +1,6 @@
 """Conditional GET for API views: validators from the data version, 304s before any work (tracker/http_cache.py)."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
 from rest_framework.exceptions import NotFound, ValidationError
 
@@ -49,7 +50,7 @@ class ConditionalGetMixin:
         as_of = day_param(request)
         try:
             if not self.answers_releases and readmodel.release_param(request._request.GET) is not None:
-                raise readmodel.BadRelease("This answer follows the current data; it has no release.")
+                raise readmodel.BadRelease(_("This answer follows the current data; it has no release."))
             self.snapshot, self.release = readmodel.choose(request._request)
         except readmodel.BadRelease as error:
             if error.status == 404:
