@@ -9,8 +9,12 @@ from tests.browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the shipped dataset once; each test then runs in a transaction that is rolled back."""
+def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Load the shipped dataset once (which publishes r1, into a folder of the test run's own); each test then runs
+    in a transaction that is rolled back."""
+    from django.conf import settings
+
+    settings.RELEASES_DIR = tmp_path_factory.mktemp("releases")
     with django_db_blocker.unblock():
         call_command("load_dataset", verbosity=0)
 
@@ -25,9 +29,11 @@ def _fresh_read_model():
     from tracker import readmodel
 
     readmodel.forget()
+    readmodel.forget_releases()
     cache.clear()
     yield
     readmodel.forget()
+    readmodel.forget_releases()
     cache.clear()
 
 

@@ -57,6 +57,7 @@ def make_event(**fields) -> Event:
 
 # Queries of the first public answer of a data version in a process: the data version, the snapshot build
 # (states, sources, units and their successor links, dated changes and their edit history, agreements with their
-# changes and sources, events with their sources), and the data version again to check no write landed meanwhile.
+# changes and sources, events with their sources, the newest release), and the data version again to check no
+# write landed meanwhile.
 # Every later answer of that version, whatever its size, reads the data version only (1 query).
-SNAPSHOT_BUILD_QUERIES = 13
+SNAPSHOT_BUILD_QUERIES = 14

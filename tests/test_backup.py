@@ -118,7 +118,8 @@ def test_a_backup_is_readable_by_its_owner_only_from_the_moment_it_exists(tmp_pa
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     # Every file seen in the folder while the backup was written (the partial file, then the backup): 0600.
     assert seen == {0o600}
-    assert [path.name for path in folder.iterdir()] == [name]
+    # The backup, and the release files' archive beside it (the test database holds r1).
+    assert sorted(path.name for path in folder.iterdir()) == [name, name + ".releases.tar.gz"]
     data = gzip.decompress(target.read_bytes()) if name.endswith(".gz") else target.read_bytes()
     assert b'"model": "jurisdictions.jurisdiction"' in data
 

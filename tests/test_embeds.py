@@ -332,3 +332,16 @@ def test_oembed_for_a_spanish_page_gives_the_spanish_card(client, dataset):
     # The English page still gets the English card.
     english = json.loads(client.get("/oembed", {"url": "/jurisdictions/48201/"}).content)
     assert 'src="http://testserver/embed/jurisdictions/48201/"' in english["html"]
+
+
+def test_a_card_names_the_release_it_shows(client, dataset):
+    from releases.models import Release
+
+    latest = Release.objects.order_by("-number").first()
+    current = client.get("/embed/jurisdictions/48201/").content.decode()
+    assert f"current data; latest release r{latest.number}" in current
+    assert f'href="http://testserver/releases/r{latest.number}/"' in current
+    pinned = client.get(f"/embed/jurisdictions/48201/?release=r{latest.number}")
+    assert pinned.status_code == 200 and _directives(pinned)["frame-ancestors"] == ["*"]
+    assert f">release r{latest.number}</a>" in pinned.content.decode()
+    assert client.get("/embed/jurisdictions/48201/?release=r999").status_code == 404

@@ -492,7 +492,9 @@ def test_about_page_cites_sources_and_lists_disputed_dates_and_historical_units(
     assert page.count('#history">') == 8
     assert "Shannon County (46113)" in page and "Bedford city (51515)" in page
     assert "use the “Report a correction” form" in page and 'href="/corrections/"' in page
-    assert "@" not in re.sub(r"<[^>]+>", "", page.split('id="corrections"')[1])  # no invented address
+    # No invented address (the Cite box after it holds a BibTeX "@misc", which is no address).
+    corrections = page.split('id="corrections"')[1].split('<aside class="cite-box"')[0]
+    assert "@" not in re.sub(r"<[^>]+>", "", corrections)
 
 
 def test_downloads_page_links_the_exports_and_documents_every_field(client, dataset, django_assert_num_queries):

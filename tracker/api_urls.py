@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from agreements.api import AgreementViewSet, EventViewSet
 from jurisdictions.api import JurisdictionViewSet, SourceViewSet, StateViewSet
+from releases.api import ReleaseViewSet
 from tracker.api import changes, docs, stats
 
 app_name = "api"
@@ -16,6 +17,7 @@ router.register("states", StateViewSet, basename="state")
 router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("sources", SourceViewSet, basename="source")
 router.register("events", EventViewSet, basename="event")
+router.register("releases", ReleaseViewSet, basename="release")
 
 urlpatterns = [
     path("", docs.api_index, name="index"),

@@ -3,6 +3,8 @@
 A helper: it imports no app code, so models, pages and the API use it as they use a library.
 """
 
+import contextlib
+import contextvars
 import datetime
 from zoneinfo import ZoneInfo
 
@@ -18,9 +20,44 @@ PROGRAM_START = datetime.date(2008, 1, 1)
 US_TIME_ZONE = ZoneInfo("America/New_York")
 
 
+# An answer for a numbered data release (`?release=r3`) answers for the release's own day wherever it would say
+# "today", so that the same URL gives the same bytes next year: `today_is` pins it for one request.
+_pinned_today: contextvars.ContextVar[datetime.date | None] = contextvars.ContextVar("pinned_today", default=None)
+
+
 def us_today(now: datetime.datetime | None = None) -> datetime.date:
-    """Today's date in America/New_York (at `now`, an aware datetime; default: this moment)."""
+    """Today's date in America/New_York (at `now`, an aware datetime; default: this moment, or the day a release
+    answer is pinned to by `today_is`)."""
+    if now is None:
+        pinned = _pinned_today.get()
+        if pinned is not None:
+            return pinned
     return (now or datetime.datetime.now(datetime.UTC)).astimezone(US_TIME_ZONE).date()
+
+
+def real_today() -> datetime.date:
+    """Today in the US, whatever a release answer pinned (for validating a date a reader typed)."""
+    return us_today(datetime.datetime.now(datetime.UTC))
+
+
+@contextlib.contextmanager
+def today_is(day: datetime.date | None):
+    """Within the block, `us_today()` is `day` (None: the real date). For one release answer."""
+    token = _pinned_today.set(day)
+    try:
+        yield
+    finally:
+        _pinned_today.reset(token)
+
+
+def pin_today(day: datetime.date | None):
+    """`today_is` for code that cannot use a with-block (DRF's initial/finalize_response): returns the token for
+    `unpin_today`."""
+    return _pinned_today.set(day)
+
+
+def unpin_today(token) -> None:
+    _pinned_today.reset(token)
 
 
 def us_midnight(day: datetime.date) -> datetime.datetime:
@@ -52,7 +89,7 @@ def parse_day(value: str | None, *, name: str = "as_of") -> datetime.date | None
     if day < PROGRAM_START:
         message = _("%(name)s must be on or after %(start)s, before which nothing is recorded.")
         raise BadDate(message % {"name": name, "start": PROGRAM_START.isoformat()})
-    if day > us_today():
+    if day > real_today():
         raise BadDate(_("%(name)s cannot be in the future.") % {"name": name})
     return day
 

@@ -17,12 +17,20 @@ from django.utils.http import http_date
 API_CACHE_CONTROL = "public, max-age=60"
 # Pages: a browser revalidates every time, so an editor who just made a change sees it on the public page at once.
 PAGE_CACHE_CONTROL = "public, no-cache"
+# An answer for a numbered data release (`?release=r3`) never changes: a day's reuse without asking.
+RELEASE_CACHE_CONTROL = "public, max-age=86400"
 
 
 def answer_etag(*parts) -> str:
     """A strong ETag (quoted) from everything the answer depends on."""
     digest = hashlib.sha256("\n".join(str(part) for part in parts).encode()).hexdigest()[:32]
     return f'"{digest}"'
+
+
+def release_etag(kind: str, release, day: datetime.date, *representation) -> str:
+    """The ETag of an answer for a release: its number, the day answered for and the representation (scheme,
+    host, path and query, format), never the data version, so it is the same next year."""
+    return answer_etag("release", kind, release.number, release.key, day.isoformat(), *representation)
 
 
 def last_modified(changed_at: datetime.datetime | None, today_began: datetime.datetime | None) -> int | None:

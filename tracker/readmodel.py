@@ -11,10 +11,13 @@ per process, under a lock so that concurrent requests wait for one build rather 
 
 import datetime
 import gc
+import re
 import threading
+from collections import OrderedDict
 from typing import NamedTuple
 
 from django.db import connection
+from django.utils.translation import gettext
 
 TABLE = "tracker_dataversion"
 
@@ -107,3 +110,112 @@ def forget() -> None:
     """Drop this process's snapshot (tests that change data without a write use it)."""
     global _held
     _held = None
+
+
+# --- Numbered data releases (`?release=r3`) ------------------------------------------------------------------
+#
+# A release is frozen: its snapshot is built once from its own files (releases/) and never changes, so it is kept
+# without invalidation, in a small bounded cache keyed by release number (a scraper walking every release costs
+# builds, never memory). Whether the release exists is one query per request (the release row), as a current
+# answer reads the data version; a release row's `key` (number, time, data hash) guards against a release folder
+# that was replaced while this process held its snapshot (a restore, a test database).
+
+RELEASES_KEPT = 3
+# r1 .. r999999999: a release number is a positive integer without leading zeros.
+_RELEASE_ID = re.compile(r"r([1-9][0-9]{0,8})")
+
+
+class Pinned(NamedTuple):
+    """The release a request asked for: its number, the US day it was published (the answer's default day), its
+    publication time and a key that changes only if the release's files were replaced."""
+
+    number: int
+    day: datetime.date
+    published_at: datetime.datetime
+    key: str
+
+    @property
+    def public_id(self) -> str:
+        return f"r{self.number}"
+
+
+class Choice(NamedTuple):
+    """What a request answers from: a snapshot, and the release it belongs to (None: the current data)."""
+
+    snapshot: object
+    release: Pinned | None
+
+
+class BadRelease(ValueError):
+    """A `release` parameter that names no release (404) or is not written as one (400)."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+_release_finder = None  # number -> Pinned | None (one query)
+_release_loader = None  # Pinned -> snapshot (reads the release's files; no query)
+_releases: OrderedDict = OrderedDict()
+_releases_lock = threading.Lock()
+
+
+def register_releases(finder, loader) -> None:
+    """Set how releases are found (`finder(number) -> Pinned | None`) and built (`loader(pinned) -> snapshot`)."""
+    global _release_finder, _release_loader
+    _release_finder, _release_loader = finder, loader
+    _releases.clear()
+
+
+def release_param(params) -> int | None:
+    """The release number asked for in a QueryDict (`?release=r3`), None when none is; BadRelease otherwise."""
+    given = params.getlist("release")
+    if not given or given == [""]:
+        return None
+    if len(given) > 1:
+        raise BadRelease(gettext("Give release once, e.g. release=r1."))
+    match = _RELEASE_ID.fullmatch(given[0].strip())
+    if match is None:
+        message = gettext("release must be written r and the release number, e.g. r1; got '%(value)s'.")
+        raise BadRelease(message % {"value": given[0][:40]})
+    return int(match.group(1))
+
+
+def choose(request) -> Choice:
+    """The one place a request's snapshot is chosen, for pages and the API: the release asked for with
+    `?release=rN`, else the current data. A choice already made for the request (publishing a release renders
+    its files through the API views) is kept."""
+    made = getattr(request, "release_choice", None)
+    if made is not None:
+        return made
+    number = release_param(request.GET)
+    if number is None:
+        return Choice(current(), None)
+    return Choice(*release_snapshot(number))
+
+
+def release_snapshot(number: int):
+    """(snapshot, Pinned) of release `number`; BadRelease (404) when there is none."""
+    pinned = _release_finder(number) if _release_finder else None
+    if pinned is None:
+        raise BadRelease(
+            gettext("There is no release r%(number)s. The list of releases is at /releases/.") % {"number": number},
+            status=404,
+        )
+    found = _releases.get(number)
+    if found is not None and found[1] == pinned:
+        return found
+    with _releases_lock:
+        found = _releases.get(number)
+        if found is None or found[1] != pinned:
+            found = (_release_loader(pinned), pinned)
+            _releases[number] = found
+        _releases.move_to_end(number)
+        while len(_releases) > RELEASES_KEPT:
+            _releases.popitem(last=False)
+        return found
+
+
+def forget_releases() -> None:
+    """Drop every release snapshot this process holds (tests)."""
+    _releases.clear()

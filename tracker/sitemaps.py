@@ -27,6 +27,7 @@ class PagesSitemap(_BothLanguages):
             "downloads",
             "api_docs",
             "corrections:log",
+            "releases:release_list",
         ]
 
     def location(self, name):
@@ -50,4 +51,20 @@ class JurisdictionsSitemap(_BothLanguages):
         return sorted(readmodel.current().units.values(), key=lambda unit: unit.fips)
 
 
-SITEMAPS = {"pages": PagesSitemap, "states": StatesSitemap, "jurisdictions": JurisdictionsSitemap}
+class ReleasesSitemap(_BothLanguages):
+    """Each release's permanent page, in both languages (one query: releases are not in the read model)."""
+
+    changefreq = "never"
+
+    def items(self):
+        from releases.models import Release
+
+        return list(Release.objects.order_by("number").only("number"))
+
+
+SITEMAPS = {
+    "pages": PagesSitemap,
+    "states": StatesSitemap,
+    "jurisdictions": JurisdictionsSitemap,
+    "releases": ReleasesSitemap,
+}

@@ -12,12 +12,11 @@ costs the rows' formatting only.
 
 import datetime
 import gc
+import json
 import threading
 import time
 from collections import OrderedDict
 from typing import NamedTuple
-
-from django.db.models import Prefetch
 
 from agreements.models import Agreement, AgreementStatusChange, Event
 from jurisdictions import asof, search
@@ -105,6 +104,10 @@ class Snapshot:
         self._days_lock = threading.Lock()
         self._memo: dict = {}
         self.build_seconds = 0.0
+        # The newest release when this version was read (tracker.readmodel.Pinned), and the data version its
+        # publication left: set by `build` from the database; a release's own snapshot has none.
+        self.latest_release = None
+        self.latest_release_version: int | None = None
 
     # --- one day -----------------------------------------------------------------------------------------------
 
@@ -247,15 +250,67 @@ class EarlierReport(NamedTuple):
     replaced_at: datetime.datetime
 
 
+def _up_to(timeline: tuple, day: datetime.date) -> tuple:
+    if not timeline or timeline[-1].effective_on <= day:
+        return timeline
+    return tuple(change for change in timeline if change.effective_on <= day)
+
+
+# --- The rows a snapshot is built from: read from the database, or from a release's frozen data.json ----------
+#
+# One read model, two sources: `read_rows()` reads every public row from the database into plain lists (the form
+# a release stores as data.json, see releases/), and `from_rows()` builds the Snapshot from such rows, whichever
+# source they came from. The form, documented for readers of a release:
+#   {"format": 1,
+#    "<table>": {"columns": [field names], "rows": [[values], ...]}   for each of TABLES, in primary-key order,
+#    "<link>": [[from id, to id], ...]                                 for each of LINKS,
+#    "earlier_reports": [[status change id, earlier date, source id, replaced at], ...]}
+# Dates are YYYY-MM-DD, times ISO 8601 with their offset, text as it is.
+
+ROWS_FORMAT = 1
+TABLES = {
+    "states": State,
+    "sources": Source,
+    "jurisdictions": Jurisdiction,
+    "status_changes": StatusChange,
+    "agreements": Agreement,
+    "agreement_status_changes": AgreementStatusChange,
+    "events": Event,
+}
+LINKS = {
+    "successors": (Jurisdiction.replaced_by.through, "from_jurisdiction_id", "to_jurisdiction_id"),
+    "agreement_sources": (Agreement.sources.through, "agreement_id", "source_id"),
+    "event_sources": (Event.sources.through, "event_id", "source_id"),
+}
+
 # The edit history's reason for an import's undo names the import's own reason (jurisdictions/services.py).
 UNDO_PREFIX = "Undo of "
 
 
-def _attach_earlier_reports(snapshot: Snapshot) -> None:
-    """Give every dated change the earlier dates it carried (`change.earlier_reports`, oldest first), from its
-    edit history in one query: a public page shows a replaced, sourced date as an earlier report rather than
-    letting an import erase it from view. An import that was undone leaves no earlier report: its undo puts the
-    page back as it was."""
+def _columns(model) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def read_rows() -> dict:
+    """Every public row, from the database, in a fixed number of queries (one per table and link, one for the
+    edit history of dated changes)."""
+    rows: dict = {"format": ROWS_FORMAT}
+    for name, model in TABLES.items():
+        columns = _columns(model)
+        rows[name] = {
+            "columns": columns,
+            "rows": [list(row) for row in model.objects.order_by("pk").values_list(*columns)],
+        }
+    for name, (through, left, right) in LINKS.items():
+        rows[name] = [list(pair) for pair in through.objects.order_by(left, right).values_list(left, right)]
+    rows["earlier_reports"] = _earlier_reports(rows)
+    return rows
+
+
+def _earlier_reports(rows: dict) -> list[list]:
+    """The earlier dates every dated change carried, from its edit history in one query: a public page shows a
+    replaced, sourced date as an earlier report rather than letting an import erase it from view. An import that
+    was undone leaves no earlier report: its undo puts the page back as it was."""
     versions: dict[int, list] = {}
     history = StatusChange.history.order_by("history_id").values_list(
         "id", "effective_on", "source_id", "history_date", "history_type", "history_change_reason"
@@ -268,27 +323,47 @@ def _attach_earlier_reports(snapshot: Snapshot) -> None:
             undone = reason.removeprefix(UNDO_PREFIX)
             kept[:] = [version for version in kept if version[3] != undone]
         kept.append((effective_on, source_id, history_date, reason))
-    for timeline in snapshot.timelines.values():
-        for change in timeline:
-            if getattr(change, "earlier_reports", None) is not None:
-                continue  # a timeline borrowed by a successor unit: already done
-            reports, seen = [], set()
-            steps = versions.get(change.pk, [])
-            for (day, source_id, _, _), (_, _, replaced_at, _) in zip(steps, steps[1:], strict=False):
-                if day != change.effective_on and (day, source_id) not in seen and source_id in snapshot.sources:
-                    seen.add((day, source_id))
-                    reports.append(EarlierReport(day, snapshot.sources[source_id], replaced_at))
-            change.earlier_reports = reports
+    table = rows["status_changes"]
+    pk_at, day_at = table["columns"].index("id"), table["columns"].index("effective_on")
+    source_ids = {row[0] for row in rows["sources"]["rows"]}
+    reports = []
+    for row in table["rows"]:
+        seen = set()
+        steps = versions.get(row[pk_at], [])
+        for (day, source_id, _, _), (_, _, replaced_at, _) in zip(steps, steps[1:], strict=False):
+            if day != row[day_at] and (day, source_id) not in seen and source_id in source_ids:
+                seen.add((day, source_id))
+                reports.append([row[pk_at], day, source_id, replaced_at])
+    return reports
 
 
-def _up_to(timeline: tuple, day: datetime.date) -> tuple:
-    if not timeline or timeline[-1].effective_on <= day:
-        return timeline
-    return tuple(change for change in timeline if change.effective_on <= day)
+def _instances(model, table: dict) -> list:
+    """Model instances from a table of rows, as if read from the database (no query is run)."""
+    fields = {field.attname: field for field in model._meta.concrete_fields}
+    columns = list(fields)
+    if table["columns"] == columns:
+        return [model.from_db("default", columns, row) for row in table["rows"]]
+    # Rows frozen before a field was added or removed: known fields by name, new ones at their default.
+    made = []
+    for row in table["rows"]:
+        given = dict(zip(table["columns"], row, strict=True))
+        values = [given[name] if name in given else fields[name].get_default() for name in columns]
+        made.append(model.from_db("default", columns, values))
+    return made
 
 
-def build(version: Version) -> Snapshot:
-    """Read every public row (a fixed number of queries) into a new Snapshot labelled `version`.
+def _prefetched(instance, name: str, items: list) -> None:
+    """Attach `items` as `instance.<name>.all()`, as prefetch_related would: reading them runs no query."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = items
+    queryset._prefetch_done = True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[name] = queryset
+
+
+def from_rows(version: Version, rows: dict) -> Snapshot:
+    """A Snapshot labelled `version` from rows in the form of `read_rows()` (Python values: see `decode_rows`).
 
     The cyclic garbage collector is paused meanwhile: the build allocates tens of thousands of objects that all
     stay alive, and collections triggered on the way would scan the growing heap again and again (measured: a
@@ -297,32 +372,50 @@ def build(version: Version) -> Snapshot:
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _build(version)
+        return _from_rows(version, rows)
     finally:
         if paused:
             gc.enable()
 
 
-def _build(version: Version) -> Snapshot:
+def _from_rows(version: Version, rows: dict) -> Snapshot:
     started = time.perf_counter()
-    agreement_changes = AgreementStatusChange.objects.order_by("effective_on", "pk")
-    successors: dict[str, list[str]] = {}
-    links = Jurisdiction.replaced_by.through.objects.order_by("to_jurisdiction_id")
-    for old, new in links.values_list("from_jurisdiction_id", "to_jurisdiction_id"):
-        successors.setdefault(old, []).append(new)
+    made = {name: _instances(model, rows[name]) for name, model in TABLES.items()}
+    sources = {source.pk: source for source in made["sources"]}
+
+    def cited(links: list) -> dict[int, list]:
+        by_owner: dict[int, list] = {}
+        for owner, source_id in links:
+            by_owner.setdefault(owner, []).append(sources[source_id])
+        return {owner: sorted(found, key=lambda s: (s.title, s.url, s.pk)) for owner, found in by_owner.items()}
+
+    agreement_sources, event_sources = cited(rows["agreement_sources"]), cited(rows["event_sources"])
+    agreement_changes: dict[int, list] = {}
+    for change in sorted(made["agreement_status_changes"], key=lambda c: (c.effective_on, c.pk)):
+        agreement_changes.setdefault(change.agreement_id, []).append(change)
+    for agreement in made["agreements"]:
+        _prefetched(agreement, "status_changes", agreement_changes.get(agreement.pk, []))
+        _prefetched(agreement, "sources", agreement_sources.get(agreement.pk, []))
+    for event in made["events"]:
+        _prefetched(event, "sources", event_sources.get(event.pk, []))
     snapshot = Snapshot(
         version,
-        states=list(State.objects.all()),
-        sources=list(Source.objects.all()),
-        units=list(Jurisdiction.objects.all()),
-        changes=list(StatusChange.objects.order_by("effective_on", "pk")),
-        agreements=list(
-            Agreement.objects.prefetch_related(Prefetch("status_changes", queryset=agreement_changes), "sources")
-        ),
-        events=list(Event.objects.prefetch_related("sources")),
+        states=made["states"],
+        sources=made["sources"],
+        units=made["jurisdictions"],
+        changes=sorted(made["status_changes"], key=lambda c: (c.effective_on, c.pk)),
+        agreements=made["agreements"],
+        events=made["events"],
     )
-    _attach_earlier_reports(snapshot)
+    reports: dict[int, list] = {}
+    for change_id, day, source_id, replaced_at in rows["earlier_reports"]:
+        reports.setdefault(change_id, []).append(EarlierReport(day, sources[source_id], replaced_at))
+    for change in made["status_changes"]:
+        change.earlier_reports = reports.get(change.pk, [])
     # Relations that point into the snapshot use its own instances, so nothing follows them into the database.
+    successors: dict[str, list[str]] = {}
+    for old, new in rows["successors"]:
+        successors.setdefault(old, []).append(new)
     for unit in snapshot.units.values():
         unit.successor_codes = successors.get(unit.fips, [])
     for agreement in snapshot.agreements:
@@ -335,3 +428,55 @@ def _build(version: Version) -> Snapshot:
             event.state = snapshot.states[event.state_id]
     snapshot.build_seconds = time.perf_counter() - started
     return snapshot
+
+
+def build(version: Version) -> Snapshot:
+    """Read every public row (a fixed number of queries) into a new Snapshot labelled `version`, with the newest
+    release (for the Cite box; one more query)."""
+    from releases import store
+
+    snapshot = from_rows(version, read_rows())
+    snapshot.latest_release, snapshot.latest_release_version = store.latest()
+    return snapshot
+
+
+def _plain(value):
+    if isinstance(value, datetime.date):  # dates and times alike
+        return value.isoformat()
+    raise TypeError(f"Cannot freeze {type(value).__name__}")
+
+
+def encode_rows(rows: dict) -> bytes:
+    """The rows as the bytes of a release's data.json: UTF-8 JSON, keys sorted, one table a line."""
+    lines = [
+        f"{json.dumps(name)}:{json.dumps(rows[name], ensure_ascii=False, default=_plain, separators=(',', ':'))}"
+        for name in sorted(rows)
+    ]
+    return ("{\n" + ",\n".join(lines) + "\n}\n").encode()
+
+
+def decode_rows(data: bytes) -> dict:
+    """Rows from a release's data.json, with dates and times as Python values again."""
+    rows = json.loads(data)
+    for name, model in TABLES.items():
+        table = rows[name]
+        fields = [model._meta.get_field(column) if _known(model, column) else None for column in table["columns"]]
+        parsers = [
+            (index, field.to_python)
+            for index, field in enumerate(fields)
+            if field is not None and field.get_internal_type() in ("DateField", "DateTimeField")
+        ]
+        if parsers:
+            for row in table["rows"]:
+                for index, parse in parsers:
+                    if row[index] is not None:
+                        row[index] = parse(row[index])
+    rows["earlier_reports"] = [
+        [change_id, datetime.date.fromisoformat(day), source_id, datetime.datetime.fromisoformat(at)]
+        for change_id, day, source_id, at in rows["earlier_reports"]
+    ]
+    return rows
+
+
+def _known(model, attname: str) -> bool:
+    return any(field.attname == attname for field in model._meta.concrete_fields)

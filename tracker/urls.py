@@ -40,6 +40,7 @@ urlpatterns += i18n_patterns(
     path("", include("jurisdictions.urls")),
     path("", include("agreements.urls")),
     path("", include("corrections.urls")),
+    path("", include("releases.urls")),
     path("about/", pages.about, name="about"),
     path("downloads/", pages.downloads, name="downloads"),
     # The API's human docs page in Spanish at /es/api/v1/; in English the API's own /api/v1/ (above) answers first.

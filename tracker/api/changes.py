@@ -128,6 +128,7 @@ class ChangesView(ConditionalGetMixin, APIView):
 
     renderer_classes = [JSONRenderer]
     throttle_classes = [AnonThrottle]
+    answers_releases = False
 
     @extend_schema(
         parameters=[

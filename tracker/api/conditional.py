@@ -1,8 +1,12 @@
 """Conditional GET for API views: validators from the data version, 304s before any work (tracker/http_cache.py)."""
 
+from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema
+from rest_framework.exceptions import NotFound, ValidationError
+
 from tracker import http_cache, readmodel
-from tracker.api.errors import day_param
-from tracker.dates import us_midnight, us_today
+from tracker.api.errors import RELEASE_PARAMETER, day_param
+from tracker.dates import pin_today, unpin_today, us_midnight, us_today
 
 
 class _Answered(Exception):
@@ -13,36 +17,64 @@ class _Answered(Exception):
         self.response = response
 
 
+class ConditionalSchema(AutoSchema):
+    """drf-spectacular's schema, with `release` documented on every answer that takes it."""
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if getattr(self.view, "answers_releases", False) and self.method == "GET":
+            parameters = [*parameters, RELEASE_PARAMETER]
+        return parameters
+
+
 class ConditionalGetMixin:
     """Reads the snapshot once per request and answers If-None-Match / If-Modified-Since with a 304.
 
-    Sets `self.snapshot` (the read model at the current data version) and `self.day` (`as_of`, default today in
-    the US). The ETag hashes the data version, the day when no `as_of` is given (an answer for today changes at
-    midnight), the scheme and host (absolute links), the full path with its query and the negotiated format.
+    Sets `self.snapshot` (the read model at the current data version, or of the release asked for with
+    `?release=rN`), `self.release` (that release, or None) and `self.day` (`as_of`, default today in the US; for a
+    release, the day it was published). The ETag hashes the data version, the day when no `as_of` is given (an
+    answer for today changes at midnight), the scheme and host (absolute links), the full path with its query and
+    the negotiated format; for a release, the release number instead of the data version, so it never changes.
     """
 
+    schema = ConditionalSchema()
     snapshot = None
+    release = None
     day = None
+    # The changes feed follows the live data's edit history: a release has none, so it refuses `release`.
+    answers_releases = True
+    _pinned = None
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        self.snapshot = readmodel.current()
         as_of = day_param(request)
-        self.day = as_of or us_today()
+        try:
+            if not self.answers_releases and readmodel.release_param(request._request.GET) is not None:
+                raise readmodel.BadRelease(_("This answer follows the current data; it has no release."))
+            self.snapshot, self.release = readmodel.choose(request._request)
+        except readmodel.BadRelease as error:
+            if error.status == 404:
+                raise NotFound(str(error)) from None
+            raise ValidationError({"release": [str(error)]}) from None
+        release = self.release
+        if release is not None:
+            self.day = as_of or release.day
+            self._pinned = pin_today(release.day)
+        else:
+            self.day = as_of or us_today()
         if request.method not in ("GET", "HEAD"):
             return
-        version = self.snapshot.version
         media = getattr(getattr(request, "accepted_renderer", None), "media_type", "")
-        self._etag = http_cache.answer_etag(
-            version.number,
-            version.changed_at,
-            "" if as_of else self.day.isoformat(),
-            request.scheme,
-            request.get_host(),
-            request.get_full_path(),
-            media,
-        )
-        self._modified = http_cache.last_modified(version.changed_at, None if as_of else us_midnight(self.day))
+        representation = (request.scheme, request.get_host(), request.get_full_path(), media)
+        if release is not None:
+            self._etag = http_cache.release_etag("api", release, self.day, *representation)
+            self._modified = http_cache.last_modified(release.published_at, None)
+        else:
+            version = self.snapshot.version
+            self._etag = http_cache.answer_etag(
+                version.number, version.changed_at, "" if as_of else self.day.isoformat(), *representation
+            )
+            self._modified = http_cache.last_modified(version.changed_at, None if as_of else us_midnight(self.day))
         response = http_cache.not_modified(request._request, self._etag, self._modified)
         if response is not None:
             raise _Answered(response)
@@ -54,12 +86,18 @@ class ConditionalGetMixin:
         return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
+        try:
+            response = super().finalize_response(request, response, *args, **kwargs)
+        finally:
+            if self._pinned is not None:
+                unpin_today(self._pinned)
+                self._pinned = None
         if request.method in ("GET", "HEAD") and response.status_code == 200 and hasattr(self, "_etag"):
             self._set_cache_headers(response)
         return response
 
     def _set_cache_headers(self, response):
+        cache_control = http_cache.RELEASE_CACHE_CONTROL if self.release else http_cache.API_CACHE_CONTROL
         http_cache.set_headers(
-            response, self._etag, self._modified, cache_control=http_cache.API_CACHE_CONTROL, vary=("Accept", "Origin")
+            response, self._etag, self._modified, cache_control=cache_control, vary=("Accept", "Origin")
         )

@@ -7,6 +7,8 @@ from django.utils import translation
 
 from agreements.models import AgreementStatus
 from jurisdictions.models import Status
+from releases import store
+from tracker.dates import us_today
 
 
 def _status_labels() -> list[tuple[str, str, str, str]]:
@@ -32,7 +34,11 @@ def api_index(request):
     endpoints["stats"] = request.build_absolute_uri(reverse("api:stats"))
     endpoints["changes"] = request.build_absolute_uri(reverse("api:changes"))
     endpoints["schema"] = request.build_absolute_uri(reverse("api:schema"))
+    endpoints["releases"] = request.build_absolute_uri(reverse("api:release-list"))
     if "text/html" in accept or request.GET.get("format") == "html":
+        # The Cite box (base.html) names the newest release.
+        request.latest_release, _ = store.latest()
+        request.release, request.as_of, request.day = None, None, us_today()
         return render(
             request,
             "api/index.html",
@@ -41,6 +47,7 @@ def api_index(request):
                 "base": request.build_absolute_uri(reverse("api:index")),
                 # The API's codes stay English; the pages show these labels (in both languages on the docs page).
                 "status_labels": _status_labels(),
+                "site": f"{request.scheme}://{request.get_host()}",
             },
         )
     return JsonResponse(endpoints)

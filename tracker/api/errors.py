@@ -36,3 +36,11 @@ AS_OF_PARAMETER = OpenApiParameter(
     OpenApiTypes.DATE,
     description="Answer as it stood on this date (YYYY-MM-DD, 2008-01-01 to today in the US). Default: today.",
 )
+
+RELEASE_PARAMETER = OpenApiParameter(
+    "release",
+    OpenApiTypes.STR,
+    description="Answer from a numbered data release (r1, r2, ...; see releases/): the same bytes next year. "
+    "Without as_of, the answer is for the day the release was published. 404 for a release that does not exist.",
+    pattern="^r[1-9][0-9]{0,8}$",
+)

@@ -4,6 +4,9 @@ The file holds password hashes and who edited what: it is created readable and w
 and never exists with wider permissions, whatever the umask. The backup is written to a new file beside FILE and
 then moved onto FILE, so a failed backup leaves an earlier one intact, and a reader who had the old FILE open
 (say it was world-readable once) never sees the new data.
+
+The numbered data releases' files (RELEASES_DIR) go into FILE.releases.tar.gz beside it, written the same way;
+`restore FILE` puts them back.
 """
 
 import bz2
@@ -16,6 +19,9 @@ from pathlib import Path
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from releases import store
+from releases.models import Release
 
 # contenttypes and permissions are rebuilt by `migrate`; sessions, admin log entries and login attempt records
 # (django-axes: addresses of people who tried to sign in) are not worth keeping.
@@ -44,28 +50,43 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, **options):
         target = Path(file)
+        self._write(target, self._dump)
+        numbers = list(Release.objects.order_by("number").values_list("number", flat=True))
+        if numbers:
+            self._write(store.archive_name(target), lambda raw, path: store.write_archive(raw, numbers))
+        self.stdout.write(
+            f"Backup written to {file} (readable by its owner only). Restore it with: manage.py restore {file}"
+        )
+        if numbers:
+            self.stdout.write(f"Release files ({len(numbers)} releases) written to {store.archive_name(target)}.")
+
+    @staticmethod
+    def _dump(raw, target: Path) -> None:
+        with _compressed(raw, target) as binary:
+            text = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+            call_command(
+                "dumpdata",
+                *[f"--exclude={label}" for label in EXCLUDED],
+                "--natural-foreign",
+                "--natural-primary",
+                "--indent=1",
+                stdout=text,
+                verbosity=0,
+            )
+            text.flush()
+            text.detach()
+
+    @staticmethod
+    def _write(target: Path, write) -> None:
+        """`write(raw, target)` into a new owner-only file beside `target`, then moved onto it in one step."""
         # mkstemp creates the file with O_EXCL and mode 0600 itself: there is no moment when it is readable by
         # anyone else, even under umask 000.
         descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
         try:
             os.fchmod(descriptor, OWNER_ONLY)
-            with open(descriptor, "wb") as raw, _compressed(raw, target) as binary:
-                text = io.TextIOWrapper(binary, encoding="utf-8", newline="")
-                call_command(
-                    "dumpdata",
-                    *[f"--exclude={label}" for label in EXCLUDED],
-                    "--natural-foreign",
-                    "--natural-primary",
-                    "--indent=1",
-                    stdout=text,
-                    verbosity=0,
-                )
-                text.flush()
-                text.detach()
+            with open(descriptor, "wb") as raw:
+                write(raw, target)
             os.replace(temporary, target)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-        self.stdout.write(
-            f"Backup written to {file} (readable by its owner only). Restore it with: manage.py restore {file}"
-        )

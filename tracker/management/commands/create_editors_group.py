@@ -17,6 +17,8 @@ PERMISSIONS = {
     ("agreements", "event"): ("view", "add", "change"),
     # Readers' reports: triage and resolve them. They arrive only through the public form, and stay (no delete).
     ("corrections", "correctionreport"): ("view", "change"),
+    # Numbered data releases: publish one (adding is publishing); never change or delete one (nobody can).
+    ("releases", "release"): ("view", "add"),
 }
 
 

@@ -1,4 +1,7 @@
-"""manage.py restore FILE: load a backup into an empty, migrated database, all or nothing."""
+"""manage.py restore FILE: load a backup into an empty, migrated database, all or nothing; then the release files
+from FILE.releases.tar.gz beside it, when there is one."""
+
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -7,6 +10,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from jurisdictions.models import Jurisdiction, Source, State
+from releases import store
 
 
 class Command(BaseCommand):
@@ -28,6 +32,10 @@ class Command(BaseCommand):
         with transaction.atomic(), self.settings_without_history():
             call_command("loaddata", file, verbosity=0)
         self.stdout.write(f"Restored {file}.")
+        archive = store.archive_name(Path(file))
+        if archive.exists():
+            numbers = store.restore_archive(archive)
+            self.stdout.write(f"Restored the files of {len(numbers)} releases from {archive}.")
 
     @staticmethod
     def settings_without_history():

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class ReleasesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "releases"
+    verbose_name = "Releases"
+
+    def ready(self):
+        # `?release=rN` on every page and API answer: the read model finds a release's row and builds its snapshot
+        # from its files through these (tracker/readmodel.py imports no app code).
+        from releases import store
+        from tracker import readmodel
+
+        readmodel.register_releases(store.find, store.load)
