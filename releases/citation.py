@@ -6,8 +6,11 @@ import re
 from typing import NamedTuple
 from urllib.parse import urlencode
 
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from tracker.dates import local_date
 
 PROJECT = "Secure Communities tracker"
 # Query parameters that do not change what is cited: the ones the citation sets itself, and the format.
@@ -35,6 +38,10 @@ def citable_url(request, release_id: str, day: datetime.date, path: str | None =
 
 
 def _long(day: datetime.date) -> str:
+    """A date as each citation style writes it: "November 29, 2026" (APA and Chicago, US English) or
+    "29 de noviembre de 2026" on a Spanish page."""
+    if translation.get_language() == "es":
+        return local_date(day, "long")
     return date_format(day, "F j, Y")
 
 
@@ -48,6 +55,8 @@ def cite(request, *, release_id: str, published: datetime.date, title: str, day:
     """Every form of the citation of this page at this release; `accessed` None: the placeholder."""
     url = citable_url(request, release_id, day, path)
     title = _TITLE_SUFFIX.sub("", title or "").strip() or PROJECT
+    # A Spanish page's title ends with the site's Spanish name.
+    title = title.removesuffix(" · " + _("Secure Communities tracker")).strip() or PROJECT
     year = published.year
     version = _("Release %(release)s, data as of %(day)s") % {"release": release_id, "day": day.isoformat()}
     apa = _("%(author)s. (%(year)s). %(title)s (%(version)s) [Data set]. Retrieved %(accessed)s, from %(url)s") % {
@@ -67,6 +76,7 @@ def cite(request, *, release_id: str, published: datetime.date, title: str, day:
         "url": url,
     }
     key = f"scomm_{release_id}_{day.isoformat().replace('-', '')}"
+    accessed_word = _("Accessed")
     bibtex = "\n".join(
         [
             f"@misc{{{key},",
@@ -75,7 +85,7 @@ def cite(request, *, release_id: str, published: datetime.date, title: str, day:
             f"  year = {{{year}}},",
             f"  version = {{{release_id}}},",
             f"  howpublished = {{\\url{{{url}}}}},",
-            f"  note = {{{_bibtex_escape(version)}. {_('Accessed')} "
+            f"  note = {{{_bibtex_escape(version)}. {accessed_word} "
             f"{accessed.isoformat() if accessed else accessed_placeholder()}}},",
             "}",
         ]

@@ -12,6 +12,7 @@ from html import unescape
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError
+from django.utils import translation
 
 from agreements.models import Agreement, AgreementStatus
 from jurisdictions.models import StatusChange
@@ -20,6 +21,7 @@ from releases.models import Release, ReleaseIsImmutable
 from releases.services import PublishError, release_publish
 from tests.factories import make_agreement_change, make_source
 from tracker import readmodel
+from tracker.dates import local_date
 
 
 @pytest.fixture
@@ -622,3 +624,21 @@ def test_the_releases_pages_run_a_fixed_number_of_queries(client, dataset, djang
     with django_assert_num_queries(queries):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_the_cite_box_on_a_spanish_page_writes_dates_the_spanish_way(client, dataset):
+    from tracker.dates import real_today
+
+    with translation.override("es"):
+        today = local_date(real_today(), "long")
+        published = local_date(Release.objects.get(number=1).day, "long")
+    html = client.get("/es/jurisdictions/48201/").content.decode()
+    apa = unescape(re.search(r'data-cite="apa">(.*?)</pre>', html, re.S).group(1))
+    assert f"Recuperado el {today}, de http://testserver/es/jurisdictions/48201/" in apa
+    # The title is the page's, without the site's name (in either language).
+    assert "Harris County, Texas (" in apa and "Rastreador" not in apa
+    chicago = unescape(re.search(r'data-cite="chicago">(.*?)</pre>', html, re.S).group(1))
+    assert f"Publicado el {published}." in chicago and f"Consultado el {today}." in chicago
+    bibtex = unescape(re.search(r'data-cite="bibtex">(.*?)</pre>', html, re.S).group(1))
+    assert "Consultado el " in bibtex and "Accessed" not in bibtex
+    assert f"(publicada el {published})" in html
