@@ -37,7 +37,7 @@ from tracker.public import public_page
 # The card's frame: up to 480 px wide, and tall enough for the longest card (a disputed date, a long agreement
 # name, the years the program was discontinued) at a 360 px phone width without a scroll bar
 # (tests/test_browser_embeds.py); narrower frames scroll.
-EMBED_WIDTH, EMBED_HEIGHT = 480, 440
+EMBED_WIDTH, EMBED_HEIGHT = 480, 500
 
 
 # django-csp's and Django's own decorators, applied to a finished response: `_let_frame(request, response)`.

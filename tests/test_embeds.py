@@ -209,7 +209,7 @@ def test_oembed_answers_a_rich_iframe_for_county_and_state_pages(client, dataset
     answer = json.loads(response.content)
     assert answer["version"] == "1.0" and answer["type"] == "rich"
     assert answer["provider_name"] == "Secure Communities tracker"
-    assert (answer["width"], answer["height"]) == (480, 440)
+    assert (answer["width"], answer["height"]) == (480, 500)
     assert f'src="http://testserver{card}"' in answer["html"]
 
 
