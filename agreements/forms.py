@@ -19,9 +19,12 @@ class AgreementForm(GuardedModelForm):
 class AgreementStatusChangeForm(GuardedModelForm):
     class Meta:
         model = AgreementStatusChange
-        fields = ["agreement", "status", "effective_on", "precision", "source", "event", "note"]
+        fields = ["agreement", "status", "effective_on", "precision", "source", "event", "note", "note_es"]
         error_messages = {"source": {"required": SOURCE_REQUIRED}}
-        widgets = {"note": forms.Textarea(attrs={"rows": 2, "cols": 40})}
+        widgets = {
+            "note": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+            "note_es": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+        }
 
 
 class EventForm(GuardedModelForm):
