@@ -12,7 +12,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from agreements.models import Agreement, AgreementStatus, AgreementStatusChange, Event, EventKind, Precision
-from agreements.services import agreements_rescind
+from agreements.services import RESCISSION_NOTE, RESCISSION_NOTE_ES, agreements_rescind
 from jurisdictions.models import Confidence, Jurisdiction, Source, State, Status, StatusChange
 from tracker.dataset.plan import CHANGE_REASON, KNOWN_SOURCES, LoadReport, plan_dataset
 
@@ -278,5 +278,7 @@ def _add_spanish(plan, report) -> None:
         elif lead["fact"] == "moa_existed":
             english = f"An MOA existed: \u201c{lead['quote']}\u201d Signing date and state party not yet sourced."
             fill(Agreement.objects.filter(state_id=lead["state_id"]), "notes", english, _moa_existed_es(lead))
+    rescinded = AgreementStatusChange.objects.filter(status=AgreementStatus.RESCINDED)
+    fill(rescinded, "note", RESCISSION_NOTE, RESCISSION_NOTE_ES)
     if filled:
         report.created["Spanish texts added to records already present"] += filled

@@ -115,8 +115,9 @@ def _spanish_markup(text: str) -> str:
 def in_language(record, field: str, tag: str = "span", css_class: str = ""):
     """An editor's text in an element `tag` (with `css_class`), in the page's language.
 
-    English pages (and Spanish ones whose record has no Spanish version): `<span lang="en">text</span>`, the
-    Spanish page adding "(in English)" after the text. A Spanish version: `<span>texto</span>`.
+    English pages: `<span lang="en">text</span>`, as they always were. Spanish pages: the Spanish version,
+    `<span>texto</span>` (its quotations marked lang="en"), or, while there is none, the English text marked
+    lang="en" class="untranslated" followed by "(en inglés)".
     """
     text, language = editors_text(record, field)
     attributes = format_html(' class="{}"', css_class) if css_class else ""
@@ -124,7 +125,7 @@ def in_language(record, field: str, tag: str = "span", css_class: str = ""):
         return mark_safe(f"<{tag}{attributes}>{_spanish_markup(text)}</{tag}>")
     if translation.get_language() == "es" and text:
         return format_html(
-            '<{}{}><span lang="en">{}</span> <small class="in-english">({})</small></{}>',
+            '<{}{}><span lang="en" class="untranslated">{}</span> <small class="in-english">({})</small></{}>',
             tag,
             attributes,
             text,
