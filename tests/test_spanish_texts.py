@@ -202,3 +202,22 @@ def test_the_tag_marks_only_quotations_in_a_spanish_text():
 def test_load_dataset_command_reports_nothing_changed_on_a_second_run(dataset, capsys):
     call_command("load_dataset")
     assert "nothing changed" in capsys.readouterr().out
+
+
+def test_the_corrections_log_shows_what_changed_in_the_pages_language(client, dataset):
+    from tests.factories import make_source
+    from tests.test_corrections import accept, make_report
+
+    report = accept(make_report(), source=make_source(), note="Activation date corrected.\nSee the source.")
+    english = _page(client, "/corrections/")
+    assert '<dd lang="en">Activation date corrected.<br>See the source.</dd>' in english
+    spanish = _page(client, "/es/corrections/")
+    assert (
+        '<dd><span lang="en" class="untranslated">Activation date corrected.<br>See the source.</span> '
+        '<small class="in-english">(en inglés)</small></dd>'
+    ) in spanish
+    report.resolution_note_es = "Se corrigió la fecha de activación.\nVéase “the source”."
+    report.save()
+    spanish = _page(client, "/es/corrections/")
+    assert '<dd>Se corrigió la fecha de activación.<br>Véase <span lang="en">“the source”</span>.</dd>' in spanish
+    assert "Se corrigió" not in _page(client, "/corrections/")

@@ -11,6 +11,7 @@ from django import template
 from django.utils import translation
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import normalize_newlines
 from django.utils.translation import gettext
 
 from tracker.dates import local_date
@@ -102,6 +103,7 @@ def editors_text(record, field: str) -> tuple[str, str]:
 
 def _spanish_markup(text: str) -> str:
     """A Spanish editor's text, escaped, with its quotations in the sources' words marked as English."""
+    text = normalize_newlines(text)
     parts, last = [], 0
     for match in _QUOTATION.finditer(text):
         parts.append(escape(text[last : match.start()]))
@@ -112,14 +114,16 @@ def _spanish_markup(text: str) -> str:
 
 
 @register.simple_tag
-def in_language(record, field: str, tag: str = "span", css_class: str = ""):
+def in_language(record, field: str, tag: str = "span", css_class: str = "", breaks: bool = False):
     """An editor's text in an element `tag` (with `css_class`), in the page's language.
 
     English pages: `<span lang="en">text</span>`, as they always were. Spanish pages: the Spanish version,
     `<span>texto</span>` (its quotations marked lang="en"), or, while there is none, the English text marked
-    lang="en" class="untranslated" followed by "(en inglés)".
+    lang="en" class="untranslated" followed by "(en inglés)". `breaks`: line breaks kept as <br> (linebreaksbr).
     """
     text, language = editors_text(record, field)
+    if breaks:
+        return _with_breaks(in_language(record, field, tag, css_class))
     attributes = format_html(' class="{}"', css_class) if css_class else ""
     if language == "es":
         return mark_safe(f"<{tag}{attributes}>{_spanish_markup(text)}</{tag}>")
@@ -133,3 +137,8 @@ def in_language(record, field: str, tag: str = "span", css_class: str = ""):
             tag,
         )
     return format_html('<{}{} lang="en">{}</{}>', tag, attributes, text, tag)
+
+
+def _with_breaks(html: str):
+    """linebreaksbr on markup whose text is already escaped: each line break of the text becomes <br>."""
+    return mark_safe(normalize_newlines(html).replace("\n", "<br>"))
