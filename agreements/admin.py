@@ -93,6 +93,7 @@ class AgreementAdmin(TrackedAdmin):
                     source=data["source"],
                     event=data["event"],
                     note=data["note"],
+                    note_es=data["note_es"],
                     user=request.user,
                 )
             except ValidationError as error:

@@ -55,6 +55,7 @@ def agreements_record_status(
     precision: str = "day",
     event: Event | None = None,
     note: str = "",
+    note_es: str = "",
     user=None,
 ) -> tuple[list[AgreementStatusChange], list[tuple[Agreement, str]]]:
     """Record one sourced change on each given agreement, all or nothing.
@@ -82,6 +83,7 @@ def agreements_record_status(
             source=source,
             event=event,
             note=note,
+            note_es=note_es,
         )
         try:
             change.full_clean()

@@ -221,3 +221,20 @@ def test_the_corrections_log_shows_what_changed_in_the_pages_language(client, da
     spanish = _page(client, "/es/corrections/")
     assert '<dd>Se corrigió la fecha de activación.<br>Véase <span lang="en">“the source”</span>.</dd>' in spanish
     assert "Se corrigió" not in _page(client, "/corrections/")
+
+
+def test_a_status_recorded_on_several_agreements_at_once_takes_its_spanish_note(dataset):
+    import datetime
+
+    from agreements.services import agreements_record_status
+    from jurisdictions.models import Source
+
+    created, _ = agreements_record_status(
+        agreements=Agreement.objects.filter(state_id="MA"),
+        status="in_force",
+        effective_on=datetime.date(2012, 5, 15),
+        source=Source.objects.first(),
+        note="Signed after all.",
+        note_es="Firmado al final.",
+    )
+    assert [(change.note, change.note_es) for change in created] == [("Signed after all.", "Firmado al final.")]
