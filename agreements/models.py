@@ -122,6 +122,7 @@ class Agreement(models.Model):
     )
     notes = models.TextField(blank=True, help_text="What the sources say about this agreement, and their limits.")
     notes_es = models.TextField(
+        "notes (Spanish)",
         blank=True,
         help_text="Spanish version of the notes, shown on /es/ pages; leave blank to show the English "
         "text, marked as English. Quotations of the sources go between \u201c and \u201d.",
@@ -238,6 +239,7 @@ class AgreementStatusChange(models.Model):
     )
     note = models.TextField(blank=True, help_text="Anything a reader should know about this change.")
     note_es = models.TextField(
+        "note (Spanish)",
         blank=True,
         help_text="Spanish version of the note, shown on /es/ pages; leave blank to show the English "
         "text, marked as English. Quotations of the sources go between \u201c and \u201d.",
@@ -341,6 +343,7 @@ class Event(models.Model):
     kind = models.CharField(max_length=20, choices=EventKind.choices, help_text="What sort of event.")
     summary = models.TextField(help_text="What happened, in a sentence or two, as the sources say it.")
     summary_es = models.TextField(
+        "summary (Spanish)",
         blank=True,
         help_text="Spanish version of the summary, shown on /es/ pages; leave blank to show the English "
         "text, marked as English. Quotations of the sources go between \u201c and \u201d.",

@@ -111,6 +111,7 @@ class CorrectionReport(models.Model):
         "corrections log); for a rejection, the reason, kept for editors.",
     )
     resolution_note_es = models.TextField(
+        "resolution note (Spanish)",
         blank=True,
         max_length=2000,
         help_text="Spanish version of the public note of an accepted report, shown on /es/ pages; leave blank to "

@@ -213,6 +213,7 @@ class Jurisdiction(models.Model):
         blank=True, help_text="What changed about this unit since 2008 (renamed, merged, split), with when."
     )
     change_note_es = models.TextField(
+        "change note (Spanish)",
         blank=True,
         help_text="Spanish version of the change note, shown on /es/ pages; leave blank to show the English "
         "text, marked as English. Quotations of the sources go between \u201c and \u201d.",
@@ -334,6 +335,7 @@ class StatusChange(models.Model):
     )
     note = models.TextField(blank=True, help_text="Why the date is disputed, or anything a reader should know.")
     note_es = models.TextField(
+        "note (Spanish)",
         blank=True,
         help_text="Spanish version of the note, shown on /es/ pages; leave blank to show the English "
         "text, marked as English. Quotations of the sources go between \u201c and \u201d.",
