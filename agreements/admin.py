@@ -16,7 +16,7 @@ from tracker.admin_mixins import TrackedAdmin
 class AgreementStatusChangeInline(admin.TabularInline):
     model = AgreementStatusChange
     form = AgreementStatusChangeForm
-    fields = ["status", "effective_on", "precision", "source", "event", "note", "concurrency_version"]
+    fields = ["status", "effective_on", "precision", "source", "event", "note", "note_es", "concurrency_version"]
     extra = 1
     show_change_link = True
     autocomplete_fields = ["source", "event"]
@@ -40,7 +40,7 @@ class AgreementAdmin(TrackedAdmin):
     list_display = ["state", "state_party", "signed_display", "status_today", "status_since", "latest_source"]
     list_filter = [("state", admin.RelatedOnlyFieldListFilter), AgreementStatusFilter]
     list_select_related = ["state"]
-    search_fields = ["state__name", "state__postal", "state_party", "notes"]
+    search_fields = ["state__name", "state__postal", "state_party", "notes", "notes_es"]
     autocomplete_fields = ["state", "sources"]
     inlines = [AgreementStatusChangeInline]
     guard_related = ("status_changes",)
@@ -93,6 +93,7 @@ class AgreementAdmin(TrackedAdmin):
                     source=data["source"],
                     event=data["event"],
                     note=data["note"],
+                    note_es=data["note_es"],
                     user=request.user,
                 )
             except ValidationError as error:
@@ -123,7 +124,7 @@ class AgreementStatusChangeAdmin(TrackedAdmin):
     list_display = ["agreement", "status", "effective_on", "precision", "source", "event"]
     list_filter = ["status", ("agreement__state", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["agreement__state", "source", "event"]
-    search_fields = ["agreement__state__name", "agreement__state__postal", "agreement__state_party", "note"]
+    search_fields = ["agreement__state__name", "agreement__state__postal", "agreement__state_party", "note", "note_es"]
     autocomplete_fields = ["agreement", "source", "event"]
     date_hierarchy = "effective_on"
 
@@ -134,6 +135,6 @@ class EventAdmin(TrackedAdmin):
     list_display = ["occurred_on", "state", "kind", "summary"]
     list_filter = ["kind", "state"]
     list_select_related = ["state"]
-    search_fields = ["summary", "state__name", "state__postal"]
+    search_fields = ["summary", "summary_es", "state__name", "state__postal"]
     autocomplete_fields = ["state", "sources"]
     date_hierarchy = "occurred_on"

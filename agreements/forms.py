@@ -19,9 +19,12 @@ class AgreementForm(GuardedModelForm):
 class AgreementStatusChangeForm(GuardedModelForm):
     class Meta:
         model = AgreementStatusChange
-        fields = ["agreement", "status", "effective_on", "precision", "source", "event", "note"]
+        fields = ["agreement", "status", "effective_on", "precision", "source", "event", "note", "note_es"]
         error_messages = {"source": {"required": SOURCE_REQUIRED}}
-        widgets = {"note": forms.Textarea(attrs={"rows": 2, "cols": 40})}
+        widgets = {
+            "note": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+            "note_es": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+        }
 
 
 class EventForm(GuardedModelForm):
@@ -48,6 +51,12 @@ class ApplyEventForm(forms.Form):
         queryset=Event.objects.all(), required=False, help_text="The dated event this is part of, if any."
     )
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    note_es = forms.CharField(
+        label="Note (Spanish)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=AgreementStatusChange._meta.get_field("note_es").help_text,
+    )
 
     def __init__(self, *args, admin_site=None, **kwargs):
         super().__init__(*args, **kwargs)

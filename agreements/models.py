@@ -121,6 +121,12 @@ class Agreement(models.Model):
         help_text="How precisely the signing date is known. Blank when the date is unknown.",
     )
     notes = models.TextField(blank=True, help_text="What the sources say about this agreement, and their limits.")
+    notes_es = models.TextField(
+        "notes (Spanish)",
+        blank=True,
+        help_text="Spanish version of the notes, shown on /es/ pages; leave blank to show the English "
+        "text, marked as English. Quotations of the sources go between \u201c and \u201d.",
+    )
     sources = models.ManyToManyField(
         Source, related_name="agreements", blank=True, help_text="Documents and reports about this agreement."
     )
@@ -232,6 +238,12 @@ class AgreementStatusChange(models.Model):
         help_text="The dated event this change is part of (e.g. ICE's rescission of all MOAs), if any.",
     )
     note = models.TextField(blank=True, help_text="Anything a reader should know about this change.")
+    note_es = models.TextField(
+        "note (Spanish)",
+        blank=True,
+        help_text="Spanish version of the note, shown on /es/ pages; leave blank to show the English "
+        "text, marked as English. Quotations of the sources go between \u201c and \u201d.",
+    )
 
     history = HistoricalRecords()
 
@@ -330,6 +342,12 @@ class Event(models.Model):
     )
     kind = models.CharField(max_length=20, choices=EventKind.choices, help_text="What sort of event.")
     summary = models.TextField(help_text="What happened, in a sentence or two, as the sources say it.")
+    summary_es = models.TextField(
+        "summary (Spanish)",
+        blank=True,
+        help_text="Spanish version of the summary, shown on /es/ pages; leave blank to show the English "
+        "text, marked as English. Quotations of the sources go between \u201c and \u201d.",
+    )
     sources = models.ManyToManyField(Source, related_name="events", help_text="Where this comes from.")
 
     history = HistoricalRecords(m2m_fields=[sources])

@@ -8,6 +8,12 @@ from django.db import transaction
 from agreements.models import NOT_RESCINDABLE, Agreement, AgreementStatus, AgreementStatusChange, Event
 from jurisdictions.models import Source
 
+# The note of each agreement's rescission (ICE's letter of 5 August 2011), in English and in Spanish.
+RESCISSION_NOTE = "ICE terminated all existing Secure Communities MOAs and declared participation mandatory."
+RESCISSION_NOTE_ES = (
+    "ICE dio por terminados todos los MOA de Secure Communities vigentes y declaró obligatoria la participación."
+)
+
 
 @transaction.atomic
 def agreements_rescind(*, event: Event, agreements, source: Source | None = None) -> list[AgreementStatusChange]:
@@ -32,7 +38,8 @@ def agreements_rescind(*, event: Event, agreements, source: Source | None = None
                 precision="day",
                 source=source,
                 event=event,
-                note="ICE terminated all existing Secure Communities MOAs and declared participation mandatory.",
+                note=RESCISSION_NOTE,
+                note_es=RESCISSION_NOTE_ES,
             )
         )
     return created
@@ -48,6 +55,7 @@ def agreements_record_status(
     precision: str = "day",
     event: Event | None = None,
     note: str = "",
+    note_es: str = "",
     user=None,
 ) -> tuple[list[AgreementStatusChange], list[tuple[Agreement, str]]]:
     """Record one sourced change on each given agreement, all or nothing.
@@ -75,6 +83,7 @@ def agreements_record_status(
             source=source,
             event=event,
             note=note,
+            note_es=note_es,
         )
         try:
             change.full_clean()

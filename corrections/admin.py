@@ -27,7 +27,15 @@ class CorrectionReportAdmin(TrackedAdmin):
     list_display_links = ["received_at"]
     list_filter = ["status", "subject_kind"]
     list_select_related = ["resolved_by"]
-    search_fields = ["description", "subject_key", "page", "resolution_note", "source_url", "contact_email"]
+    search_fields = [
+        "description",
+        "subject_key",
+        "page",
+        "resolution_note",
+        "resolution_note_es",
+        "source_url",
+        "contact_email",
+    ]
     search_help_text = "Words of the report or of the note, a FIPS or postal code, a link or an address."
     date_hierarchy = "received_at"
     # New reports first (the queue), then the rest; newest first within each.
@@ -46,6 +54,7 @@ class CorrectionReportAdmin(TrackedAdmin):
                 "fields": [
                     "status",
                     "resolution_note",
+                    "resolution_note_es",
                     "source",
                     "record_page",
                     "resolved_at",

@@ -71,8 +71,11 @@ class ResolveForm(GuardedModelForm):
 
     class Meta:
         model = CorrectionReport
-        fields = ["status", "resolution_note", "source", "record_page"]
-        widgets = {"resolution_note": forms.Textarea(attrs={"rows": 3, "cols": 60})}
+        fields = ["status", "resolution_note", "resolution_note_es", "source", "record_page"]
+        widgets = {
+            "resolution_note": forms.Textarea(attrs={"rows": 3, "cols": 60}),
+            "resolution_note_es": forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        }
 
     def clean(self):
         cleaned = super().clean()

@@ -44,6 +44,7 @@ class CorrectionReportQuerySet(models.QuerySet):
                 "received_at",
                 "resolved_at",
                 "resolution_note",
+                "resolution_note_es",
                 "source",
             )
             .order_by("-resolved_at", "-pk")
@@ -108,6 +109,13 @@ class CorrectionReport(models.Model):
         max_length=2000,
         help_text="What was changed and why, in a sentence or two. Public for an accepted report (shown in the "
         "corrections log); for a rejection, the reason, kept for editors.",
+    )
+    resolution_note_es = models.TextField(
+        "resolution note (Spanish)",
+        blank=True,
+        max_length=2000,
+        help_text="Spanish version of the public note of an accepted report, shown on /es/ pages; leave blank to "
+        "show the English text, marked as English. Quotations of the sources go between \u201c and \u201d.",
     )
     source = models.ForeignKey(
         Source,

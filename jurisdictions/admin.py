@@ -66,7 +66,16 @@ class SourceAdmin(TrackedAdmin):
 class StatusChangeInline(admin.TabularInline):
     model = StatusChange
     form = StatusChangeForm
-    fields = ["status", "effective_on", "source", "confidence", "alternative_date", "note", "concurrency_version"]
+    fields = [
+        "status",
+        "effective_on",
+        "source",
+        "confidence",
+        "alternative_date",
+        "note",
+        "note_es",
+        "concurrency_version",
+    ]
     extra = 1
     show_change_link = True
     autocomplete_fields = ["source"]

@@ -13,9 +13,21 @@ SOURCE_REQUIRED = "Every status change needs a source: pick one, or create it wi
 class StatusChangeForm(GuardedModelForm):
     class Meta:
         model = StatusChange
-        fields = ["jurisdiction", "status", "effective_on", "source", "confidence", "alternative_date", "note"]
+        fields = [
+            "jurisdiction",
+            "status",
+            "effective_on",
+            "source",
+            "confidence",
+            "alternative_date",
+            "note",
+            "note_es",
+        ]
         error_messages = {"source": {"required": SOURCE_REQUIRED}}
-        widgets = {"note": forms.Textarea(attrs={"rows": 2, "cols": 40})}
+        widgets = {
+            "note": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+            "note_es": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+        }
 
 
 class JurisdictionForm(GuardedModelForm):

@@ -212,6 +212,12 @@ class Jurisdiction(models.Model):
     change_note = models.TextField(
         blank=True, help_text="What changed about this unit since 2008 (renamed, merged, split), with when."
     )
+    change_note_es = models.TextField(
+        "change note (Spanish)",
+        blank=True,
+        help_text="Spanish version of the change note, shown on /es/ pages; leave blank to show the English "
+        "text, marked as English. Quotations of the sources go between \u201c and \u201d.",
+    )
 
     history = HistoricalRecords(m2m_fields=[replaced_by])
 
@@ -328,6 +334,12 @@ class StatusChange(models.Model):
         null=True, blank=True, help_text="For a disputed date: the competing date another reading gives."
     )
     note = models.TextField(blank=True, help_text="Why the date is disputed, or anything a reader should know.")
+    note_es = models.TextField(
+        "note (Spanish)",
+        blank=True,
+        help_text="Spanish version of the note, shown on /es/ pages; leave blank to show the English "
+        "text, marked as English. Quotations of the sources go between \u201c and \u201d.",
+    )
 
     history = HistoricalRecords()
 

@@ -83,6 +83,7 @@ def _apply(batch: ImportBatch, user) -> ImportBatch:
             source=batch.source,
             confidence=Confidence.CONFIRMED,
             note=f"From {batch.file_name}, line {row.line}.",
+            note_es=f"De {batch.file_name}, línea {row.line}.",
         )
         for row in plan.of(importer.NEW)
     ]

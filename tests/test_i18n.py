@@ -133,10 +133,15 @@ PAGES = [
     ("/jurisdictions/", "?q=zzzzqqq"),
     ("/jurisdictions/48201/", "?as_of=2011-08-05"),
     ("/jurisdictions/02270/", ""),
+    ("/jurisdictions/36009/", ""),
     ("/states/", "?as_of=2011-08-05"),
     ("/states/IL/", "?as_of=2011-08-05"),
     ("/states/TX/", ""),
+    ("/states/NY/", ""),
+    ("/states/MA/", ""),
+    ("/states/DC/", ""),
     ("/agreements/", "?as_of=2011-08-05"),
+    ("/agreements/", ""),
     ("/corrections/", ""),
     ("/corrections/report/", "?page=/states/TX/"),
     ("/corrections/report/thanks/", "?page=/states/TX/"),
@@ -152,7 +157,9 @@ _ENGLISH = re.compile(
 
 
 class _Text(HTMLParser):
-    """Visible text and labels of a page, outside what is meant to stay English (lang="en", citations, code)."""
+    """Visible text and labels of a page, outside what is meant to stay English: the sources' own words (titles,
+    quotations, publishers: lang="en", citations), code, and the link to the English page. An editor's text
+    shown in English for want of its Spanish version (lang="en" class="untranslated") is not exempt."""
 
     SKIP = {"script", "style", "code", "pre", "cite"}
     VOID = {
@@ -185,7 +192,8 @@ class _Text(HTMLParser):
         if tag == "html":
             self.lang = attrs.get("lang")
             return
-        skip = tag in self.SKIP or attrs.get("lang") == "en" or attrs.get("id") == "map-data"
+        english = attrs.get("lang") == "en" and "untranslated" not in (attrs.get("class") or "").split()
+        skip = tag in self.SKIP or english or attrs.get("id") == "map-data"
         if self._kept() and not skip:
             for name in ("aria-label", "placeholder", "title", "alt", "label"):
                 if attrs.get(name):

@@ -7,8 +7,9 @@ import functools
 import re
 from collections.abc import Iterable
 
+from django.utils.functional import lazy
 from django.utils.text import format_lazy
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 from rapidfuzz import fuzz, process
 
 from jurisdictions.search.records import Place, Resolution, Result, StateRef, _Later
@@ -31,6 +32,18 @@ from jurisdictions.search.words import (
 _TIER_EXACT, _TIER_STATE, _TIER_PREFIX, _TIER_WORD, _TIER_INSIDE = 0, 1, 2, 3, 4
 _SEP = "\x00"
 _PARENS = re.compile(r"\(([^()]*)\)")
+
+
+def _pick_note(english: str, spanish: str) -> str:
+    return spanish if spanish and get_language() == "es" else english
+
+
+_pick_note_lazy = lazy(_pick_note, str)
+
+
+def _note_in_language(place: Place):
+    """A unit's change note in the language of the page that shows it (results are cached across languages)."""
+    return _pick_note_lazy(place.change_note, place.change_note_es)
 
 
 class Matcher:
@@ -412,10 +425,10 @@ class Matcher:
     def _covers(self, later: list[_Later]) -> tuple[Place, ...]:
         return tuple(self.places[self._by_fips[code]] for code in dict.fromkeys(self._cover_codes(later)))
 
-    def _unit_notes(self, places: Iterable[Place]) -> list[str]:
+    def _unit_notes(self, places: Iterable[Place]) -> list:
         """What changed, for exact matches that are retired units or today's units that replaced one."""
         return [
-            f"{place.name}, {place.state_postal} ({place.fips}): {place.change_note}"
+            format_lazy("{}, {} ({}): {}", place.name, place.state_postal, place.fips, _note_in_language(place))
             for place in places
             if place.change_note and not (place.in_dataset and place.on_current_map)
         ]

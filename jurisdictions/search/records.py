@@ -29,6 +29,7 @@ class Place:
     status_from: str = ""
     replaced_by: tuple[str, ...] = ()
     change_note: str = ""
+    change_note_es: str = ""
 
     @property
     def label(self) -> str:
@@ -38,8 +39,8 @@ class Place:
     @classmethod
     def from_record(cls, unit, replaced_by: Iterable[str] = ()) -> Place:
         """A Place from any object shaped like a Jurisdiction row: fips, name, kind, state (postal, name, fips),
-        on_current_map, in_dataset, status_from_id, change_note. Duck-typed, so this module imports no model;
-        `replaced_by` is passed in because following that relation may cost a query."""
+        on_current_map, in_dataset, status_from_id, change_note, change_note_es. Duck-typed, so this module imports no
+        model; `replaced_by` is passed in because following that relation may cost a query."""
         return cls(
             fips=unit.fips,
             name=unit.name,
@@ -52,6 +53,7 @@ class Place:
             status_from=unit.status_from_id or "",
             replaced_by=tuple(replaced_by),
             change_note=unit.change_note,
+            change_note_es=getattr(unit, "change_note_es", ""),
         )
 
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from agreements.models import Agreement, AgreementStatus, AgreementStatusChange, Event, EventKind, Precision
-from agreements.services import agreements_rescind
+from agreements.services import RESCISSION_NOTE, RESCISSION_NOTE_ES, agreements_rescind
 from jurisdictions.models import Confidence, Jurisdiction, Source, State, Status, StatusChange
 from tracker.dataset.plan import CHANGE_REASON, KNOWN_SOURCES, LoadReport, plan_dataset
 
@@ -62,7 +62,7 @@ def load_dataset(directory: Path) -> LoadReport:
         report.created["sources"] += 1
 
     existing_units = set(Jurisdiction.objects.values_list("fips", flat=True))
-    fields = ["fips", "state_id", "name", "kind", "in_dataset", "on_current_map", "change_note"]
+    fields = ["fips", "state_id", "name", "kind", "in_dataset", "on_current_map", "change_note", "change_note_es"]
     new_units = [
         Jurisdiction(**{name: unit[name] for name in fields})
         for fips, unit in plan.jurisdictions.items()
@@ -95,6 +95,7 @@ def load_dataset(directory: Path) -> LoadReport:
                 confidence=Confidence.DISPUTED if alternative else Confidence.CONFIRMED,
                 alternative_date=alternative,
                 note=activation["note"],
+                note_es=activation["note_es"],
             )
         )
     bulk_create_with_history(new_changes, StatusChange, default_change_reason=CHANGE_REASON)
@@ -109,7 +110,8 @@ def load_dataset(directory: Path) -> LoadReport:
         if key in events:
             report.present["events"] += 1
             continue
-        event = Event.objects.create(**{name: planned[name] for name in ["occurred_on", "state_id", "kind", "summary"]})
+        names = ["occurred_on", "state_id", "kind", "summary", "summary_es"]
+        event = Event.objects.create(**{name: planned[name] for name in names})
         event.sources.set([sources_by_url[url] for url in planned["urls"]])
         events[key] = event
         report.created["events"] += 1
@@ -129,6 +131,7 @@ def load_dataset(directory: Path) -> LoadReport:
                 signed_on=planned["signed_on"],
                 signed_precision=planned["signed_precision"],
                 notes=planned["notes"],
+                notes_es=planned["notes_es"],
             )
             agreement.sources.set([sources_by_url[url] for url in planned["urls"]])
             report.created["agreements"] += 1
@@ -153,10 +156,12 @@ def load_dataset(directory: Path) -> LoadReport:
             source=sources_by_url[planned["url"]],
             event=event,
             note=planned["note"],
+            note_es=planned["note_es"],
         )
         report.created["agreement status changes"] += 1
 
     _load_leads(plan, sources_by_url, report)
+    _add_spanish(plan, report)
 
     rescission = Event.objects.filter(kind=EventKind.MOA_RESCINDED, state__isnull=True).earliest("occurred_on")
     rescinded = agreements_rescind(event=rescission, agreements=Agreement.objects.all())
@@ -185,6 +190,7 @@ def _load_leads(plan, sources_by_url: dict, report) -> None:
                     state=state,
                     state_party=f"{state.name} (signing body not yet sourced)",
                     notes=f"An MOA existed: \u201c{lead['quote']}\u201d Signing date and state party not yet sourced.",
+                    notes_es=_moa_existed_es(lead),
                 )
                 report.created["agreements"] += 1
                 agreements = [agreement]
@@ -200,7 +206,7 @@ def _load_leads(plan, sources_by_url: dict, report) -> None:
                 occurred_on=lead["day"],
                 kind=EventKind.OTHER,
                 summary=summary,
-                defaults={"precision": lead["precision"] or Precision.DAY},
+                defaults={"precision": lead["precision"] or Precision.DAY, "summary_es": _council_vote_es(state, lead)},
             )
             event.sources.add(source)
             (report.created if created else report.present)["events"] += 1
@@ -208,3 +214,71 @@ def _load_leads(plan, sources_by_url: dict, report) -> None:
             for agreement in agreements:
                 if agreement.status_changes.filter(status=AgreementStatus.DECLINED).exists():
                     agreement.sources.add(source)
+
+
+def _moa_existed_es(lead) -> str:
+    quote = lead["quote"]
+    return f"Existía un MOA: \u201c{quote}\u201d Aún no hay fuente para la fecha de firma ni para la parte estatal."
+
+
+def _council_vote_es(state, lead) -> str:
+    return (
+        f"El concejo de {state.name} vota retirarse de Secure Communities (una votación local, no un aviso de "
+        f"terminación): \u201c{lead['quote']}\u201d"
+    )
+
+
+def _add_spanish(plan, report) -> None:
+    """The Spanish texts of records loaded before the files had them (a database loaded by an earlier release).
+
+    Only a blank Spanish field of a record whose English text is still the file's is filled: an editor's own text,
+    in either language, is never overwritten, and a second run finds nothing to do.
+    """
+    filled = 0
+
+    def fill(queryset, field: str, english: str, spanish: str) -> None:
+        nonlocal filled
+        if not spanish:
+            return
+        for record in queryset.filter(**{field: english, f"{field}_es": ""}):
+            setattr(record, f"{field}_es", spanish)
+            record._change_reason = CHANGE_REASON
+            record.save(update_fields=[f"{field}_es"])
+            filled += 1
+
+    for fips, unit in plan.jurisdictions.items():
+        fill(Jurisdiction.objects.filter(fips=fips), "change_note", unit["change_note"], unit["change_note_es"])
+    for activation in plan.activations:
+        changes = StatusChange.objects.filter(
+            jurisdiction_id=activation["fips"], effective_on=activation["effective_on"]
+        )
+        fill(changes, "note", activation["note"], activation["note_es"])
+    for planned in plan.events:
+        events = Event.objects.filter(
+            occurred_on=planned["occurred_on"], state_id=planned["state_id"], kind=planned["kind"]
+        )
+        fill(events, "summary", planned["summary"], planned["summary_es"])
+    for planned in plan.agreements:
+        agreements = Agreement.objects.filter(state_id=planned["state_id"], state_party=planned["state_party"])
+        fill(agreements, "notes", planned["notes"], planned["notes_es"])
+    for planned in plan.agreement_changes:
+        changes = AgreementStatusChange.objects.filter(
+            agreement__state_id=planned["key"][0], effective_on=planned["effective_on"], status=planned["status"]
+        )
+        fill(changes, "note", planned["note"], planned["note_es"])
+    for lead in plan.leads:
+        if lead["fact"] == "council_voted_to_withdraw":
+            state = State.objects.get(postal=lead["state_id"])
+            events = Event.objects.filter(state=state, occurred_on=lead["day"], kind=EventKind.OTHER)
+            english = (
+                f"{state.name}'s council votes to withdraw from Secure Communities (a local vote, not a "
+                f"termination notice): \u201c{lead['quote']}\u201d"
+            )
+            fill(events, "summary", english, _council_vote_es(state, lead))
+        elif lead["fact"] == "moa_existed":
+            english = f"An MOA existed: \u201c{lead['quote']}\u201d Signing date and state party not yet sourced."
+            fill(Agreement.objects.filter(state_id=lead["state_id"]), "notes", english, _moa_existed_es(lead))
+    rescinded = AgreementStatusChange.objects.filter(status=AgreementStatus.RESCINDED)
+    fill(rescinded, "note", RESCISSION_NOTE, RESCISSION_NOTE_ES)
+    if filled:
+        report.created["Spanish texts added to records already present"] += filled

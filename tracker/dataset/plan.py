@@ -219,11 +219,14 @@ def plan_dataset(directory: Path) -> Plan:
             "in_dataset": True,
             "on_current_map": True,
             "change_note": "",
+            "change_note_es": "",
             "replaced_by": [],
             "status_from_id": None,
         }
         if activated_on:
-            plan.activations.append({"fips": fips, "effective_on": activated_on, "source_key": source_key, "note": ""})
+            plan.activations.append(
+                {"fips": fips, "effective_on": activated_on, "source_key": source_key, "note": "", "note_es": ""}
+            )
 
     flag_columns = ["county_fips", "state_postal", "jurisdiction_name", "activation_date", "issue"]
     activation_by_fips = {activation["fips"]: activation for activation in plan.activations}
@@ -240,6 +243,10 @@ def plan_dataset(directory: Path) -> Plan:
         activation_by_fips[fips]["note"] = (
             f"The source's own fields disagree: date_secure gives {activation_by_fips[fips]['effective_on']}, "
             f"but its month/day/year fields give {alternative}. The recorded date is date_secure."
+        )
+        activation_by_fips[fips]["note_es"] = (
+            f"Los propios campos de la fuente no coinciden: date_secure da {activation_by_fips[fips]['effective_on']}, "
+            f"pero sus campos de mes, día y año dan {alternative}. La fecha registrada es la de date_secure."
         )
 
     unit_columns = [
@@ -275,6 +282,7 @@ def plan_dataset(directory: Path) -> Plan:
             in_dataset=in_dataset,
             on_current_map=row.values["on_current_map"] == "1",
             change_note=row.values["change_note"],
+            change_note_es=row.values.get("change_note_es", ""),
             replaced_by=row.values["replaced_by"].split(),
             status_from_id=row.values["status_from"] or None,
         )
@@ -309,6 +317,7 @@ def plan_dataset(directory: Path) -> Plan:
                     "state_id": postal or None,
                     "kind": kind,
                     "summary": row.values["summary"],
+                    "summary_es": row.values.get("summary_es", ""),
                     "urls": event_urls,
                 }
             )
@@ -351,6 +360,7 @@ def plan_dataset(directory: Path) -> Plan:
                     "signed_on": signed_on,
                     "signed_precision": precision,
                     "notes": row.values["note"],
+                    "notes_es": row.values.get("note_es", ""),
                     "urls": agreement_urls,
                 }
             )
@@ -398,6 +408,7 @@ def plan_dataset(directory: Path) -> Plan:
                     "url": row.values["source_url"],
                     "event_on": event_on,
                     "note": row.values["note"],
+                    "note_es": row.values.get("note_es", ""),
                 }
             )
 
