@@ -386,3 +386,28 @@ def test_a_report_sent_from_a_spanish_page_is_about_the_record_and_thanks_in_spa
     assert CorrectionReport.objects.get().record_path == "/states/TX/"
     thanks = client.get(response["Location"]).content.decode()
     assert "Gracias" in thanks and 'href="/es/states/TX/"' in thanks
+
+
+def test_a_refused_body_is_worded_in_the_pages_language_and_the_api_stays_english(client, dataset):
+    spanish = client.post("/es/states/TX/", {"x": "1"})
+    assert spanish.status_code == 413 and spanish.content.decode() == "Esta dirección no acepta un cuerpo de solicitud."
+    english = client.post("/states/TX/", {"x": "1"})
+    assert english.status_code == 413 and english.content.decode() == "This address takes no request body."
+    api = client.post("/api/v1/jurisdictions/", {"x": "1"})
+    assert api.json() == {"errors": {"body": ["This address takes no request body."]}}
+
+
+def test_the_dataset_description_for_search_engines_is_in_the_pages_language(client, dataset):
+    import json
+
+    def dataset_ld(path):
+        page = client.get(path).content.decode()
+        return json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
+
+    spanish, english = dataset_ld("/es/downloads/"), dataset_ld("/downloads/")
+    assert spanish["inLanguage"] == "es" and spanish["url"] == "http://testserver/es/downloads/"
+    assert (
+        spanish["name"].startswith("Activaciones de Secure Communities") and "3,143 condados" in spanish["description"]
+    )
+    assert english["inLanguage"] == "en" and english["url"] == "http://testserver/downloads/"
+    assert english["name"] == "Secure Communities activations and state agreements, 2008-2013"

@@ -12,6 +12,7 @@ from django.contrib.sessions import middleware as session_middleware
 from django.core.signals import setting_changed
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils import translation
+from django.utils.translation import gettext
 from rest_framework.throttling import SimpleRateThrottle
 from simple_history import middleware as history_middleware
 
@@ -149,7 +150,12 @@ class RefuseBodiesMiddleware:
         chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
         too_long = not length.isdigit() or int(length) > limit or (chunked and (not admin or limit == 0))
         if too_long:
-            message = "This address takes no request body." if limit == 0 else "The request body is too large."
+            # Worded in the page's language (LocaleMiddleware has run); the API's answers stay English.
+            message = (
+                gettext("This address takes no request body.")
+                if limit == 0
+                else gettext("The request body is too large.")
+            )
             if request.path_info.startswith("/api/"):
                 return JsonResponse({"errors": {"body": [message]}}, status=413)
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")

@@ -3,7 +3,10 @@
 import json
 
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from tracker.public import public_page
 
@@ -47,11 +50,14 @@ def _dataset_ld(request) -> str:
     dataset = {
         "@context": "https://schema.org",
         "@type": "Dataset",
-        "name": "Secure Communities activations and state agreements, 2008-2013",
-        "description": "When ICE's Secure Communities program was activated in each of the 3,143 US counties and "
-        "county-equivalents (2008-2013), the state memoranda of agreement and their fate, and the program's "
-        "nationwide events, each fact with its source.",
-        "url": f"{site}/downloads/",
+        "name": gettext("Secure Communities activations and state agreements, 2008-2013"),
+        "description": gettext(
+            "When ICE's Secure Communities program was activated in each of the 3,143 US counties and "
+            "county-equivalents (2008-2013), the state memoranda of agreement and their fate, and the program's "
+            "nationwide events, each fact with its source."
+        ),
+        "inLanguage": translation.get_language(),
+        "url": site + reverse("downloads"),
         "license": "https://creativecommons.org/licenses/by/4.0/",
         "isAccessibleForFree": True,
         "temporalCoverage": "2008-10-27/2013-01-22",
