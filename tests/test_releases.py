@@ -10,6 +10,7 @@ import tarfile
 from html import unescape
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import IntegrityError
 from django.utils import translation
@@ -551,10 +552,7 @@ def test_publishing_without_the_previous_release_files_says_so(dataset, settings
     assert Release.objects.count() == 1
 
 
-@pytest.mark.skipif(
-    __import__("django.conf").conf.settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
-    reason="threads need PostgreSQL",
-)
+@pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"), reason="threads need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_publishers_get_two_numbers_on_postgresql(settings, tmp_path):
     import shutil
