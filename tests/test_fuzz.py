@@ -28,6 +28,8 @@ from schemathesis.specs.openapi.checks import (
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
+# schemathesis's WSGI client asks for gzip and does not decode it; the schema describes the decoded body.
+PLAIN = {"Accept-Encoding": "identity"}
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance, response_headers_conformance]
 
 
@@ -68,7 +70,7 @@ def test_every_api_operation_answers_within_its_schema_and_never_with_a_5xx(api_
             suppress_health_check=list(HealthCheck),
         )
         def run(case):
-            response = case.call()
+            response = case.call(headers=PLAIN)
             statuses[(case.operation.label, response.status_code)] += 1
             if response.status_code >= 500:
                 server_errors.append(case.as_curl_command())
@@ -103,6 +105,6 @@ def test_every_api_operation_answers_within_its_schema_and_never_with_a_5xx(api_
 
 def test_the_geojson_download_matches_its_schema(api_schema):
     case = api_schema["/api/v1/jurisdictions/"]["GET"].Case(query={"format": "geojson", "state": "DE"})
-    response = case.call()
+    response = case.call(headers=PLAIN)
     assert response.status_code == 200
     case.validate_response(response, checks=[response_schema_conformance, content_type_conformance])

@@ -15,6 +15,7 @@ from tracker.http_cache import (
     RELEASE_CACHE_CONTROL,
     answer_etag,
     last_modified,
+    made_from,
     not_modified,
     release_etag,
     set_headers,
@@ -79,6 +80,8 @@ def public_page(view):
             response = not_modified(request, etag, modified) or view(request, *args, **kwargs)
         if response.status_code in (200, 304):
             set_headers(response, etag, modified, cache_control=cache_control, vary=("Accept-Encoding",))
+            if release is None:
+                made_from(response, snapshot.version)
         return response
 
     return wrapper

@@ -9,6 +9,8 @@ same transaction as every write: tracker/models.py); the snapshot is rebuilt onl
 per process, under a lock so that concurrent requests wait for one build rather than each doing their own.
 """
 
+import contextlib
+import contextvars
 import datetime
 import gc
 import re
@@ -56,9 +58,24 @@ def register(builder) -> None:
     _builder, _held = builder, None
 
 
+# The version a request already read (tracker/answer_cache.py reads it for its key): the view answers from the
+# same one, without a second query.
+_request_version: contextvars.ContextVar[Version | None] = contextvars.ContextVar("request_version", default=None)
+
+
+@contextlib.contextmanager
+def reading(version: Version):
+    """Within the block, `current()` answers from `version` instead of reading it again."""
+    token = _request_version.set(version)
+    try:
+        yield
+    finally:
+        _request_version.reset(token)
+
+
 def current():
-    """The snapshot for the current data version (one query; a build when the version moved)."""
-    return snapshot_for(read_version())
+    """The snapshot for the current data version (one query, none inside `reading`; a build when it moved)."""
+    return snapshot_for(_request_version.get() or read_version())
 
 
 def snapshot_for(version: Version):

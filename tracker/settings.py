@@ -66,6 +66,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Repeats of public answers without a proxy in front, keyed on what their ETag is made of. First, so that a kept
+    # answer holds every header the rest adds and a hit skips them all (tracker/answer_cache.py; ANSWER_CACHE_MB
+    # below). Only a request without a body is looked up and only a 200 kept: the guards below still refuse what
+    # they refused (a redirect to HTTPS, a body, a NUL byte), and static files stay WhiteNoise's.
+    "tracker.answer_cache.AnswerCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves static files from the app itself (no CDN), compressed and cache-busted in production.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -153,6 +158,10 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "scomm"}}
+
+# Finished public answers kept per worker for repeat requests (tracker/answer_cache.py), in MB; 0 turns it off.
+# Bounded in bytes and keyed on the data version, so it never serves a stale answer and never grows past this.
+ANSWER_CACHE_MB = float(os.environ.get("ANSWER_CACHE_MB") or "32")
 
 # django-axes: AXES_FAILURE_LIMIT failed admin logins from one address for one username lock that pair out for
 # AXES_COOLOFF_MINUTES (answered with 429). Attempts are kept in the database, so every app server sees them.

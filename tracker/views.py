@@ -1,14 +1,11 @@
 """Site-wide views: the home page (national map, headline, rollout chart), lookup suggestions and the outlines
 for "use my location". All answer from the read-model snapshot (tracker/snapshot.py)."""
 
-import gzip
 import json
-from functools import wraps
 
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,40 +19,6 @@ SUGGEST_LIMIT = 10
 MAX_QUERY_LENGTH = 100
 
 
-def _gzipped(view):
-    """Gzip a page at level 4 when the client takes it: the 3,142 county paths (about 1 MB) compress to about
-    240 KB in about 10 ms, where Django's GZipMiddleware (level 6) takes over 150 ms for 8% fewer bytes. In
-    production nginx compresses; this keeps the embedded server within the map page's budget.
-
-    The pages hold nothing secret (no CSRF token, no session data), so compression leaks nothing (BREACH).
-    """
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        patch_vary_headers(response, ["Accept-Encoding"])
-        if (
-            response.status_code == 200
-            and not response.streaming
-            and not response.has_header("Content-Encoding")
-            and "gzip" in request.headers.get("Accept-Encoding", "")
-        ):
-            response.content = gzip.compress(response.content, compresslevel=4, mtime=0)
-            response["Content-Encoding"] = "gzip"
-            _weaken_etag(response)
-            response["Content-Length"] = str(len(response.content))
-        return response
-
-    return wrapper
-
-
-def _weaken_etag(response) -> None:
-    # The compressed bytes differ from the plain ones: the same tag may only say "semantically the same".
-    etag = response.get("ETag", "")
-    if etag and not etag.startswith("W/"):
-        response["ETag"] = "W/" + etag
-
-
 # Short names of the program's later eras for the marks at the end of the date slider (the full sentence is said
 # above the map for the day shown).
 ERA_MARKS = {
@@ -64,7 +27,6 @@ ERA_MARKS = {
 }
 
 
-@_gzipped
 @public_page
 def home(request):
     snapshot, day = request.snapshot, request.day
@@ -185,13 +147,4 @@ def _wgs84_json(snapshot) -> bytes:
 def counties_wgs84(request):
     """Outlines fetched only when a reader presses "use my location"; the lookup then happens in the browser."""
     snapshot = request.snapshot
-    if "gzip" in request.headers.get("Accept-Encoding", ""):
-        body = snapshot.memo("wgs84.json.gz", lambda: gzip.compress(_wgs84_json(snapshot), compresslevel=9, mtime=0))
-        response = HttpResponse(body, content_type="application/json")
-        response["Content-Encoding"] = "gzip"
-        _weaken_etag(response)
-    else:
-        response = HttpResponse(
-            snapshot.memo("wgs84.json", lambda: _wgs84_json(snapshot)), content_type="application/json"
-        )
-    return response
+    return HttpResponse(snapshot.memo("wgs84.json", lambda: _wgs84_json(snapshot)), content_type="application/json")

@@ -101,3 +101,5 @@ class ConditionalGetMixin:
         http_cache.set_headers(
             response, self._etag, self._modified, cache_control=cache_control, vary=("Accept", "Origin")
         )
+        if self.release is None:
+            http_cache.made_from(response, self.snapshot.version)

@@ -1,0 +1,291 @@
+"""Repeat requests without a proxy: public answers kept per process, keyed on what their ETag is made of
+(tracker/answer_cache.py). A kept answer is served with one query (the data version), is never stale, and the
+store cannot be filled by parameters the view ignores."""
+
+import datetime
+import gzip
+import secrets
+import time
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from jurisdictions.models import Jurisdiction
+from tracker.dates import today_is
+
+# Public answers of every kind: pages in both languages, the map, the API (list, detail, stats, exports), a release.
+KEPT = [
+    "/",
+    "/es/",
+    "/?as_of=2011-08-05",
+    "/jurisdictions/48201/",
+    "/es/jurisdictions/48201/",
+    "/jurisdictions/?state=TX&state=CA",
+    "/jurisdictions/?state=TX,CA&sort=name",
+    "/states/IL/",
+    "/agreements/",
+    "/downloads/",
+    "/about/",
+    "/map/counties-wgs84.json",
+    "/api/v1/jurisdictions/",
+    "/api/v1/jurisdictions/?state=TX&page_size=100&page=2",
+    "/api/v1/jurisdictions/?disputed=true&fips=29177&as_of=2009-01-01",
+    "/api/v1/jurisdictions/48201/",
+    "/api/v1/stats/",
+    "/api/v1/stats/?as_of=2015-06-01",
+    "/api/v1/agreements/",
+    "/api/v1/events/",
+    "/api/v1/jurisdictions/?format=csv",
+    "/api/v1/jurisdictions/?format=ndjson",
+    "/api/v1/jurisdictions/?format=geojson",
+]
+
+
+def _body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def _kept(response) -> bool:
+    return getattr(response, "from_answer_cache", False)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", KEPT)
+def test_a_repeat_is_the_kept_answer_for_one_query(client, dataset, django_assert_num_queries, url):
+    first = client.get(url)
+    with django_assert_num_queries(1):
+        second = client.get(url)
+    assert not _kept(first)
+    assert _kept(second)
+    assert first.status_code == second.status_code == 200
+    assert _body(second) == _body(first)
+    assert second["ETag"] == first["ETag"]
+    assert dict(second.headers) == dict(first.headers)
+
+
+@pytest.mark.django_db
+def test_an_edit_is_seen_at_once(client, dataset):
+    before = client.get("/api/v1/jurisdictions/48201/").json()
+    page_before = client.get("/jurisdictions/48201/")
+    Jurisdiction.objects.filter(fips="48201").update(name="Harris County (renamed)")
+    after = client.get("/api/v1/jurisdictions/48201/").json()
+    page_after = client.get("/jurisdictions/48201/")
+    assert before["name"] == "Harris County"
+    assert after["name"] == "Harris County (renamed)"
+    assert b"Harris County (renamed)" not in page_before.content
+    assert b"Harris County (renamed)" in page_after.content
+    assert page_after["ETag"] != page_before["ETag"]
+
+
+@pytest.mark.django_db
+def test_a_new_day_is_a_new_answer(client, dataset):
+    """An answer for "today" changes at midnight in the United States without any edit."""
+    with today_is(datetime.date(2026, 11, 29)):
+        assert not _kept(client.get("/api/v1/stats/"))
+    with today_is(datetime.date(2026, 11, 30)):
+        assert not _kept(client.get("/api/v1/stats/"))
+    with today_is(datetime.date(2026, 11, 29)):
+        assert _kept(client.get("/api/v1/stats/"))
+    assert len(_middleware(client).store) == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/jurisdictions/48201/?x={}",
+        "/api/v1/jurisdictions/?page_size=1000&x={}",
+        "/jurisdictions/48201/?utm_source={}",
+        "/?fbclid={}",
+        "/api/v1/stats/?as_of=2011-08-05&nonsense={}",
+    ],
+)
+def test_an_ignored_parameter_is_answered_but_never_kept(client, dataset, url):
+    """The view never asked for it: keeping the answer would let `?x=<random>` fill the store."""
+    url = url.format(secrets.token_hex(4))
+    first, second = client.get(url), client.get(url)
+    assert first.status_code == second.status_code == 200
+    assert not _kept(second)
+    assert len(_middleware(client).store) == 0
+    # The same address without the parameter is kept as usual.
+    plain = url.split("x=")[0].split("utm_source=")[0].split("fbclid=")[0].split("nonsense=")[0].rstrip("?&")
+    client.get(plain)
+    assert _kept(client.get(plain))
+
+
+def _middleware(client):
+    """The answer cache of this test client's handler (the first middleware)."""
+    from tracker.answer_cache import AnswerCacheMiddleware
+
+    if client.handler._middleware_chain is None:
+        client.handler.load_middleware()
+    layer = client.handler._middleware_chain.__wrapped__  # Django wraps each middleware in its exception handler
+    assert isinstance(layer, AnswerCacheMiddleware)
+    return layer
+
+
+@pytest.mark.django_db
+def test_the_store_is_bounded_in_bytes(client, dataset, settings):
+    settings.ANSWER_CACHE_MB = 0.5  # room for small answers; the map page (about 1 MB) is too big to keep
+    client.get("/api/v1/jurisdictions/48201/")
+    client.get("/")
+    store = _middleware(client).store
+    assert store.currsize <= store.maxsize
+    assert len(store) == 1
+    for fips in ("17031", "06037", "36061", "04013", "53033", "12086", "32003", "48113"):
+        client.get(f"/api/v1/jurisdictions/{fips}/?as_of=2012-01-01")
+        client.get(f"/jurisdictions/{fips}/")
+        assert store.currsize <= store.maxsize
+
+
+@pytest.mark.django_db
+def test_off_when_the_size_is_zero(client, dataset, settings):
+    settings.ANSWER_CACHE_MB = 0
+    client.get("/api/v1/stats/")
+    assert _middleware(client).store is None
+    response = client.get("/api/v1/stats/", HTTP_ACCEPT_ENCODING="gzip")
+    assert not _kept(response)
+    assert response["Content-Encoding"] == "gzip"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param({"HTTP_COOKIE": "sessionid=abc"}, id="session cookie"),
+        pytest.param({"HTTP_COOKIE": "csrftoken=abc"}, id="csrf cookie"),
+        pytest.param({"HTTP_AUTHORIZATION": "Basic dXNlcjpwYXNz"}, id="credentials"),
+    ],
+)
+def test_a_request_with_a_cookie_or_credentials_is_never_served_a_kept_answer(client, dataset, headers):
+    other = Client(HTTP_ACCEPT_ENCODING="gzip", **headers)
+    for _ in range(2):
+        response = other.get("/api/v1/jurisdictions/48201/")
+        assert response.status_code == 200
+        assert not _kept(response)
+        assert "Content-Encoding" not in response  # nor compressed: an editor's pages never are (BREACH)
+    assert len(_middleware(other).store) == 0
+
+
+@pytest.mark.django_db
+def test_a_kept_answer_answers_validators_with_a_304(client, dataset, django_assert_num_queries):
+    first = client.get("/api/v1/jurisdictions/48201/")
+    with django_assert_num_queries(1):
+        not_modified = client.get("/api/v1/jurisdictions/48201/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert not_modified.status_code == 304
+    assert not_modified["ETag"] == first["ETag"]
+    assert not_modified["Cache-Control"] == first["Cache-Control"]
+    with django_assert_num_queries(1):
+        since = client.get("/api/v1/jurisdictions/48201/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert since.status_code == 304
+    with django_assert_num_queries(1):
+        other = client.get("/api/v1/jurisdictions/48201/", HTTP_IF_NONE_MATCH='"something-else"')
+    assert other.status_code == 200
+    assert _kept(not_modified) and _kept(since) and _kept(other)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "method, url, status",
+    [
+        ("get", "/jurisdictions/99999/", 404),
+        ("get", "/api/v1/jurisdictions/99999/", 404),
+        ("get", "/api/v1/jurisdictions/?as_of=2011-02-30", 400),
+        ("get", "/api/v1/jurisdictions/?release=r99", 404),
+        ("get", "/healthz", 200),
+        ("get", "/corrections/report/", 200),
+        ("get", "/api/v1/docs/", 200),
+        ("get", "/admin/login/", 200),
+        ("get", "/sitemap.xml", 200),
+        # A release's answers never change (browsers keep them a day); the corrections log has its own validators.
+        ("get", "/api/v1/jurisdictions/48201/?release=r1", 200),
+        ("get", "/jurisdictions/48201/?release=r1", 200),
+        ("get", "/releases/r1/", 200),
+        ("get", "/corrections/", 200),
+        ("head", "/api/v1/jurisdictions/99999/", 404),
+    ],
+)
+def test_what_is_not_a_shared_public_answer_is_never_kept(client, dataset, method, url, status):
+    for _ in range(2):
+        assert getattr(client, method)(url).status_code == status
+    assert len(_middleware(client).store) == 0
+
+
+@pytest.mark.django_db
+def test_a_body_is_refused_even_for_a_kept_address(client, dataset):
+    client.get("/api/v1/stats/")
+    assert _kept(client.get("/api/v1/stats/"))
+    response = client.generic("GET", "/api/v1/stats/", data=b"x" * 10, content_type="text/plain")
+    assert response.status_code == 413
+
+
+@pytest.mark.django_db
+def test_head_is_answered_from_a_kept_get(client, dataset, django_assert_num_queries):
+    get = client.get("/api/v1/stats/")
+    with django_assert_num_queries(1):
+        head = client.head("/api/v1/stats/")
+    assert _kept(head)
+    assert head.status_code == 200
+    assert head["ETag"] == get["ETag"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/api/v1/jurisdictions/?format=csv", "/api/v1/stats/", "/jurisdictions/48201/"])
+def test_answers_are_compressed_for_clients_that_take_gzip(client, dataset, url):
+    plain = client.get(url)
+    compressed = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    again = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert "Content-Encoding" not in plain
+    assert compressed["Content-Encoding"] == "gzip"
+    compressed_body = _body(compressed)
+    assert gzip.decompress(compressed_body) == _body(plain)
+    assert _kept(again)
+    assert _body(again) == compressed_body
+    # The compressed bytes are another representation: the tag says only "the same meaning".
+    assert compressed["ETag"] == "W/" + plain["ETag"]
+    assert "Accept-Encoding" in plain["Vary"]
+
+
+@pytest.mark.django_db
+def test_a_streamed_download_larger_than_an_entry_is_sent_whole_and_not_kept(client, dataset, settings):
+    settings.ANSWER_CACHE_MB = 0.5  # an entry may hold 128 KB: the GeoJSON is about 5 MB
+    whole = _body(client.get("/api/v1/jurisdictions/?format=geojson"))
+    assert len(_middleware(client).store) == 0
+    settings.ANSWER_CACHE_MB = 0
+    assert _body(Client().get("/api/v1/jurisdictions/?format=geojson")) == whole
+    assert whole.rstrip().endswith(b"]}")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/api/v1/jurisdictions/48201/?release=r1", "/corrections/", "/releases/"])
+def test_a_miss_costs_no_more_queries_than_without_the_store(client, dataset, settings, url):
+    """Nothing kept for an address: the store reads nothing (the view reads the version, as without it)."""
+    client.get("/api/v1/jurisdictions/48201/")  # build the snapshot
+    with CaptureQueriesContext(connection) as with_store:
+        client.get(url)
+    settings.ANSWER_CACHE_MB = 0
+    with CaptureQueriesContext(connection) as without_store:
+        Client().get(url)
+    assert len(with_store.captured_queries) == len(without_store.captured_queries)
+
+
+@pytest.mark.django_db
+def test_after_an_edit_the_kept_answer_is_replaced_and_the_version_read_once(
+    client, dataset, django_assert_num_queries
+):
+    url = "/api/v1/jurisdictions/48201/"
+    client.get(url)
+    Jurisdiction.objects.filter(fips="48201").update(name="Harris County (renamed)")
+    # Within the second of an edit an answer has no Last-Modified yet, and is not kept until it has one.
+    time.sleep(1.1)
+    client.get("/api/v1/stats/")  # the snapshot of the new version is built here
+    with CaptureQueriesContext(connection) as captured:
+        after = client.get(url)
+    assert not _kept(after)
+    assert after.json()["name"] == "Harris County (renamed)"
+    versions = [q for q in captured.captured_queries if "tracker_dataversion" in q["sql"]]
+    assert len(versions) == 1
+    assert _kept(client.get(url))
+    assert len(_middleware(client).store) == 2  # this address (replaced) and the stats
