@@ -74,6 +74,17 @@ def ensure_test_tools() -> None:
             say(f"could not install {name}: {why} will fail")
 
 
+def server_command(port: str) -> list[str]:
+    """The embedded server: gunicorn with the repo's gunicorn.conf.py (workers, timeouts) on loopback, with
+    GUNICORN_THREADS threads per worker (default 4): facing clients without a proxy, a thread per connection keeps
+    a browser's or a script's connection alive between requests, and a slow client holds a thread, not a worker.
+    Windows has no gunicorn: Django's own server there."""
+    if os.name == "nt":
+        return [str(PYTHON), "manage.py", "runserver", "--insecure", f"127.0.0.1:{port}"]
+    threads = os.environ.get("GUNICORN_THREADS") or "4"
+    return [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--threads", threads, "tracker.wsgi"]
+
+
 def serve() -> None:
     ensure_environment()
     manage = [PYTHON, "manage.py"]
@@ -81,7 +92,9 @@ def serve() -> None:
     run(*manage, "load_dataset")
     port = os.environ.get("PORT", "8000")
     say(f"serving on http://127.0.0.1:{port}/ (Ctrl-C stops)")
-    os.execv(str(PYTHON), [str(PYTHON), "manage.py", "runserver", "--insecure", f"127.0.0.1:{port}"])
+    command = server_command(port)
+    os.chdir(ROOT)  # gunicorn reads gunicorn.conf.py from the working directory
+    os.execv(command[0], command)
 
 
 def test(arguments: list[str]) -> None:

@@ -3,7 +3,8 @@
 Everything comes from the environment, like the Django settings:
 - PORT (8000) and BIND_HOST (0.0.0.0): where to listen; behind a load balancer on the same host use 127.0.0.1.
 - WEB_CONCURRENCY: worker processes (gunicorn reads it itself; default here: 2 x CPUs + 1).
-- GUNICORN_THREADS (1): threads per worker; sync workers are the simple, robust default for this app.
+- GUNICORN_THREADS (1): threads per worker; sync workers are the simple, robust default behind nginx, which holds
+  slow clients and keep-alive connections (`dev.py serve`, with no proxy in front, passes 4).
 - GUNICORN_TIMEOUT (30 s): a worker stuck longer is killed and replaced.
 - GUNICORN_MAX_REQUESTS (200,000; 0 for never): requests before a worker is replaced by a fresh one.
 - GUNICORN_ACCESS_LOG: 1 logs every request to stdout (default with PRODUCTION=1).

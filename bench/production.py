@@ -1,27 +1,31 @@
 """The production shape, measured: gunicorn (gunicorn.conf.py, PRODUCTION=1) behind nginx (deploy/nginx.conf), side
-by side with the same gunicorn reached directly and with a bare WSGI app, against DESIGN.md's budgets.
+by side with the embedded default (the server `dev.py serve` starts) and a bare WSGI app, against DESIGN.md's
+budgets.
 
     apt-get install -y wrk nginx-light                  # Debian packages: the load generator, the proxy
-    .venv/bin/python bench/production.py                # about seven minutes
+    .venv/bin/python bench/production.py                # about ten minutes
     .venv/bin/python bench/production.py --seconds 3 --repeat 1 --mixed-seconds 0     # a quick look
 
 What it does, all on 127.0.0.1, and it stops everything it started:
 1. The database (DATABASE_URL, or a new SQLite file loaded with the shipped dataset: bench/common.py);
    `collectstatic` into a temporary folder; gunicorn with the repo's gunicorn.conf.py and PRODUCTION=1 (workers
    from --workers, else the file's default) listening on a unix socket for nginx and on a loopback port for the
-   "direct" rows; nginx with deploy/nginx.conf (deploy/run_nginx.py) in front; and a bare WSGI app returning
-   fixed bytes under gunicorn with 2 workers, the ceiling for any Python answer. Everything runs over plain HTTP
-   on loopback (SECURE_SSL_REDIRECT=0; TLS would cost nginx alone); TRUSTED_PROXY_COUNT=1 as in production.
+   "straight" rows; nginx with deploy/nginx.conf (deploy/run_nginx.py) in front; the embedded default, started
+   with dev.py's own command (`dev.server_command`) on the same data; and a bare WSGI app returning fixed bytes
+   under gunicorn with 2 workers, the ceiling for any Python answer. Everything runs over plain HTTP on loopback
+   (SECURE_SSL_REDIRECT=0; TLS would cost nginx alone); TRUSTED_PROXY_COUNT=1 as in production.
 2. Repeat requests: wrk (8 connections, median of --repeat runs) asks one URL again and again, through nginx and
-   directly, accepting gzip as browsers do; "304" rows send the ETag the server gave. Budget: through nginx at
-   least the bare app's rate; directly at least half of it.
+   to the embedded default, accepting gzip as browsers do; "304" rows send the ETag the server gave. Budget:
+   through nginx at least the bare app's rate; the embedded default at least half of it.
 3. Memory: 10,000 requests with distinct ignored parameters (`/api/v1/jurisdictions/?page_size=1000&x=<n>`),
-   straight to gunicorn after 200 such requests to warm it up; the resident memory of every worker from /proc
-   before and after. Budget: no worker grows by 50 MB or more.
+   straight to the production workers, then to the embedded default, after 200 such requests to warm them up;
+   the resident memory of every worker from /proc when warm, during the run and after. Budget: no worker keeps
+   50 MB or more above its warm reading.
 4. Slow clients: N clients (default: as many as gunicorn has workers, at least 4) each send their request headers
    one byte per second and never finish (reconnecting when dropped), while wrk measures computed answers (a new
-   ignored parameter on every request, so nginx must ask the app), through nginx and directly, and the same
-   without slow clients. Budget: through nginx the rate keeps at least half its value without them.
+   ignored parameter on every request, so nginx must ask the app), through nginx, straight to the production
+   workers and to the embedded default, and the same without slow clients. Budget: through nginx the rate keeps
+   at least half its value without them.
 5. A mixed load through nginx: pages, API, downloads and static files from --clients Python threads for
    --mixed-seconds. Budget: every answer a 200 or 304.
 Prints a table per part and a summary; exits 1 when a budget is missed, 2 when wrk or nginx is missing.
@@ -46,11 +50,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import dev  # noqa: E402
 from bench.common import ROOT, VENV_BIN, free_port, machine, prepare_database, wait_for, wrk  # noqa: E402
 from deploy import run_nginx  # noqa: E402
 
 BUDGET_NGINX = 1.0  # repeat requests through nginx, times the bare app's rate
-BUDGET_DIRECT = 0.5  # repeat requests straight to gunicorn, times the bare app's rate
+BUDGET_EMBEDDED = 0.5  # repeat requests to the embedded default (dev.py serve, no nginx), times the bare rate
 BUDGET_MEMORY_MB = 50  # growth of any worker over 10,000 requests with distinct ignored parameters
 BUDGET_SLOW = 0.5  # through nginx, the rate with slow clients over the rate without them
 CONNECTIONS = 8
@@ -90,7 +95,9 @@ class Stack:
         self.workers = workers
         self.processes: list[subprocess.Popen] = []
         self.direct_port, self.nginx_port, self.bare_port = free_port(), free_port(), free_port()
+        self.embedded_port = free_port()
         self.gunicorn: subprocess.Popen | None = None
+        self.embedded: subprocess.Popen | None = None
         self.nginx: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -140,14 +147,30 @@ class Stack:
             env={k: v for k, v in os.environ.items() if k != "WEB_CONCURRENCY"},
         )
         wait_for(self.bare_port, "/")
+        # The embedded default: the server README.md's first command starts (dev.py serve), on the same data,
+        # without PRODUCTION and without nginx.
+        embedded_env = {
+            **os.environ,
+            "PRODUCTION": "",
+            "API_RATE": "off",
+            "API_BULK_RATE": "off",
+            "GUNICORN_LOG_LEVEL": "warning",
+            "LOG_LEVEL": "ERROR",
+        }
+        if self.workers:
+            embedded_env["WEB_CONCURRENCY"] = str(self.workers)
+        self.embedded = self._spawn(dev.server_command(str(self.embedded_port)), cwd=ROOT, env=embedded_env)
+        wait_for(self.embedded_port, "/healthz")
 
     def _spawn(self, command, **kwargs) -> subprocess.Popen:
         process = subprocess.Popen(command, **kwargs)
         self.processes.append(process)
         return process
 
-    def worker_pids(self) -> list[int]:
-        """gunicorn's workers: the processes whose parent is its master."""
+    def worker_pids(self, master: subprocess.Popen | None = None) -> list[int]:
+        """gunicorn's workers (of the production server unless `master` says which): the processes whose parent
+        is its master."""
+        master = master or self.gunicorn
         pids = []
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit():
@@ -156,7 +179,7 @@ class Stack:
                     fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
                 except (OSError, IndexError):
                     continue
-                if int(fields[1]) == self.gunicorn.pid:
+                if int(fields[1]) == master.pid:
                     pids.append(int(entry.name))
         return sorted(pids)
 
@@ -209,17 +232,18 @@ def repeat_requests(stack: Stack, args, verdicts: list) -> list[str]:
     lines = [
         f"repeat requests: wrk, {CONNECTIONS} connections, median of {args.repeat} x {args.seconds:g} s, "
         f"Accept-Encoding: {CLIENT['Accept-Encoding']}",
-        f"budget: through nginx >= {BUDGET_NGINX:g} x bare, direct >= {BUDGET_DIRECT:g} x bare",
+        f"budget: through nginx >= {BUDGET_NGINX:g} x bare, embedded default (dev.py serve) >= "
+        f"{BUDGET_EMBEDDED:g} x bare",
         f"{'bare WSGI app, fixed bytes, 2 workers':30} {bare['rps']:9.0f} req/s",
-        f"{'URL':30} {'KB':>6} {'nginx':>9} {'x bare':>7} {'direct':>9} {'x bare':>7}  verdict",
+        f"{'URL':30} {'KB':>6} {'nginx':>9} {'x bare':>7} {'embedded':>9} {'x bare':>7}  verdict",
     ]
     print("\n".join(lines), flush=True)
-    ratios = {"through nginx": [], "direct": []}
+    ratios = {"through nginx": [], "embedded": []}
     all_errors = 0
     for name, path, conditional in REPEATS:
         size = len(get(stack.nginx_port, path, CLIENT)[1]) / 1024
         rates, notes = {}, []
-        for label, port in (("through nginx", stack.nginx_port), ("direct", stack.direct_port)):
+        for label, port in (("through nginx", stack.nginx_port), ("embedded", stack.embedded_port)):
             headers = dict(CLIENT)
             if conditional:
                 # The tag this server gave; the answer to it must be a 304.
@@ -227,22 +251,25 @@ def repeat_requests(stack: Stack, args, verdicts: list) -> list[str]:
                 status = get(port, path, headers)[0].status
                 if status != 304:
                     notes.append(f"{label}: {status}, not 304")
+            # A repeat is a URL asked before: the same load for as long first, so that every worker has answered
+            # it at least once (a first answer builds the snapshot and renders; that is not what is measured).
+            wrk(port, [path], args.seconds, CONNECTIONS, headers=headers)
             result = measure(port, [path], args, headers=headers)
             rates[label] = result["rps"]
             ratios[label].append((result["rps"] / bare["rps"], name))
             all_errors += result["errors"]
             if result["errors"]:
                 notes.append(f"{label}: {result['errors']} errors")
-        ok = rates["through nginx"] >= BUDGET_NGINX * bare["rps"] and rates["direct"] >= BUDGET_DIRECT * bare["rps"]
+        ok = rates["through nginx"] >= BUDGET_NGINX * bare["rps"] and rates["embedded"] >= BUDGET_EMBEDDED * bare["rps"]
         line = (
             f"{name:30} {size:6.0f} {rates['through nginx']:9.0f} {rates['through nginx'] / bare['rps']:7.2f} "
-            f"{rates['direct']:9.0f} {rates['direct'] / bare['rps']:7.2f}  {'ok' if ok and not notes else 'MISSED'}"
+            f"{rates['embedded']:9.0f} {rates['embedded'] / bare['rps']:7.2f}  {'ok' if ok and not notes else 'MISSED'}"
         )
         if notes:
             line += "  (" + "; ".join(notes) + ")"
         print(line, flush=True)
         lines.append(line)
-    for label, budget in (("through nginx", BUDGET_NGINX), ("direct", BUDGET_DIRECT)):
+    for label, budget in (("through nginx", BUDGET_NGINX), ("embedded", BUDGET_EMBEDDED)):
         low, name = min(ratios[label])
         verdicts.append((f"repeats {label} >= {budget:g} x bare", low >= budget, f"lowest {low:.2f}: {name}"))
     if all_errors:
@@ -251,6 +278,16 @@ def repeat_requests(stack: Stack, args, verdicts: list) -> list[str]:
 
 
 def memory(stack: Stack, requests: int, verdicts: list) -> list[str]:
+    lines = []
+    for name, port, master in (
+        ("production workers (gunicorn.conf.py, PRODUCTION=1), straight", stack.direct_port, stack.gunicorn),
+        ("embedded default (dev.py serve)", stack.embedded_port, stack.embedded),
+    ):
+        lines += memory_of(name, port, lambda master=master: stack.worker_pids(master), requests, verdicts)
+    return lines
+
+
+def memory_of(name: str, port: int, worker_pids, requests: int, verdicts: list) -> list[str]:
     def send(count: int) -> int:
         """`count` requests from four client threads, each with a new random parameter; returns the failures."""
         todo = [f"{MEMORY_PATH}&x={random.getrandbits(64):x}" for _ in range(count)]
@@ -259,7 +296,7 @@ def memory(stack: Stack, requests: int, verdicts: list) -> list[str]:
         def client(paths):
             for path in paths:
                 try:
-                    ok = get(stack.direct_port, path)[0].status == 200
+                    ok = get(port, path)[0].status == 200
                 except (OSError, http.client.HTTPException):
                     ok = False
                 if not ok:
@@ -272,10 +309,10 @@ def memory(stack: Stack, requests: int, verdicts: list) -> list[str]:
             thread.join()
         return len(failures)
 
-    print(f"\nmemory: {requests:,} requests to {MEMORY_PATH}&x=<random>, straight to gunicorn ...", flush=True)
-    fresh = {pid: rss_mb(pid) for pid in stack.worker_pids()}
+    print(f"\nmemory: {requests:,} requests to {MEMORY_PATH}&x=<random>, {name} ...", flush=True)
+    fresh = {pid: rss_mb(pid) for pid in worker_pids()}
     failures = send(200)
-    before = {pid: rss_mb(pid) for pid in stack.worker_pids()}
+    before = {pid: rss_mb(pid) for pid in worker_pids()}
     # Resident memory is read after every tenth of the run, not only at the end: it swings by tens of MB as the
     # allocator takes and returns memory, so one reading could land anywhere in the swing.
     samples: dict[int, list[float]] = {pid: [] for pid in before}
@@ -283,12 +320,12 @@ def memory(stack: Stack, requests: int, verdicts: list) -> list[str]:
     step = max(1, requests // 10)
     for done in range(0, requests, step):
         failures += send(min(step, requests - done))
-        for pid in stack.worker_pids():
+        for pid in worker_pids():
             samples.setdefault(pid, []).append(rss_mb(pid))
     elapsed = time.monotonic() - began
-    after = {pid: rss_mb(pid) for pid in stack.worker_pids()}
+    after = {pid: rss_mb(pid) for pid in worker_pids()}
     lines = [
-        f"memory: {requests:,} requests with distinct ignored parameters ({requests / elapsed:.0f} req/s), "
+        f"memory, {name}: {requests:,} requests with distinct ignored parameters ({requests / elapsed:.0f} req/s), "
         f"budget: each worker keeps < {BUDGET_MEMORY_MB} MB more after the run than warm; the largest reading "
         "during the run is shown beside it",
         f"{'worker':>8} {'fresh MB':>9} {'warm MB':>8} {'largest MB':>11} {'after MB':>9} {'growth MB':>10}",
@@ -312,7 +349,11 @@ def memory(stack: Stack, requests: int, verdicts: list) -> list[str]:
     print("\n".join(lines), flush=True)
     peak = max(peaks) if peaks else float("nan")
     verdicts.append(
-        (f"memory: worker growth < {BUDGET_MEMORY_MB} MB", ok, f"largest {worst:.1f} MB; during the run {peak:.1f} MB")
+        (
+            f"memory, {name}: worker growth < {BUDGET_MEMORY_MB} MB",
+            ok,
+            f"largest {worst:.1f} MB; during the run {peak:.1f} MB",
+        )
     )
     return lines
 
@@ -362,7 +403,11 @@ def slow_clients(stack: Stack, args, count: int, verdicts: list) -> list[str]:
         f"{'':24} {'without req/s':>14} {'with req/s':>11} {'ratio':>6}  dropped by the server",
     ]
     print("\n" + "\n".join(lines), flush=True)
-    for name, port in (("through nginx", stack.nginx_port), ("straight to gunicorn", stack.direct_port)):
+    for name, port in (
+        ("through nginx", stack.nginx_port),
+        ("straight to gunicorn", stack.direct_port),
+        ("embedded default", stack.embedded_port),
+    ):
         without = measure(port, [SLOW_PATH], args, cold=True)
         with SlowClients(port, count) as slow:
             with_slow = measure(port, [SLOW_PATH], args, cold=True)
@@ -372,12 +417,14 @@ def slow_clients(stack: Stack, args, count: int, verdicts: list) -> list[str]:
             ok = ratio >= BUDGET_SLOW and not without["errors"]
             verdicts.append((f"slow clients: nginx keeps >= {BUDGET_SLOW:g} of its rate", ok, f"{ratio:.2f}"))
             line += "  " + ("ok" if ok else "MISSED")
-        else:
+        elif name == "straight to gunicorn":
             line += "  (what nginx prevents)"
+        else:
+            line += "  (a slow client holds a thread, not a worker)"
         print(line, flush=True)
         lines.append(line)
         # Workers freed by the slow clients' departure: the next part starts on a healthy server.
-        wait_for(stack.direct_port, "/healthz")
+        wait_for(port, "/healthz")
     return lines
 
 
@@ -507,7 +554,8 @@ def main() -> int:
         header = [
             f"machine: {machine()}",
             f"tracker: gunicorn {workers} sync workers (gunicorn.conf.py, PRODUCTION=1) behind nginx "
-            f"(deploy/nginx.conf), database {database.split(':', 1)[0]}",
+            f"(deploy/nginx.conf), database {database.split(':', 1)[0]}; embedded default: "
+            f"{' '.join(dev.server_command('PORT')[1:])} (dev.py serve)",
         ]
         print("\n".join(header), flush=True)
         parts = set(args.parts.split(","))
