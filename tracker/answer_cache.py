@@ -15,17 +15,20 @@ middleware keeps what a revalidating HTTP cache would keep, under rules that mak
   are never kept.
 - **Only understood queries.** An answer is kept only when the view asked for every query parameter the request
   carried (`ReadRecordingQueryDict`): `?x=<random>` is answered but never stored.
-- **Bounded in bytes.** cachetools' `LRUCache`, sized by body length: `ANSWER_CACHE_MB` per process (default 32;
-  0 turns the store off); an answer larger than a quarter of it is never kept.
+- **Bounded in bytes.** cachetools' `LRUCache`, sized by what an entry holds (body, headers, key):
+  `ANSWER_CACHE_MB` per process (default 32; 0 turns the store off); an entry larger than a quarter of it is
+  never kept, nor one whose host, address and keyed headers run past 4,096 characters.
 
 Kept: GET and HEAD 200 answers with an ETag and a Last-Modified (an answer within the second of an edit has none
 yet, and will), `Cache-Control: public`, no cookie set, no CSP nonce. Never looked up or kept: a request with a
-body, a cookie or an Authorization header (staff, the correction form), as nginx bypasses its cache for sessions.
-A hit answers If-None-Match / If-Modified-Since with Django's own 304. A database error while checking the
-version turns a hit into a miss: the view answers as it would without the store.
+body, a cookie or an Authorization header (staff, the correction form), as nginx bypasses its cache for sessions,
+or with If-Match / If-Unmodified-Since (left to the view). A hit answers If-None-Match / If-Modified-Since with
+Django's own 304, carrying the answer's other headers (CORS among them). A database error while checking the
+version turns a hit into a miss: the view answers as it would without the store. A kept answer counts against no
+rate limit, as one served by nginx's cache.
 
-Public answers are also compressed here, by Django's GZipMiddleware, as nginx's gzip does in front of its cache:
-for shared requests only (an editor's pages, with their session, are never compressed: BREACH).
+Answers are also compressed here, by Django's GZipMiddleware (which pads against BREACH), for clients that take
+gzip, except the admin's: as nginx does in front of its cache (deploy/nginx.conf).
 
 A helper that imports no app code (the version comes from `tracker.readmodel`).
 """
@@ -38,7 +41,7 @@ import cachetools
 from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpResponse, QueryDict, StreamingHttpResponse
-from django.middleware.gzip import GZipMiddleware
+from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
@@ -48,8 +51,14 @@ from tracker.dates import us_today
 # Request headers a public answer may vary on; an answer whose Vary names another is not kept.
 KEYED_HEADERS = ("Accept", "Accept-Encoding", "Origin")
 KEYED_META = tuple("HTTP_" + name.upper().replace("-", "_") for name in KEYED_HEADERS)
-# Validators a client may send (Django's get_conditional_response reads these four).
-CONDITIONAL_META = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
+# Validators a kept answer answers itself (a 304); If-Match and If-Unmodified-Since compare strongly, and a kept
+# compressed answer's tag is weak, so a request with those is left to the view.
+CONDITIONAL_META = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
+PRECONDITION_META = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
+# A 304 carries every header of the answer it stands for but those describing the body it does not have.
+BODY_HEADERS = {"content-length", "content-type", "content-encoding", "content-disposition"}
+# Host, path, query and the keyed headers together: longer is no browser's request, and is never kept.
+MAX_KEY_CHARS = 4096
 # What an entry costs beyond its body (headers, key, bookkeeping), for the byte bound.
 ENTRY_OVERHEAD = 2048
 
@@ -62,9 +71,16 @@ class ReadRecordingQueryDict(QueryDict):
     """
 
     def __init__(self, *args, **kwargs):
-        self.names_read = set()
+        self.names_read = set()  # a copy's, until __copy__ shares its original's
         super().__init__(*args, **kwargs)
-        self.names_read = set()  # parsing the query asked for its own names
+
+    @classmethod
+    def watch(cls, query: QueryDict) -> "ReadRecordingQueryDict":
+        """Turn Django's own parsed request.GET into one that records (parsing it again would cost a tenth of a
+        computed answer)."""
+        query.__class__ = cls
+        query.names_read = set()
+        return query
 
     def __getitem__(self, key):
         self.names_read.add(key)
@@ -100,17 +116,20 @@ class Entry:
     """A kept answer: the data version it was made from, its status, headers and body, and whether it was
     streamed (a download is given back as a stream, as the view gave it)."""
 
-    __slots__ = ("version", "status", "headers", "body", "streaming")
+    __slots__ = ("version", "status", "headers", "body", "streaming", "key_chars")
 
-    def __init__(self, version, response, body: bytes):
+    def __init__(self, version, response, body: bytes, key: tuple):
         self.version = version
         self.status = response.status_code
         self.headers = dict(response.headers.items())
         self.body = body
         self.streaming = response.streaming
+        self.key_chars = sum(len(part) for part in key if isinstance(part, str))
 
     def size(self) -> int:
-        return len(self.body) + ENTRY_OVERHEAD
+        """Bytes held, near enough: the body, the headers and the key, and a fixed cost for the rest."""
+        headers = sum(len(name) + len(value) for name, value in self.headers.items())
+        return len(self.body) + headers + self.key_chars + ENTRY_OVERHEAD
 
     def response(self):
         if self.streaming:
@@ -130,18 +149,23 @@ class AnswerCacheMiddleware:
         self.lock = threading.Lock()
 
     def __call__(self, request):
-        if not _may_share(request):
-            return self.get_response(request)
-        if self.store is None:
-            return self.compressed(request)
+        if self.store is None or not _may_share(request):
+            return self._answer_of(request)
         meta = request.META
+        # The raw Host header: an answer is kept only after its view validated the host (every marked answer's
+        # ETag names it), so a host that was never allowed never finds one.
         key = (
             us_today(),
             request.scheme,
-            request.get_host(),
-            request.get_full_path(),
+            meta.get("HTTP_HOST") or meta.get("SERVER_NAME"),
+            meta.get("SERVER_PORT"),
+            meta.get("HTTP_X_FORWARDED_HOST"),
+            request.path,
+            meta.get("QUERY_STRING", ""),
             *(meta.get(name, "") for name in KEYED_META),
         )
+        if sum(len(part) for part in key[2:] if part) > MAX_KEY_CHARS:
+            return self._answer_of(request)  # headers no browser sends: answered, never kept
         with self.lock:
             entry = self.store.get(key)
         if entry is not None:
@@ -157,15 +181,27 @@ class AnswerCacheMiddleware:
         return self._compute(request, key)
 
     def _compute(self, request, key):
-        request.GET = ReadRecordingQueryDict(request.META.get("QUERY_STRING", ""), encoding=request.encoding)
-        response = self.compressed(request)
+        ReadRecordingQueryDict.watch(request.GET)
+        response = self._answer_of(request)
         if not _keepable(request, response):
             return response
         body, response = self._body(response)
-        if body is not None and len(body) <= self.largest:
-            with self.lock:
-                self.store[key] = Entry(response.data_version, response, body)
+        if body is not None:
+            entry = Entry(response.data_version, response, body, key)
+            if entry.size() <= self.largest:
+                with self.lock:
+                    self.store[key] = entry
         return response
+
+    def _answer_of(self, request):
+        """The view's answer, compressed when the client takes gzip, except the admin's (as nginx does: an
+        editor's pages hold a session). A plain answer then carries no `Vary: Accept-Encoding`: it suits every
+        client, so no cache can hand it to the wrong one."""
+        if re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) and not request.path_info.startswith(
+            "/admin/"
+        ):
+            return self.compressed(request)
+        return self.get_response(request)
 
     def _body(self, response):
         """(body, response to send): the body when it is small enough to keep, else None.
@@ -201,6 +237,7 @@ def _may_share(request) -> bool:
         and meta.get("CONTENT_LENGTH", "0") in ("", "0")
         and "HTTP_TRANSFER_ENCODING" not in meta
         and "HTTP_AUTHORIZATION" not in meta
+        and not any(name in meta for name in PRECONDITION_META)
         and not request.COOKIES
     )
 
@@ -210,6 +247,7 @@ def _keepable(request, response) -> bool:
     vary = {name.strip().lower() for name in response.get("Vary", "").split(",") if name.strip()}
     return (
         getattr(response, "data_version", None) is not None
+        and request.GET.all_read()
         and response.status_code == 200
         and response.has_header("ETag")
         and response.has_header("Last-Modified")
@@ -219,7 +257,6 @@ def _keepable(request, response) -> bool:
         and not response.cookies
         and "'nonce-" not in response.get("Content-Security-Policy", "")
         and vary <= {name.lower() for name in KEYED_HEADERS}
-        and request.GET.all_read()
     )
 
 
@@ -236,5 +273,11 @@ def _answer(request, entry: Entry):
         return response
     modified = parse_http_date_safe(response["Last-Modified"])
     answer = get_conditional_response(request, etag=response["ETag"], last_modified=modified, response=response)
+    if answer is response:
+        return response
+    # As the view's 304 would have had them on its way out: CORS, security and language headers included.
+    for name, value in entry.headers.items():
+        if name.lower() not in BODY_HEADERS:
+            answer.headers.setdefault(name, value)
     answer.from_answer_cache = True
     return answer

@@ -8,7 +8,9 @@ a page is its path with the prefix added or removed, and the query (`as_of`, fil
 import re
 
 from django import template
+from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.utils import translation
+from django.utils.encoding import iri_to_uri
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import normalize_newlines
@@ -64,7 +66,9 @@ def local_path(path: str) -> str:
 def language_urls(context) -> dict:
     """The current page in each language, with its query: {"en": "/states/TX/?as_of=...", "es": ..., "other": ...}."""
     request = context["request"]
-    query = request.META.get("QUERY_STRING", "")
+    # The query as the client sent it, percent-encoded where it was not (raw UTF-8 reaches WSGI as latin-1 text):
+    # what request.get_full_path() does.
+    query = iri_to_uri(get_bytes_from_wsgi(request.META, "QUERY_STRING", "").decode("utf-8", "replace"))
     urls = {code: path_in(code, request.path) + (f"?{query}" if query else "") for code in ("en", "es")}
     current = translation.get_language()
     urls["other_code"] = "en" if current == "es" else "es"
