@@ -59,7 +59,7 @@ PRECONDITION_META = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
 BODY_HEADERS = {"content-length", "content-type", "content-encoding", "content-disposition"}
 # Host, path, query and the keyed headers together: longer is no browser's request, and is never kept.
 MAX_KEY_CHARS = 4096
-# What an entry costs beyond its body (headers, key, bookkeeping), for the byte bound.
+# What an entry costs beyond its body, headers and key (objects, bookkeeping), for the byte bound.
 ENTRY_OVERHEAD = 2048
 
 
@@ -228,8 +228,8 @@ class AnswerCacheMiddleware:
 
 
 def _may_share(request) -> bool:
-    """A request whose answer is the same for everyone: GET or HEAD without a body, no cookie, no credentials, and
-    not a static file (WhiteNoise serves those from its own index)."""
+    """A request whose answer is the same for everyone: GET or HEAD without a body, no cookie, no credentials, no
+    If-Match / If-Unmodified-Since, and not a static file (WhiteNoise serves those from its own index)."""
     meta = request.META
     return (
         request.method in ("GET", "HEAD")
@@ -266,7 +266,7 @@ def _static_prefix() -> str:
 
 
 def _answer(request, entry: Entry):
-    """The kept answer, or Django's 304 (or 412) when the client's validators match it."""
+    """The kept answer, or Django's 304 when the client's If-None-Match / If-Modified-Since match it."""
     response = entry.response()
     response.from_answer_cache = True  # for tests and debugging; no header, so answers stay byte-identical
     if not any(name in request.META for name in CONDITIONAL_META):

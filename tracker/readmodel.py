@@ -58,8 +58,8 @@ def register(builder) -> None:
     _builder, _held = builder, None
 
 
-# The version a request already read (tracker/answer_cache.py reads it for its key): the view answers from the
-# same one, without a second query.
+# The version a request already read (tracker/answer_cache.py reads it to check a kept answer; when that answer
+# is out of date the view answers from the same version, without a second query).
 _request_version: contextvars.ContextVar[Version | None] = contextvars.ContextVar("request_version", default=None)
 
 

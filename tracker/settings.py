@@ -66,7 +66,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Repeats of public answers without a proxy in front, keyed on what their ETag is made of. First, so that a kept
+    # Repeats of public answers without a proxy in front, served while their data version is current. First, so a kept
     # answer holds every header the rest adds and a hit skips them all (tracker/answer_cache.py; ANSWER_CACHE_MB
     # below). Only a request without a body is looked up and only a 200 kept: the guards below still refuse what
     # they refused (a redirect to HTTPS, a body, a NUL byte), and static files stay WhiteNoise's.
@@ -160,7 +160,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "scomm"}}
 
 # Finished public answers kept per worker for repeat requests (tracker/answer_cache.py), in MB; 0 turns it off.
-# Bounded in bytes and keyed on the data version, so it never serves a stale answer and never grows past this.
+# Bounded in bytes, and each answer is served only while the data version it was made from is current.
 ANSWER_CACHE_MB = float(os.environ.get("ANSWER_CACHE_MB") or "32")
 
 # django-axes: AXES_FAILURE_LIMIT failed admin logins from one address for one username lock that pair out for
