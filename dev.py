@@ -89,6 +89,7 @@ def serve() -> None:
     ensure_environment()
     manage = [PYTHON, "manage.py"]
     run(*manage, "migrate", "--noinput", "-v", "0")
+    # Seeds an empty database; on any other it writes nothing and reports how it differs from the shipped files.
     run(*manage, "load_dataset")
     port = os.environ.get("PORT", "8000")
     say(f"serving on http://127.0.0.1:{port}/ (Ctrl-C stops)")

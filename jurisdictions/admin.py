@@ -233,7 +233,8 @@ class ImportBatchAdmin(SafeIdsMixin, admin.ModelAdmin):
     @admin.display(description="Rows")
     def counts_display(self, batch):
         counts = batch.counts or {}
-        return ", ".join(f"{counts.get(k, 0)} {k}" for k in ("new", "changed", "unchanged", "duplicate"))
+        shown = ("new", "changed", "unchanged", "duplicate") + (("conflict",) if counts.get("conflict") else ())
+        return ", ".join(f"{counts.get(k, 0)} {k}" for k in shown)
 
     @admin.display(description="SHA-256")
     def short_hash(self, batch):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from jurisdictions import search
-from jurisdictions.models import PROGRAM_START, Jurisdiction, State, Status, StatusChange
+from jurisdictions.models import DATASET_LOAD_REASON, PROGRAM_START, Jurisdiction, State, Status, StatusChange
 
 MAX_BYTES = getattr(settings, "IMPORT_MAX_BYTES", 2 * 1024 * 1024)
 ALLOWED_EXTENSIONS = (".csv", ".txt")
@@ -51,6 +51,9 @@ COLUMN_ALIASES = {
 DATE_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y", "%d %B %Y"]
 
 NEW, CHANGED, UNCHANGED, DUPLICATE, ERROR = "new", "changed", "unchanged", "duplicate", "error"
+# A row that would overwrite (or bring back) an activation an editor or an import changed since the dataset load:
+# listed, never applied (a review of the shipped dataset only: ImportBatch.protects_edits).
+CONFLICT = "conflict"
 
 
 class ImportRefused(Exception):
@@ -87,7 +90,7 @@ class Plan:
 
     @property
     def counts(self) -> dict[str, int]:
-        counts = {action: 0 for action in (NEW, CHANGED, UNCHANGED, DUPLICATE, ERROR)}
+        counts = {action: 0 for action in (NEW, CHANGED, UNCHANGED, DUPLICATE, CONFLICT, ERROR)}
         for row in self.rows:
             counts[row.action] += 1
         counts["rows"] = len(self.rows)
@@ -227,13 +230,30 @@ def _match(cells: list[str], columns: dict[str, int], lookup: _Lookup) -> tuple[
     return unit, "", []
 
 
-def plan_import(name: str, data: bytes, *, matcher: search.Matcher | None = None) -> Plan:
+def edited_since_load() -> dict[str, str]:
+    """{fips: who last changed the unit's dated status rows, when and why} for every unit whose rows an editor or
+    an import created, changed or deleted after the dataset load (one query over the edit history)."""
+    edited: dict[str, str] = {}
+    history = (
+        StatusChange.history.exclude(history_change_reason=DATASET_LOAD_REASON)
+        .order_by("history_date", "history_id")
+        .values_list("jurisdiction_id", "history_user__username", "history_date", "history_change_reason")
+    )
+    for fips, user, when, reason in history:
+        edited[fips] = f"{user or 'an import or command'} on {when:%Y-%m-%d}" + (f" ({reason})" if reason else "")
+    return edited
+
+
+def plan_import(name: str, data: bytes, *, matcher: search.Matcher | None = None, protect_edits: bool = False) -> Plan:
     """What importing this file would do, row by row. Raises ImportRefused for a file that cannot be read.
 
     `matcher`: a Matcher already built for the current data (the read side keeps one per data version); by
-    default one is built from the database (a few tens of ms)."""
+    default one is built from the database (a few tens of ms). `protect_edits`: a row that would create or change
+    the activation of a unit edited since the dataset load is a CONFLICT instead (reviewing the shipped dataset:
+    the database is the record, and an editor's or an import's work is never overwritten or brought back)."""
     columns, raw_rows = read_rows(name, data)
     lookup = _Lookup(matcher)
+    edited = edited_since_load() if protect_edits else {}
     today = datetime.date.today()
     rows: list[PlannedRow] = []
     first_line: dict[str, PlannedRow] = {}
@@ -274,15 +294,21 @@ def plan_import(name: str, data: bytes, *, matcher: search.Matcher | None = None
         activations = lookup.activations.get(unit.fips, [])
         if not activations:
             row.action = NEW
-            continue
-        first = activations[0]
-        row.current, row.change_id = first.effective_on.isoformat(), first.pk
-        if first.effective_on == when:
-            row.action = UNCHANGED
-        elif any(change.effective_on == when for change in activations[1:]):
-            row.reason = f"{label} already has a later activation on {row.date}: correct its history by hand."
-        elif first.alternative_date == when:
-            row.reason = f"{row.date} is the disputed alternative date of {label}: resolve the dispute by hand."
         else:
-            row.action = CHANGED
+            first = activations[0]
+            row.current, row.change_id = first.effective_on.isoformat(), first.pk
+            if first.effective_on == when:
+                row.action = UNCHANGED
+            elif any(change.effective_on == when for change in activations[1:]):
+                row.reason = f"{label} already has a later activation on {row.date}: correct its history by hand."
+            elif first.alternative_date == when:
+                row.reason = f"{row.date} is the disputed alternative date of {label}: resolve the dispute by hand."
+            else:
+                row.action = CHANGED
+        if row.action != UNCHANGED and unit.fips in edited:
+            row.action = CONFLICT
+            row.reason = (
+                f"Edited since the dataset load by {edited[unit.fips]}: kept as it is. If the file is right, "
+                "change the row by hand, with its source."
+            )
     return Plan(rows)

@@ -15,6 +15,10 @@ from jurisdictions import asof
 from tracker import readmodel
 from tracker.dates import PROGRAM_START, us_today
 
+# The edit history's reason on every record the one load of the shipped dataset created (tracker/dataset/load.py):
+# any other history record of a row is an editor's or an import's work, which no later dataset change overwrites.
+DATASET_LOAD_REASON = "Loaded from the shipped dataset"
+
 
 def program_date_problem(value: datetime.date | None, *, allow_future: bool, what: str) -> str | None:
     """The message for a date outside the program's span (or in the future), else None."""
@@ -426,6 +430,11 @@ class ImportBatch(models.Model):
     undone_at = models.DateTimeField(null=True, blank=True, help_text="When it was undone.")
     undone_by = models.ForeignKey(
         "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="Who undid it."
+    )
+    protects_edits = models.BooleanField(
+        default=False,
+        help_text="A review of the shipped dataset (manage.py load_dataset --review): a unit whose activation an "
+        "editor or an import changed since the dataset load is listed as a conflict and never overwritten.",
     )
 
     class Meta:

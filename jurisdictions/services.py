@@ -21,12 +21,13 @@ class ImportNotApplied(Exception):
 
 @transaction.atomic
 def import_batch_preview(
-    *, file_name: str, data: bytes, source: Source, user
+    *, file_name: str, data: bytes, source: Source, user, protects_edits: bool = False
 ) -> tuple[ImportBatch | None, importer.Plan]:
     """Plan an upload. A file without errors is kept as a previewed batch (no tracker data is written);
     a file with errors is not kept, so it cannot be applied until fixed and uploaded again. An unsaved
-    `source` (described on the upload form) is saved only with the batch."""
-    plan = importer.plan_import(file_name, data)
+    `source` (described on the upload form) is saved only with the batch. `protects_edits`: a review of the
+    shipped dataset, whose rows never overwrite an editor's or an import's work (importer.CONFLICT)."""
+    plan = importer.plan_import(file_name, data, protect_edits=protects_edits)
     if plan.errors:
         return None, plan
     if source.pk is None:
@@ -40,6 +41,7 @@ def import_batch_preview(
         plan=[row.as_dict() for row in plan.rows],
         counts=plan.counts,
         created_by=user,
+        protects_edits=protects_edits,
     )
     return batch, plan
 
@@ -68,7 +70,7 @@ def _apply(batch: ImportBatch, user) -> ImportBatch:
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.state != ImportState.PREVIEWED:
         raise ImportNotApplied(f"{batch} was already {batch.get_state_display().lower()}.")
-    plan = importer.plan_import(batch.file_name, bytes(batch.content))
+    plan = importer.plan_import(batch.file_name, bytes(batch.content), protect_edits=batch.protects_edits)
     stored = importer.Plan([importer.PlannedRow(**row) for row in batch.plan])
     if plan.errors or plan.actions() != stored.actions():
         raise ImportNotApplied(

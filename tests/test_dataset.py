@@ -1,17 +1,23 @@
 """The shipped dataset: loaded counts, idempotence, the rows that need care, and bad files refused whole."""
 
 import datetime
+import hashlib
 import shutil
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from agreements.models import Agreement, AgreementStatusChange, Event, EventKind
-from jurisdictions.models import Confidence, Jurisdiction, Source, State, StatusChange
+from jurisdictions import importer
+from jurisdictions.models import Confidence, ImportBatch, ImportState, Jurisdiction, Source, State, StatusChange
+from jurisdictions.services import import_batch_apply, import_batch_undo
 from tracker.dataset import DatasetError, load_dataset
 from tracker.dataset import load as dataset_module
+from tracker.dataset.load import dataset_review
+from tracker.models import DatasetSeed, DataVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -39,25 +45,210 @@ def test_every_activation_cites_the_county_dataset(dataset):
     assert sources == {"asad-baer-bositis-2025"}
 
 
-def test_loading_twice_changes_nothing_and_says_so(dataset, capsys):
-    before = {
-        model: model.objects.count()
-        for model in [State, Jurisdiction, StatusChange, Source, Event, Agreement, AgreementStatusChange]
-    }
+def _counts() -> dict:
+    models = [State, Jurisdiction, StatusChange, Source, Event, Agreement, AgreementStatusChange]
+    counts = {model.__name__: model.objects.count() for model in models}
+    counts |= {f"{model.__name__} history": model.history.count() for model in models}
+    return counts
+
+
+def _empty_database() -> None:
+    """The tracker's data gone (inside the test's transaction, rolled back after): what a fresh install has."""
+    Jurisdiction.objects.update(status_from=None)
+    for model in [AgreementStatusChange, Event, Agreement, ImportBatch, StatusChange, Jurisdiction, Source, State]:
+        model.objects.all().delete()
+    DatasetSeed.objects.all().delete()
+
+
+def test_a_later_load_writes_nothing_and_says_the_database_is_the_record(dataset, capsys):
+    before, version = _counts(), DataVersion.objects.get().number
     call_command("load_dataset")
     output = capsys.readouterr().out
-    after = {model: model.objects.count() for model in before}
-    assert after == before
-    assert "nothing changed" in output
+    assert _counts() == before
+    assert DataVersion.objects.get().number == version
+    assert "The database is the record" in output
+    assert "nothing was written" in output
+    assert "It holds everything the shipped files hold." in output
 
 
-def test_first_load_reports_what_it_created(dataset):
-    Event.objects.filter(kind=EventKind.OTHER, state="DC").delete()
+def test_the_one_load_is_recorded_with_each_files_hash(dataset):
+    seed = DatasetSeed.objects.get()
+    activations = (settings.DATASET_DIR / "activations.csv").read_bytes()
+    assert seed.files["activations.csv"] == {
+        "sha256": hashlib.sha256(activations).hexdigest(),
+        "size": len(activations),
+    }
+    assert set(seed.files) >= {"agreements.csv", "events.csv", "agreement_leads.csv", "map_units.csv"}
+    assert seed.created["jurisdictions"] == Jurisdiction.objects.count()
+
+
+def test_an_empty_database_is_seeded_and_reports_what_it_created(dataset):
+    _empty_database()
     report = load_dataset(settings.DATASET_DIR)
-    # DC's three "other" events of events.csv and the council's vote of July 2010 (agreement_leads.csv).
-    assert report.created["events"] == 4
-    assert report.created["jurisdictions"] == 0
-    assert "  events: 4" in report.lines()
+    assert report.seeded
+    assert report.created["jurisdictions"] == 3150
+    assert report.created["activation records"] == 3143
+    assert f"  events: {Event.objects.count()}" in report.lines()
+    assert DatasetSeed.objects.count() == 1
+    assert set(StatusChange.history.filter(history_type="+").values_list("history_change_reason", flat=True)) == {
+        "Loaded from the shipped dataset"
+    }
+    assert not Agreement.history.filter(history_type="+", history_change_reason=None).exists()
+
+
+def _edit_as_editor(record, reason="Corrected from the county's press release"):
+    record._history_user = User.objects.get_or_create(username="colleague", defaults={"is_staff": True})[0]
+    record._change_reason = reason
+    return record
+
+
+# Every kind of editor's or import's work: (what is done, how to see it survived).
+def _delete_st_louis():
+    change = StatusChange.objects.get(jurisdiction_id="29189")
+    _edit_as_editor(change).delete()
+    return lambda: not StatusChange.objects.filter(jurisdiction_id="29189").exists()
+
+
+def _redate_harris():
+    change = StatusChange.objects.get(jurisdiction_id="48201")
+    change.effective_on = datetime.date(2008, 11, 3)
+    _edit_as_editor(change).save()
+    return lambda: (
+        list(StatusChange.objects.filter(jurisdiction_id="48201").values_list("effective_on", flat=True))
+        == [datetime.date(2008, 11, 3)]
+    )
+
+
+def _renote_cook():
+    change = StatusChange.objects.get(jurisdiction_id="17031")
+    change.note, change.note_es = "An editor's note.", ""
+    _edit_as_editor(change).save()
+    return lambda: StatusChange.objects.get(jurisdiction_id="17031").note_es == ""
+
+
+def _delete_an_event():
+    event = Event.objects.filter(state_id="OR").order_by("pk").first()
+    pk = event.pk
+    _edit_as_editor(event).delete()
+    return lambda: not Event.objects.filter(pk=pk).exists() and Event.objects.filter(state_id="OR").count() == 1
+
+
+def _unlink_a_source():
+    agreement = Agreement.objects.get(state_id="CO")
+    removed = agreement.sources.order_by("pk").first()
+    agreement.sources.remove(removed)
+    return lambda: not agreement.sources.filter(pk=removed.pk).exists()
+
+
+def _rename_a_unit():
+    unit = Jurisdiction.objects.get(fips="46102")
+    unit.change_note = ""
+    _edit_as_editor(unit).save()
+    return lambda: Jurisdiction.objects.get(fips="46102").change_note == ""
+
+
+def _delete_an_agreement_status():
+    change = AgreementStatusChange.objects.filter(agreement__state_id="IL", status="terminated").get()
+    _edit_as_editor(change).delete()
+    return lambda: not AgreementStatusChange.objects.filter(agreement__state_id="IL", status="terminated").exists()
+
+
+EDITS = {
+    "deleted activation": _delete_st_louis,
+    "re-dated activation": _redate_harris,
+    "edited note": _renote_cook,
+    "deleted event": _delete_an_event,
+    "removed source link": _unlink_a_source,
+    "edited unit": _rename_a_unit,
+    "deleted agreement status": _delete_an_agreement_status,
+}
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=list(EDITS))
+def test_an_editors_work_survives_every_later_load(dataset, edit, capsys):
+    survived = EDITS[edit]()
+    before, version = _counts(), DataVersion.objects.get().number
+    load_dataset(settings.DATASET_DIR)
+    call_command("load_dataset")
+    assert survived()
+    assert _counts() == before
+    # The data version did not move: no snapshot, ETag or changes feed can announce a row nobody made.
+    assert DataVersion.objects.get().number == version
+
+
+def test_a_later_load_reports_how_the_database_differs(dataset):
+    _delete_st_louis()
+    _redate_harris()
+    lines = "\n".join(load_dataset(settings.DATASET_DIR).lines())
+    assert "activations in the files, none in the database: 1 (29189 (2010-09-21))" in lines
+    assert "activation dates that differ: 1 (48201: database 2008-11-03, files 2008-10-27)" in lines
+    assert "manage.py load_dataset --review" in lines
+
+
+def _shipped_copy(tmp_path, dates: dict[str, str]):
+    """The shipped files with some activation dates changed, as a later version of the project might ship them."""
+    folder = tmp_path / "dataset"
+    shutil.copytree(settings.DATASET_DIR, folder)
+    path = folder / "activations.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for index, line in enumerate(lines):
+        cells = line.split(",")
+        if cells[0] in dates:
+            cells[3] = dates[cells[0]]
+            lines[index] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_a_changed_shipped_file_arrives_as_an_import_to_review_with_conflicts_listed(dataset, tmp_path):
+    _delete_st_louis()
+    _redate_harris()
+    folder = _shipped_copy(tmp_path, {"06037": "2009-09-01", "29189": "2010-09-22", "48201": "2008-10-28"})
+    report = load_dataset(folder)
+    assert report.changed_files == ["activations.csv"]
+    assert not report.seeded
+    los_angeles = StatusChange.objects.get(jurisdiction_id="06037")
+
+    batch, plan = dataset_review(folder)
+    assert batch.protects_edits and batch.state == ImportState.PREVIEWED
+    actions = {row.fips: row.action for row in plan.rows if row.action != importer.UNCHANGED}
+    assert actions == {"06037": importer.CHANGED, "29189": importer.CONFLICT, "48201": importer.CONFLICT}
+    conflict = next(row for row in plan.rows if row.fips == "48201")
+    assert "Edited since the dataset load by colleague" in conflict.reason
+    assert plan.counts["conflict"] == 2 and plan.counts["error"] == 0
+
+    editor = User.objects.create(username="reviewer", is_staff=True)
+    import_batch_apply(batch=batch, user=editor)
+    assert StatusChange.objects.get(jurisdiction_id="06037").effective_on == datetime.date(2009, 9, 1)
+    assert not StatusChange.objects.filter(jurisdiction_id="29189").exists()
+    assert StatusChange.objects.get(jurisdiction_id="48201").effective_on == datetime.date(2008, 11, 3)
+
+    import_batch_undo(batch=batch, user=editor)
+    assert StatusChange.objects.get(pk=los_angeles.pk).effective_on == los_angeles.effective_on
+
+
+def test_the_review_command_previews_and_writes_nothing(dataset, tmp_path, capsys):
+    folder = _shipped_copy(tmp_path, {"06037": "2009-09-01"})
+    before = _counts()
+    call_command("load_dataset", path=folder, review=True)
+    output = capsys.readouterr().out
+    assert "1 dates changed, 0 conflicts" in output
+    assert "/admin/jurisdictions/importbatch/" in output
+    assert _counts() == before
+
+
+def test_the_review_of_the_files_as_loaded_finds_every_row_unchanged(dataset):
+    batch, plan = dataset_review(settings.DATASET_DIR)
+    assert plan.counts == {
+        "new": 0,
+        "changed": 0,
+        "unchanged": 3143,
+        "duplicate": 0,
+        "conflict": 0,
+        "error": 0,
+        "rows": 3143,
+    }
+    assert batch.protects_edits
 
 
 def test_eight_disputed_rows_keep_the_recorded_date_and_show_the_alternative(dataset):
@@ -124,11 +315,59 @@ def test_rescission_is_one_sourced_event_shared_by_every_rescinded_agreement(dat
     rescission = Event.objects.get(kind=EventKind.MOA_RESCINDED)
     assert rescission.occurred_on == datetime.date(2011, 8, 5)
     assert rescission.state is None
-    assert rescission.sources.count() == 3
+    # Three of events.csv, and four more outlets' reports of the letters of agreement_leads.csv.
+    assert rescission.sources.count() == 7
     changes = AgreementStatusChange.objects.filter(status="rescinded")
-    # Eight agreements of agreements*.csv, and Maryland's and Virginia's of agreement_leads.csv.
-    assert changes.count() == 10
+    # Eight agreements of agreements*.csv, and Maryland's, Virginia's and Nevada's of agreement_leads.csv.
+    assert changes.count() == 11
     assert set(changes.values_list("event", flat=True)) == {rescission.pk}
+
+
+def test_the_leads_found_later_are_loaded_each_with_its_source_and_quote(dataset):
+    nevada = Agreement.objects.get(state_id="NV")
+    assert nevada.signed_on is None and "not yet sourced" in nevada.state_party
+    assert nevada.sources.get().url.startswith("http://www.nevadanewsbureau.com/2011/08/11/")
+    assert nevada.status_on(datetime.date(2011, 8, 5)) == "rescinded"
+
+    revised = Agreement.objects.get(state_id="NY", signed_on=datetime.date(2010, 12, 28))
+    # The shipped record's signer stays; the other source's is shown beside it, quoted.
+    assert revised.state_party.startswith("New York State Division of Criminal Justice Services")
+    assert "Another source names another signer: The American Prospect says" in revised.notes
+    assert "New York State Police signed with DHS in late 2010" in revised.notes
+    assert "Otra fuente nombra a otro firmante: The American Prospect dice" in revised.notes_es
+    assert revised.sources.filter(url="https://prospect.org/article/cuomo-s-prison-break").exists()
+
+    letters = Event.objects.get(kind=EventKind.MOA_RESCINDED).sources
+    governors = [source.note for source in letters.all() if "39" in source.note]
+    assert len(governors) == 3  # the fourth, Ivener, says "to governors" without a number
+    times = letters.get(url__contains="latimes.com")
+    assert "notified 39 governors" in times.note and "Governors in the other 11 states" in times.note
+
+
+LEAD_PROBLEMS = {
+    "a nationwide fact given a state": (
+        "NY,moa_rescinded_by_ice,2011-08-05,day,T,https://example.org/a,Q",
+        "moa_rescinded_by_ice is about every state: leave state_postal empty",
+    ),
+    "a rescission on another day": (
+        ",moa_rescinded_by_ice,2011-08-06,day,T,https://example.org/b,Q",
+        "no nationwide moa_rescinded event on 2011-08-06",
+    ),
+    "a signing year without an agreement": (
+        "CA,moa_signed,2012,year,T,https://example.org/c,Q",
+        "no agreement of CA signed in 2012",
+    ),
+    "an unknown fact": (",moa_burned,2011-08-05,day,T,https://example.org/d,Q", "unknown fact 'moa_burned'"),
+}
+
+
+@pytest.mark.parametrize("case", LEAD_PROBLEMS, ids=list(LEAD_PROBLEMS))
+def test_a_lead_that_fits_nothing_is_refused_with_its_line(dataset, tmp_path, case):
+    row, message = LEAD_PROBLEMS[case]
+    folder = _broken_copy(tmp_path, "agreement_leads.csv", lambda text: text + row + "\n")
+    with pytest.raises(DatasetError) as error:
+        load_dataset(folder)
+    assert f"agreement_leads.csv, line 14: {message}" in "\n".join(error.value.problems)
 
 
 def test_events_are_loaded_with_their_sources(dataset):
@@ -215,11 +454,14 @@ def test_a_bad_activations_file_is_refused_and_changes_nothing(dataset, tmp_path
     assert (Jurisdiction.objects.count(), StatusChange.objects.count()) == counts
 
 
-def test_a_good_new_row_loads_from_a_copy(dataset, tmp_path):
-    """The control for the cases above: the same new row, alone, is loaded."""
+def test_a_good_new_row_is_accepted_into_an_empty_database_and_only_reported_in_a_loaded_one(dataset, tmp_path):
+    """The control for the cases above: the same new row, alone, passes the checks."""
     folder = _broken_copy(tmp_path, "activations.csv", _with_rows())
     report = load_dataset(folder)
-    assert report.created["jurisdictions"] == 1
+    assert report.differences["units in the files, not in the database"] == ["48999"]
+    assert not Jurisdiction.objects.filter(fips="48999").exists()
+    _empty_database()
+    assert load_dataset(folder).seeded
     assert Jurisdiction.objects.get(fips="48999").status_on() == "activated"
 
 
@@ -241,9 +483,10 @@ def test_a_failure_while_writing_leaves_the_database_unchanged(dataset, tmp_path
         raise RuntimeError("injected failure after the jurisdictions were written")
 
     monkeypatch.setattr(dataset_module, "agreements_rescind", explode)
+    _empty_database()
     with pytest.raises(RuntimeError):
         load_dataset(folder)
-    assert not Jurisdiction.objects.filter(fips="48999").exists()
+    assert not Jurisdiction.objects.exists() and not DatasetSeed.objects.exists()
 
 
 def test_a_missing_file_is_named(dataset, tmp_path):

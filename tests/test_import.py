@@ -75,7 +75,15 @@ def test_good_file_preview_counts_are_exact_and_nothing_is_written(editor_client
     assert response.status_code == 302, response.content.decode()[:2000]
     batch = ImportBatch.objects.get()
     assert batch.state == ImportState.PREVIEWED
-    assert batch.counts == {"new": 1, "changed": 1, "unchanged": 2, "duplicate": 1, "error": 0, "rows": 5}
+    assert batch.counts == {
+        "new": 1,
+        "changed": 1,
+        "unchanged": 2,
+        "duplicate": 1,
+        "conflict": 0,
+        "error": 0,
+        "rows": 5,
+    }
     assert batch.sha256 == importer.sha256(good_file) and batch.size == len(good_file)
     after = snapshot()
     assert after["changes"] == before["changes"]

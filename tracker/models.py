@@ -20,3 +20,22 @@ class DataVersion(models.Model):
 
     def __str__(self):
         return f"data version {self.number}"
+
+
+class DatasetSeed(models.Model):
+    """The one load of the shipped dataset into an empty database (tracker/dataset/load.py).
+
+    After it the database is the record: later starts and `load_dataset` runs write nothing and only report how the
+    database differs from the shipped files; a change to the files reaches the database as an import an editor
+    reviews (`load_dataset --review`).
+    """
+
+    loaded_at = models.DateTimeField(auto_now_add=True, help_text="When the shipped dataset was loaded (UTC).")
+    files = models.JSONField(help_text="Each shipped file loaded, by name: its SHA-256 and size in bytes.")
+    created = models.JSONField(help_text="How many records of each kind the load created.")
+
+    class Meta:
+        verbose_name = "dataset seed"
+
+    def __str__(self):
+        return f"dataset loaded {self.loaded_at:%Y-%m-%d %H:%M} UTC"

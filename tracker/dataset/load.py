@@ -1,10 +1,14 @@
-"""Load the checked dataset (tracker/dataset/plan.py) into the database.
+"""Seed an empty database with the checked dataset (tracker/dataset/plan.py), once.
 
-Loading is all or nothing: `plan_dataset` checks every file first, and the load runs in one transaction.
-Loading is idempotent: rows already present (by their natural key) are left alone, so a second run creates
-nothing and an editor's later corrections are never overwritten.
+The database is the record (ARCHITECTURE.md, point 7). `load_dataset` writes only into a database that holds no
+jurisdiction yet: everything in one transaction, recorded as a `DatasetSeed` with each file's SHA-256. On any other
+database it writes nothing at all, and reports how the database differs from the shipped files (`compare`): an
+editor's or an import's later work is never overwritten, re-dated, deleted or brought back by a start or a deploy.
+A later change to the shipped activation dates reaches the database as an import an editor reviews, applies and
+may undo (`dataset_review`, `manage.py load_dataset --review`), in which rows edited since the load are conflicts.
 """
 
+import hashlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -12,144 +16,115 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from agreements.models import Agreement, AgreementStatus, AgreementStatusChange, Event, EventKind, Precision
-from agreements.services import RESCISSION_NOTE, RESCISSION_NOTE_ES, agreements_rescind
-from jurisdictions.models import Confidence, Jurisdiction, Source, State, Status, StatusChange
-from tracker.dataset.plan import CHANGE_REASON, KNOWN_SOURCES, LoadReport, plan_dataset
+from agreements.services import agreements_rescind
+from jurisdictions.models import DATASET_LOAD_REASON as CHANGE_REASON
+from jurisdictions.models import Confidence, ImportBatch, Jurisdiction, Source, State, Status, StatusChange
+from jurisdictions.services import import_batch_preview
+from tracker.dataset.plan import KNOWN_SOURCES, LoadReport, plan_dataset
+from tracker.models import DatasetSeed
+
+ACTIVATIONS_FILE = "activations.csv"
+# The examples each kind of difference lists (the command's -v 2 lists all).
+EXAMPLES = 5
 
 
 def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").removeprefix("www.")
 
 
-@transaction.atomic
+def file_hashes(directory: Path) -> dict[str, dict]:
+    """{name: {"sha256", "size"}} of every CSV file of the shipped dataset."""
+    hashes = {}
+    for path in sorted(Path(directory).glob("*.csv")):
+        body = path.read_bytes()
+        hashes[path.name] = {"sha256": hashlib.sha256(body).hexdigest(), "size": len(body)}
+    return hashes
+
+
 def load_dataset(directory: Path) -> LoadReport:
-    """Check the files in `directory`, then create whatever is not yet in the database, in one transaction."""
+    """Check the files in `directory` (DatasetError lists every problem), then seed the database if it holds no
+    jurisdiction yet; otherwise write nothing and report the differences."""
     plan = plan_dataset(directory)
-    report = LoadReport()
+    seed = DatasetSeed.objects.order_by("pk").first()
+    if seed is not None or Jurisdiction.objects.exists():
+        return compare(plan, directory, seed)
+    return _seed(plan, directory)
 
-    existing_states = set(State.objects.values_list("postal", flat=True))
-    new_states = [
-        State(postal=s["postal"], fips=s["fips"], name=s["name"])
-        for s in plan.states
-        if s["postal"] not in existing_states
-    ]
-    bulk_create_with_history(new_states, State, default_change_reason=CHANGE_REASON)
-    report.created["states"] += len(new_states)
-    report.present["states"] += len(plan.states) - len(new_states)
 
-    sources_by_url = {source.url: source for source in Source.objects.exclude(url="")}
-    sources_by_key = {source.key: source for source in Source.objects.exclude(key="")}
+def _create(model, **fields):
+    """One record, its history entry saying it came from the dataset load."""
+    record = model(**fields)
+    record._change_reason = CHANGE_REASON
+    record.save()
+    return record
+
+
+@transaction.atomic
+def _seed(plan, directory: Path) -> LoadReport:
+    report = LoadReport(seeded=True)
+
+    states = [State(postal=s["postal"], fips=s["fips"], name=s["name"]) for s in plan.states]
+    bulk_create_with_history(states, State, default_change_reason=CHANGE_REASON)
+    report.created["states"] += len(states)
+
+    sources_by_key, sources_by_url = {}, {}
     for key, attributes in KNOWN_SOURCES.items():
-        if key in sources_by_key:
-            report.present["sources"] += 1
-            continue
-        source = sources_by_url.get(attributes["url"])
-        if source is None:
-            source = Source.objects.create(key=key, **attributes)
-            report.created["sources"] += 1
-        else:
-            report.present["sources"] += 1
-        sources_by_key[key] = sources_by_url[source.url] = source
+        sources_by_key[key] = sources_by_url[attributes["url"]] = _create(Source, key=key, **attributes)
     for url in plan.source_urls:
-        if url in sources_by_url:
-            # A known source's address cited again (e.g. the activation data in events.csv) is not a new source.
-            if url not in {attributes["url"] for attributes in KNOWN_SOURCES.values()}:
-                report.present["sources"] += 1
-            continue
-        sources_by_url[url] = Source.objects.create(
-            url=url, title=plan.source_titles.get(url, ""), publisher=_host(url)
-        )
-        report.created["sources"] += 1
+        if url not in sources_by_url:
+            title, quotes = plan.source_titles.get(url, ""), plan.source_quotes.get(url, [])
+            note = " … ".join(f"\u201c{quote}\u201d" for quote in quotes)
+            sources_by_url[url] = _create(Source, url=url, title=title, publisher=_host(url), note=note)
+    report.created["sources"] += len(sources_by_url)
 
-    existing_units = set(Jurisdiction.objects.values_list("fips", flat=True))
     fields = ["fips", "state_id", "name", "kind", "in_dataset", "on_current_map", "change_note", "change_note_es"]
-    new_units = [
-        Jurisdiction(**{name: unit[name] for name in fields})
-        for fips, unit in plan.jurisdictions.items()
-        if fips not in existing_units
-    ]
-    bulk_create_with_history(new_units, Jurisdiction, default_change_reason=CHANGE_REASON)
-    report.created["jurisdictions"] += len(new_units)
-    report.present["jurisdictions"] += len(plan.jurisdictions) - len(new_units)
-    new_fips = {unit.fips for unit in new_units}
-    # Links between units are set only on units this run created, so an editor's later links stay as they are.
-    for fips in new_fips:
-        unit = plan.jurisdictions[fips]
+    units = [Jurisdiction(**{name: unit[name] for name in fields}) for unit in plan.jurisdictions.values()]
+    bulk_create_with_history(units, Jurisdiction, default_change_reason=CHANGE_REASON)
+    report.created["jurisdictions"] += len(units)
+    for fips, unit in plan.jurisdictions.items():
         if unit["status_from_id"]:
             Jurisdiction.objects.filter(fips=fips).update(status_from_id=unit["status_from_id"])
         if unit["replaced_by"]:
             Jurisdiction.objects.get(fips=fips).replaced_by.add(*unit["replaced_by"])
 
-    existing_changes = set(StatusChange.objects.values_list("jurisdiction_id", "effective_on", "status"))
-    new_changes = []
-    for activation in plan.activations:
-        if (activation["fips"], activation["effective_on"], Status.ACTIVATED) in existing_changes:
-            continue
-        alternative = activation.get("alternative_date")
-        new_changes.append(
-            StatusChange(
-                jurisdiction_id=activation["fips"],
-                status=Status.ACTIVATED,
-                effective_on=activation["effective_on"],
-                source=sources_by_key[activation["source_key"]],
-                confidence=Confidence.DISPUTED if alternative else Confidence.CONFIRMED,
-                alternative_date=alternative,
-                note=activation["note"],
-                note_es=activation["note_es"],
-            )
+    changes = [
+        StatusChange(
+            jurisdiction_id=activation["fips"],
+            status=Status.ACTIVATED,
+            effective_on=activation["effective_on"],
+            source=sources_by_key[activation["source_key"]],
+            confidence=Confidence.DISPUTED if activation.get("alternative_date") else Confidence.CONFIRMED,
+            alternative_date=activation.get("alternative_date"),
+            note=activation["note"],
+            note_es=activation["note_es"],
         )
-    bulk_create_with_history(new_changes, StatusChange, default_change_reason=CHANGE_REASON)
-    report.created["activation records"] += len(new_changes)
-    report.present["activation records"] += len(plan.activations) - len(new_changes)
+        for activation in plan.activations
+    ]
+    bulk_create_with_history(changes, StatusChange, default_change_reason=CHANGE_REASON)
+    report.created["activation records"] += len(changes)
 
-    events = {}
-    for existing in Event.objects.all():
-        events[(existing.occurred_on, existing.state_id, existing.kind, existing.summary)] = existing
-    for planned in plan.events:
-        key = (planned["occurred_on"], planned["state_id"], planned["kind"], planned["summary"])
-        if key in events:
-            report.present["events"] += 1
-            continue
-        names = ["occurred_on", "state_id", "kind", "summary", "summary_es"]
-        event = Event.objects.create(**{name: planned[name] for name in names})
-        event.sources.set([sources_by_url[url] for url in planned["urls"]])
-        events[key] = event
-        report.created["events"] += 1
     events_by_state_day = {}
-    for event in events.values():
+    for planned in plan.events:
+        names = ["occurred_on", "state_id", "kind", "summary", "summary_es"]
+        event = _create(Event, **{name: planned[name] for name in names})
+        event.sources.set([sources_by_url[url] for url in planned["urls"]])
         if event.kind != EventKind.OTHER:
             events_by_state_day.setdefault((event.state_id, event.occurred_on), event)
+        report.created["events"] += 1
 
-    agreements = {(a.state_id, a.state_party): a for a in Agreement.objects.all()}
     agreements_by_key = {}
     for planned in plan.agreements:
-        agreement = agreements.get((planned["state_id"], planned["state_party"]))
-        if agreement is None:
-            agreement = Agreement.objects.create(
-                state_id=planned["state_id"],
-                state_party=planned["state_party"],
-                signed_on=planned["signed_on"],
-                signed_precision=planned["signed_precision"],
-                notes=planned["notes"],
-                notes_es=planned["notes_es"],
-            )
-            agreement.sources.set([sources_by_url[url] for url in planned["urls"]])
-            report.created["agreements"] += 1
-        else:
-            report.present["agreements"] += 1
+        names = ["state_id", "state_party", "signed_on", "signed_precision", "notes", "notes_es"]
+        agreement = _create(Agreement, **{name: planned[name] for name in names})
+        agreement.sources.set([sources_by_url[url] for url in planned["urls"]])
         agreements_by_key[planned["key"]] = agreement
+        report.created["agreements"] += 1
 
-    existing_agreement_changes = set(
-        AgreementStatusChange.objects.values_list("agreement_id", "effective_on", "status")
-    )
     for planned in plan.agreement_changes:
-        agreement = agreements_by_key[planned["key"]]
-        if (agreement.pk, planned["effective_on"], planned["status"]) in existing_agreement_changes:
-            report.present["agreement status changes"] += 1
-            continue
         event = events_by_state_day.get((planned["key"][0], planned["event_on"])) if planned["event_on"] else None
-        AgreementStatusChange.objects.create(
-            agreement=agreement,
+        _create(
+            AgreementStatusChange,
+            agreement=agreements_by_key[planned["key"]],
             status=planned["status"],
             effective_on=planned["effective_on"],
             precision=planned["precision"],
@@ -161,11 +136,11 @@ def load_dataset(directory: Path) -> LoadReport:
         report.created["agreement status changes"] += 1
 
     _load_leads(plan, sources_by_url, report)
-    _add_spanish(plan, report)
 
     rescission = Event.objects.filter(kind=EventKind.MOA_RESCINDED, state__isnull=True).earliest("occurred_on")
     rescinded = agreements_rescind(event=rescission, agreements=Agreement.objects.all())
     report.created["agreement status changes"] += len(rescinded)
+    report.seed = DatasetSeed.objects.create(files=file_hashes(directory), created=dict(report.created))
     return report
 
 
@@ -175,110 +150,146 @@ def _load_leads(plan, sources_by_url: dict, report) -> None:
     - moa_existed: the state had an MOA (ICE's 2011-08-05 letter went to its governor) but no source gives its
       signing date or signing body: an agreement with both unknown, never guessed; if the state already has one,
       the source is added to it.
+    - moa_signed: a source on who signed the state's agreement of that year, and when: the source is added to that
+      agreement (the latest of the year), and where its signer differs from the one on file, the notes say both.
     - council_voted_to_withdraw: a local vote, not a termination notice: a dated event of the state, the agreement
       itself unchanged.
     - refusal_announced: the source is added to the state's refusal.
-    Idempotent, like the rest of the load.
+    - moa_rescinded_by_ice: another report of ICE's letters of that day (to how many governors), and
+      states_without_moa: how many states had signed none: each a source of the nationwide rescission, its quoted
+      sentences kept as the source's note.
     """
     for lead in plan.leads:
         source = sources_by_url[lead["url"]]
+        fact = lead["fact"]
+        if fact in ("moa_rescinded_by_ice", "states_without_moa"):
+            rescission = Event.objects.get(kind=EventKind.MOA_RESCINDED, state__isnull=True, occurred_on=lead["day"])
+            rescission.sources.add(source)
+            continue
         state = State.objects.get(postal=lead["state_id"])
         agreements = list(Agreement.objects.filter(state=state).order_by("pk"))
-        if lead["fact"] == "moa_existed":
+        if fact == "moa_existed":
             if not agreements:
-                agreement = Agreement.objects.create(
-                    state=state,
-                    state_party=f"{state.name} (signing body not yet sourced)",
-                    notes=f"An MOA existed: \u201c{lead['quote']}\u201d Signing date and state party not yet sourced.",
-                    notes_es=_moa_existed_es(lead),
-                )
+                agreements = [
+                    _create(
+                        Agreement,
+                        state=state,
+                        state_party=f"{state.name} (signing body not yet sourced)",
+                        notes=f"An MOA existed: \u201c{lead['quote']}\u201d Signing date and state party not yet "
+                        "sourced.",
+                        notes_es=f"Existía un MOA: \u201c{lead['quote']}\u201d Aún no hay fuente para la fecha de "
+                        "firma ni para la parte estatal.",
+                    )
+                ]
                 report.created["agreements"] += 1
-                agreements = [agreement]
             for agreement in agreements:
                 agreement.sources.add(source)
-        elif lead["fact"] == "council_voted_to_withdraw":
-            summary = (
-                f"{state.name}'s council votes to withdraw from Secure Communities (a local vote, not a "
-                f"termination notice): \u201c{lead['quote']}\u201d"
+        elif fact == "moa_signed":
+            of_year = [a for a in agreements if a.signed_on and a.signed_on.year == lead["day"].year]
+            agreement = max(of_year, key=lambda a: a.signed_on)
+            outlet = _outlet(source)
+            agreement.notes = f"{agreement.notes} Another source names another signer: {outlet} says " + (
+                f"\u201c{lead['quote']}\u201d"
             )
-            event, created = Event.objects.get_or_create(
+            agreement.notes_es = f"{agreement.notes_es} Otra fuente nombra a otro firmante: {outlet} dice " + (
+                f"\u201c{lead['quote']}\u201d"
+            )
+            agreement.notes, agreement.notes_es = agreement.notes.strip(), agreement.notes_es.strip()
+            agreement._change_reason = CHANGE_REASON
+            agreement.save(update_fields=["notes", "notes_es"])
+            agreement.sources.add(source)
+        elif fact == "council_voted_to_withdraw":
+            event = _create(
+                Event,
                 state=state,
                 occurred_on=lead["day"],
                 kind=EventKind.OTHER,
-                summary=summary,
-                defaults={"precision": lead["precision"] or Precision.DAY, "summary_es": _council_vote_es(state, lead)},
+                precision=lead["precision"] or Precision.DAY,
+                summary=f"{state.name}'s council votes to withdraw from Secure Communities (a local vote, not a "
+                f"termination notice): \u201c{lead['quote']}\u201d",
+                summary_es=f"El concejo de {state.name} vota retirarse de Secure Communities (una votación local, "
+                f"no un aviso de terminación): \u201c{lead['quote']}\u201d",
             )
             event.sources.add(source)
-            (report.created if created else report.present)["events"] += 1
+            report.created["events"] += 1
         else:
             for agreement in agreements:
                 if agreement.status_changes.filter(status=AgreementStatus.DECLINED).exists():
                     agreement.sources.add(source)
 
 
-def _moa_existed_es(lead) -> str:
-    quote = lead["quote"]
-    return f"Existía un MOA: \u201c{quote}\u201d Aún no hay fuente para la fecha de firma ni para la parte estatal."
+def _outlet(source: Source) -> str:
+    """The publication a source's title names before its colon ("The American Prospect: ..."), else its site."""
+    title = source.title.split(": ", 1)
+    return title[0] if len(title) == 2 else source.host
 
 
-def _council_vote_es(state, lead) -> str:
-    return (
-        f"El concejo de {state.name} vota retirarse de Secure Communities (una votación local, no un aviso de "
-        f"terminación): \u201c{lead['quote']}\u201d"
-    )
+# --- After the seed: the database is the record ---------------------------------------------------------------
 
 
-def _add_spanish(plan, report) -> None:
-    """The Spanish texts of records loaded before the files had them (a database loaded by an earlier release).
+def compare(plan, directory: Path, seed: DatasetSeed | None) -> LoadReport:
+    """How the database differs from the checked files, kind by kind; nothing is written."""
+    report = LoadReport(seeded=False, seed=seed)
+    if seed is not None:
+        now = file_hashes(directory)
+        report.changed_files = sorted(
+            name
+            for name in set(now) | set(seed.files)
+            if now.get(name, {}).get("sha256") != seed.files.get(name, {}).get("sha256")
+        )
+    differences = report.differences
 
-    Only a blank Spanish field of a record whose English text is still the file's is filled: an editor's own text,
-    in either language, is never overwritten, and a second run finds nothing to do.
-    """
-    filled = 0
+    units = set(Jurisdiction.objects.values_list("fips", flat=True))
+    for fips in sorted(set(plan.jurisdictions) - units):
+        differences["units in the files, not in the database"].append(fips)
+    for fips in sorted(units - set(plan.jurisdictions)):
+        differences["units in the database, not in the files"].append(fips)
 
-    def fill(queryset, field: str, english: str, spanish: str) -> None:
-        nonlocal filled
-        if not spanish:
-            return
-        for record in queryset.filter(**{field: english, f"{field}_es": ""}):
-            setattr(record, f"{field}_es", spanish)
-            record._change_reason = CHANGE_REASON
-            record.save(update_fields=[f"{field}_es"])
-            filled += 1
-
-    for fips, unit in plan.jurisdictions.items():
-        fill(Jurisdiction.objects.filter(fips=fips), "change_note", unit["change_note"], unit["change_note_es"])
+    activated: dict[str, list] = {}
+    for fips, day in StatusChange.objects.filter(status=Status.ACTIVATED).values_list(
+        "jurisdiction_id", "effective_on"
+    ):
+        activated.setdefault(fips, []).append(day)
     for activation in plan.activations:
-        changes = StatusChange.objects.filter(
-            jurisdiction_id=activation["fips"], effective_on=activation["effective_on"]
-        )
-        fill(changes, "note", activation["note"], activation["note_es"])
-    for planned in plan.events:
-        events = Event.objects.filter(
-            occurred_on=planned["occurred_on"], state_id=planned["state_id"], kind=planned["kind"]
-        )
-        fill(events, "summary", planned["summary"], planned["summary_es"])
-    for planned in plan.agreements:
-        agreements = Agreement.objects.filter(state_id=planned["state_id"], state_party=planned["state_party"])
-        fill(agreements, "notes", planned["notes"], planned["notes_es"])
-    for planned in plan.agreement_changes:
-        changes = AgreementStatusChange.objects.filter(
-            agreement__state_id=planned["key"][0], effective_on=planned["effective_on"], status=planned["status"]
-        )
-        fill(changes, "note", planned["note"], planned["note_es"])
-    for lead in plan.leads:
-        if lead["fact"] == "council_voted_to_withdraw":
-            state = State.objects.get(postal=lead["state_id"])
-            events = Event.objects.filter(state=state, occurred_on=lead["day"], kind=EventKind.OTHER)
-            english = (
-                f"{state.name}'s council votes to withdraw from Secure Communities (a local vote, not a "
-                f"termination notice): \u201c{lead['quote']}\u201d"
+        fips, day = activation["fips"], activation["effective_on"]
+        found = activated.get(fips)
+        if not found:
+            differences["activations in the files, none in the database"].append(f"{fips} ({day})")
+        elif day not in found:
+            dates = ", ".join(str(other) for other in sorted(found))
+            differences["activation dates that differ"].append(f"{fips}: database {dates}, files {day}")
+    planned = {activation["fips"] for activation in plan.activations}
+    for fips in sorted(set(activated) - planned):
+        differences["activations in the database, not in the files"].append(fips)
+    others = StatusChange.objects.exclude(status=Status.ACTIVATED).values_list("jurisdiction_id", "status")
+    for fips, status in others:
+        differences["other dated statuses in the database (the files hold activations only)"].append(f"{fips} {status}")
+
+    events = set(Event.objects.values_list("occurred_on", "state_id", "kind"))
+    for event in plan.events:
+        if (event["occurred_on"], event["state_id"], event["kind"]) not in events:
+            where = event["state_id"] or "nationwide"
+            differences["events in the files, not in the database"].append(f"{event['occurred_on']} {where}")
+    parties = set(Agreement.objects.values_list("state_id", "state_party"))
+    for agreement in plan.agreements:
+        if (agreement["state_id"], agreement["state_party"]) not in parties:
+            differences["agreements in the files, not in the database"].append(
+                f"{agreement['state_id']}: {agreement['state_party']}"
             )
-            fill(events, "summary", english, _council_vote_es(state, lead))
-        elif lead["fact"] == "moa_existed":
-            english = f"An MOA existed: \u201c{lead['quote']}\u201d Signing date and state party not yet sourced."
-            fill(Agreement.objects.filter(state_id=lead["state_id"]), "notes", english, _moa_existed_es(lead))
-    rescinded = AgreementStatusChange.objects.filter(status=AgreementStatus.RESCINDED)
-    fill(rescinded, "note", RESCISSION_NOTE, RESCISSION_NOTE_ES)
-    if filled:
-        report.created["Spanish texts added to records already present"] += filled
+    urls = set(Source.objects.values_list("url", flat=True))
+    for url in plan.source_urls:
+        if url not in urls:
+            differences["sources in the files, not in the database"].append(url)
+    return report
+
+
+def dataset_review(directory: Path, *, user=None) -> tuple[ImportBatch | None, object]:
+    """The shipped activation dates as an import to review (jurisdictions/services.py): preview now, applied or
+    undone by an editor in the admin like any import, citing the dataset's own source. A unit whose activation an
+    editor or an import changed since the load is listed as a conflict and left as it is."""
+    plan_dataset(directory)
+    path = Path(directory) / ACTIVATIONS_FILE
+    source = Source.objects.get(key="asad-baer-bositis-2025")
+    return import_batch_preview(
+        file_name=f"shipped {ACTIVATIONS_FILE}", data=path.read_bytes(), source=source, user=user, protects_edits=True
+    )

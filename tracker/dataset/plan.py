@@ -4,14 +4,12 @@ checked, and any problem named by file, line and reason, before anything is writ
 import csv
 import datetime
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from agreements.models import AgreementStatus, EventKind, Precision
 from jurisdictions.models import PROGRAM_START, Kind
-
-CHANGE_REASON = "Loaded from the shipped dataset"
 
 # Sources that data files refer to by id rather than by address. Wording from fixtures/SOURCES.md.
 KNOWN_SOURCES = {
@@ -64,22 +62,42 @@ class Row:
 
 @dataclass
 class LoadReport:
+    """What a `load_dataset` run did: seeded an empty database (`created`), or wrote nothing and found how the
+    database differs from the shipped files (`differences`, by kind; `changed_files` since the seed)."""
+
+    seeded: bool = False
+    seed: object = None
     created: Counter = field(default_factory=Counter)
-    present: Counter = field(default_factory=Counter)
+    differences: defaultdict = field(default_factory=lambda: defaultdict(list))
+    changed_files: list[str] = field(default_factory=list)
 
     @property
     def changed_anything(self) -> bool:
-        return sum(self.created.values()) > 0
+        return self.seeded
 
-    def lines(self) -> list[str]:
-        if not self.changed_anything:
-            total = sum(self.present.values())
-            return [f"Dataset already loaded: nothing changed ({total} records already present)."]
-        lines = ["Created:"]
-        lines += [f"  {name}: {count}" for name, count in self.created.items() if count]
-        if sum(self.present.values()):
-            lines.append("Already present (left as they are):")
-            lines += [f"  {name}: {count}" for name, count in self.present.items() if count]
+    def lines(self, *, examples: int | None = 5) -> list[str]:
+        """The report for a person; `examples`: how many of each kind of difference to name (None: all)."""
+        if self.seeded:
+            lines = ["Loaded the shipped dataset into the empty database:"]
+            return lines + [f"  {name}: {count}" for name, count in self.created.items() if count]
+        when = f" on {self.seed.loaded_at:%Y-%m-%d %H:%M} UTC" if self.seed else " before loads were recorded"
+        lines = [f"The database is the record (dataset loaded{when}): nothing was written."]
+        if self.changed_files:
+            lines.append(f"Shipped files changed since that load: {', '.join(self.changed_files)}.")
+        differences = {kind: found for kind, found in self.differences.items() if found}
+        if not differences:
+            lines.append("It holds everything the shipped files hold.")
+            return lines
+        lines.append("How it differs from the shipped files (editors' and imports' work, or changed files):")
+        for kind, found in differences.items():
+            shown = found if examples is None else found[:examples]
+            more = f", and {len(found) - len(shown)} more" if len(found) > len(shown) else ""
+            lines.append(f"  {kind}: {len(found)} ({'; '.join(shown)}{more})")
+        if any("activation" in kind for kind in differences):
+            lines.append(
+                "To review the shipped activation dates as an import (preview, apply, undo in the admin; rows "
+                "edited since the load are kept as they are): manage.py load_dataset --review"
+            )
         return lines
 
 
@@ -161,8 +179,9 @@ class Plan:
     agreement_changes: list[dict] = field(default_factory=list)
     # agreement_leads.csv: facts about agreements found after the first release (see fixtures/SOURCES.md).
     leads: list[dict] = field(default_factory=list)
-    # Titles of sources that the files name, by address.
+    # Titles of sources that the files name, and the sentences leads quote from them, by address.
     source_titles: dict[str, str] = field(default_factory=dict)
+    source_quotes: dict[str, list[str]] = field(default_factory=dict)
 
 
 def plan_dataset(directory: Path) -> Plan:
@@ -419,22 +438,38 @@ def plan_dataset(directory: Path) -> Plan:
     return plan
 
 
-# What a row of agreement_leads.csv can say, and whether it needs a date.
-LEAD_FACTS = {"moa_existed": False, "council_voted_to_withdraw": True, "refusal_announced": True}
+# What a row of agreement_leads.csv can say: (whether it needs a date, whether it is about one state or the nation).
+LEAD_FACTS = {
+    "moa_existed": (False, "state"),
+    "moa_signed": (True, "state"),
+    "council_voted_to_withdraw": (True, "state"),
+    "refusal_announced": (True, "state"),
+    "moa_rescinded_by_ice": (True, "nation"),
+    "states_without_moa": (True, "nation"),
+}
 
 
 def _plan_leads(directory: Path, plan: Plan, states, urls: dict, problems: list[str]) -> None:
-    """agreement_leads.csv: each row quotes the sentence that carries one fact about a state's agreement."""
+    """agreement_leads.csv: each row quotes the sentence that carries one fact about a state's agreement, or about
+    every state's (a blank state)."""
     columns = ["state_postal", "fact", "date", "precision", "source_title", "source_url", "quote"]
     for row in read_rows(directory / "agreement_leads.csv", columns, problems):
         postal, fact = row.values["state_postal"], row.values["fact"]
-        if postal not in states:
-            problems.append(f"{row.where()}: unknown state '{postal}'")
-            continue
         if fact not in LEAD_FACTS:
             problems.append(f"{row.where()}: unknown fact '{fact}': use {', '.join(LEAD_FACTS)}")
             continue
-        day, precision = parse_date(row, "date", problems, allow_month=True, required=LEAD_FACTS[fact])
+        needs_date, scope = LEAD_FACTS[fact]
+        if scope == "state" and postal not in states:
+            problems.append(f"{row.where()}: unknown state '{postal}'")
+            continue
+        if scope == "nation" and postal:
+            problems.append(f"{row.where()}: {fact} is about every state: leave state_postal empty")
+            continue
+        if row.values["precision"] == "year" and re.fullmatch(r"\d{4}", row.values["date"]):
+            # Known to the year only: kept to match the agreement of that year, never stored as a day.
+            day, precision = datetime.date(int(row.values["date"]), 1, 1), "year"
+        else:
+            day, precision = parse_date(row, "date", problems, allow_month=True, required=needs_date)
         if row.values["precision"] and precision and row.values["precision"] != precision:
             problems.append(
                 f"{row.where()}: precision '{row.values['precision']}' does not match '{row.values['date']}'"
@@ -443,9 +478,36 @@ def _plan_leads(directory: Path, plan: Plan, states, urls: dict, problems: list[
         if not url or not quote:
             problems.append(f"{row.where()}: a lead needs its source and the sentence it quotes")
             continue
+        missing = _lead_without_its_record(fact, postal, day, plan)
+        if missing:
+            problems.append(f"{row.where()}: {missing}")
+            continue
         urls[url] = None
         if row.values["source_title"]:
             plan.source_titles[url] = row.values["source_title"]
+        plan.source_quotes.setdefault(url, []).append(quote)
         plan.leads.append(
-            {"state_id": postal, "fact": fact, "day": day, "precision": precision, "url": url, "quote": quote}
+            {
+                "state_id": postal or None,
+                "fact": fact,
+                "day": day,
+                "precision": "" if precision == "year" else precision,
+                "url": url,
+                "quote": quote,
+            }
         )
+
+
+def _lead_without_its_record(fact: str, postal: str, day, plan: Plan) -> str:
+    """Why a lead cannot be attached to what it is about (the agreement of that year, the rescission that day)."""
+    if day is None:
+        return ""
+    if fact == "moa_signed":
+        signed = [a for a in plan.agreements if a["state_id"] == postal and a["signed_on"]]
+        if not any(a["signed_on"].year == day.year for a in signed):
+            return f"no agreement of {postal} signed in {day.year} in agreements.csv"
+    if LEAD_FACTS[fact][1] == "nation":
+        rescissions = [e for e in plan.events if e["kind"] == EventKind.MOA_RESCINDED and not e["state_id"]]
+        if not any(e["occurred_on"] == day for e in rescissions):
+            return f"no nationwide moa_rescinded event on {day} in events.csv"
+    return ""
