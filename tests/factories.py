@@ -3,7 +3,16 @@
 import datetime
 
 from agreements.models import Agreement, AgreementStatusChange, Event, EventKind
-from jurisdictions.models import Jurisdiction, Source, State, Status, StatusChange
+from jurisdictions.models import ImportBatch, Jurisdiction, Source, State, Status, StatusChange
+from tracker.models import DatasetSeed
+
+
+def empty_tracker_data() -> None:
+    """The tracker's data gone, as on a fresh install (inside the test's transaction, rolled back after)."""
+    Jurisdiction.objects.update(status_from=None)
+    for model in [AgreementStatusChange, Event, Agreement, ImportBatch, StatusChange, Jurisdiction, Source, State]:
+        model.objects.all().delete()
+    DatasetSeed.objects.all().delete()
 
 
 def make_source(**fields) -> Source:

@@ -156,8 +156,8 @@ def test_exact_json_of_a_disputed_jurisdiction(client, dataset):
                 "status": "activated",
                 "confidence": "disputed",
                 "alternative_date": "2011-01-06",
-                "note": "The source's own fields disagree: date_secure gives 2011-06-01, but its month/day/year "
-                "fields give 2011-01-06. The recorded date is date_secure.",
+                "note": "The county dataset gives two dates for this county: its activation date, recorded here, "
+                "and another in its separate month, day and year fields, shown as the disputed alternative.",
                 "source": source,
             }
         ],

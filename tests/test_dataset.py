@@ -12,8 +12,9 @@ from django.core.management.base import CommandError
 
 from agreements.models import Agreement, AgreementStatusChange, Event, EventKind
 from jurisdictions import importer
-from jurisdictions.models import Confidence, ImportBatch, ImportState, Jurisdiction, Source, State, StatusChange
+from jurisdictions.models import Confidence, ImportState, Jurisdiction, Source, State, StatusChange
 from jurisdictions.services import import_batch_apply, import_batch_undo
+from tests.factories import empty_tracker_data
 from tracker.dataset import DatasetError, load_dataset
 from tracker.dataset import load as dataset_module
 from tracker.dataset.load import dataset_review
@@ -52,14 +53,6 @@ def _counts() -> dict:
     return counts
 
 
-def _empty_database() -> None:
-    """The tracker's data gone (inside the test's transaction, rolled back after): what a fresh install has."""
-    Jurisdiction.objects.update(status_from=None)
-    for model in [AgreementStatusChange, Event, Agreement, ImportBatch, StatusChange, Jurisdiction, Source, State]:
-        model.objects.all().delete()
-    DatasetSeed.objects.all().delete()
-
-
 def test_a_later_load_writes_nothing_and_says_the_database_is_the_record(dataset, capsys):
     before, version = _counts(), DataVersion.objects.get().number
     call_command("load_dataset")
@@ -83,7 +76,7 @@ def test_the_one_load_is_recorded_with_each_files_hash(dataset):
 
 
 def test_an_empty_database_is_seeded_and_reports_what_it_created(dataset):
-    _empty_database()
+    empty_tracker_data()
     report = load_dataset(settings.DATASET_DIR)
     assert report.seeded
     assert report.created["jurisdictions"] == 3150
@@ -164,16 +157,27 @@ EDITS = {
 }
 
 
+def _changes_since(client, cursor: str) -> tuple[list, str]:
+    results = []
+    while True:
+        page = client.get(f"/api/v1/changes/?since={cursor}&limit=500").json()
+        results, cursor = results + page["results"], page["next"]
+        if not page["more"]:
+            return results, cursor
+
+
 @pytest.mark.parametrize("edit", EDITS, ids=list(EDITS))
-def test_an_editors_work_survives_every_later_load(dataset, edit, capsys):
+def test_an_editors_work_survives_every_later_load_and_the_changes_feed_stays_quiet(dataset, edit, client):
     survived = EDITS[edit]()
+    _, cursor = _changes_since(client, "")
     before, version = _counts(), DataVersion.objects.get().number
     load_dataset(settings.DATASET_DIR)
-    call_command("load_dataset")
+    call_command("load_dataset", verbosity=0)  # what every `dev.py serve` start runs
     assert survived()
     assert _counts() == before
     # The data version did not move: no snapshot, ETag or changes feed can announce a row nobody made.
     assert DataVersion.objects.get().number == version
+    assert _changes_since(client, cursor)[0] == []
 
 
 def test_a_later_load_reports_how_the_database_differs(dataset):
@@ -332,9 +336,10 @@ def test_the_leads_found_later_are_loaded_each_with_its_source_and_quote(dataset
     revised = Agreement.objects.get(state_id="NY", signed_on=datetime.date(2010, 12, 28))
     # The shipped record's signer stays; the other source's is shown beside it, quoted.
     assert revised.state_party.startswith("New York State Division of Criminal Justice Services")
-    assert "Another source names another signer: The American Prospect says" in revised.notes
+    assert "Another source, cited here, names another signer: \u201c(The memorandum, like the one" in revised.notes
     assert "New York State Police signed with DHS in late 2010" in revised.notes
-    assert "Otra fuente nombra a otro firmante: The American Prospect dice" in revised.notes_es
+    assert "Otra fuente, citada aquí, nombra a otro firmante: \u201c" in revised.notes_es
+    assert "\u2018Either party, upon 30 days" in revised.notes  # its own quotation nested in single quotes
     assert revised.sources.filter(url="https://prospect.org/article/cuomo-s-prison-break").exists()
 
     letters = Event.objects.get(kind=EventKind.MOA_RESCINDED).sources
@@ -460,7 +465,7 @@ def test_a_good_new_row_is_accepted_into_an_empty_database_and_only_reported_in_
     report = load_dataset(folder)
     assert report.differences["units in the files, not in the database"] == ["48999"]
     assert not Jurisdiction.objects.filter(fips="48999").exists()
-    _empty_database()
+    empty_tracker_data()
     assert load_dataset(folder).seeded
     assert Jurisdiction.objects.get(fips="48999").status_on() == "activated"
 
@@ -483,7 +488,7 @@ def test_a_failure_while_writing_leaves_the_database_unchanged(dataset, tmp_path
         raise RuntimeError("injected failure after the jurisdictions were written")
 
     monkeypatch.setattr(dataset_module, "agreements_rescind", explode)
-    _empty_database()
+    empty_tracker_data()
     with pytest.raises(RuntimeError):
         load_dataset(folder)
     assert not Jurisdiction.objects.exists() and not DatasetSeed.objects.exists()

@@ -68,8 +68,8 @@ def test_every_remaining_agreement_is_rescinded_from_5_august_2011(dataset):
     day = D(2011, 8, 5)
     assert not Agreement.objects.in_force(on=day).exists()
     rescinded = set(Agreement.objects.rescinded(on=day).values_list("state", flat=True))
-    assert rescinded == {"CA", "CO", "DC", "DE", "IL", "MD", "NY", "RI", "VA", "WY"}
-    assert Agreement.objects.rescinded().count() == 10
+    assert rescinded == {"CA", "CO", "DC", "DE", "IL", "MD", "NV", "NY", "RI", "VA", "WY"}
+    assert Agreement.objects.rescinded().count() == 11
     assert set(Agreement.objects.declined(on=day).values_list("state", flat=True)) == {"MA", "WA"}
     california = Agreement.objects.get(state="CA")
     assert california.is_rescinded
@@ -96,6 +96,7 @@ def test_signed_excludes_refusals(dataset):
         "DE",
         "IL",
         "MD",
+        "NV",
         "NY",
         "RI",
         "VA",

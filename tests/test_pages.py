@@ -443,14 +443,14 @@ def test_state_page_refuses_a_bad_date(client, dataset):
 # --- /agreements/ ----------------------------------------------------------------------------------------
 
 
-def test_agreements_page_lists_all_eleven_with_history(client, dataset, django_assert_num_queries):
+def test_agreements_page_lists_every_agreement_with_history(client, dataset, django_assert_num_queries):
     # Agreements, their changes, their sources, the rescission event and its sources.
     with django_assert_num_queries(SNAPSHOT_BUILD_QUERIES):
         response = client.get("/agreements/")
     page = response.content.decode()
-    # Eleven of agreements*.csv and Maryland's and Virginia's of agreement_leads.csv.
-    assert page.count('<section class="agreement"') == 13
-    assert "13 agreements and their status today" in page
+    # Eleven of agreements*.csv and Maryland's, Virginia's and Nevada's of agreement_leads.csv.
+    assert page.count('<section class="agreement"') == 14
+    assert "14 agreements and their status today" in page
     assert "Illinois State Police" in page and "November 2009 (day not known)" in page
     assert "Washington State Patrol" in page and "State declined to sign" in page
 

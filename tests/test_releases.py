@@ -20,7 +20,7 @@ from jurisdictions.models import StatusChange
 from releases import services, store
 from releases.models import Release, ReleaseIsImmutable
 from releases.services import PublishError, release_publish
-from tests.factories import make_agreement_change, make_source
+from tests.factories import empty_tracker_data, make_agreement_change, make_source
 from tracker import readmodel
 from tracker.dates import local_date
 
@@ -87,8 +87,9 @@ def test_a_second_load_publishes_nothing(dataset, releases_dir):
 
 
 def test_a_fresh_load_publishes_r1(dataset, releases_dir):
-    # As on a fresh install: no release yet, then the loader.
+    # As on a fresh install: no data and no release yet, then the loader.
     Release.objects.all()._raw_delete(Release.objects.db)
+    empty_tracker_data()
     out = io.StringIO()
     call_command("load_dataset", stdout=out)
     assert "Published the first release, r1" in out.getvalue()

@@ -111,7 +111,7 @@ def _page(client, url) -> str:
 @pytest.mark.parametrize(
     ("url", "spanish"),
     [
-        ("/es/jurisdictions/36009/", "Los propios campos de la fuente no coinciden: date_secure da 2011-06-01"),
+        ("/es/jurisdictions/36009/", "El conjunto de datos por condado da dos fechas para este condado"),
         ("/es/jurisdictions/02270/", "Pasó a llamarse Kusilvak Census Area (02158) en 2015."),
         ("/es/states/IL/", "La oficina del gobernador Pat Quinn ordena a Illinois State Police suspender"),
         ("/es/states/IL/", "La carta del gobernador Quinn adjuntaba el aviso del director de ISP"),
@@ -155,7 +155,7 @@ def test_english_pages_show_the_english_texts_as_before(client, dataset):
     assert '<p class="notes" lang="en">Never signed. The refusal letter from Secretary Mary Beth Heffernan' in html
     assert "Nunca se firmó" not in html
     county = _page(client, "/jurisdictions/36009/")
-    assert '<span lang="en">The source&#x27;s own fields disagree: date_secure gives 2011-06-01' in county
+    assert '<span lang="en">The county dataset gives two dates for this county: its activation date' in county
     assert "no coinciden" not in county
 
 

@@ -9,6 +9,7 @@ may undo (`dataset_review`, `manage.py load_dataset --review`), in which rows ed
 """
 
 import hashlib
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,6 +27,13 @@ from tracker.models import DatasetSeed
 ACTIVATIONS_FILE = "activations.csv"
 # The examples each kind of difference lists (the command's -v 2 lists all).
 EXAMPLES = 5
+
+
+def quoted(text: str) -> str:
+    """A quoted sentence in curly double quotes, its own quotes made single (US style), so that a quotation nested
+    in it never closes it early: the Spanish pages mark each quotation as English (jurisdictions/templatetags)."""
+    inner = re.sub(r'"([^"]*)"', "\u2018\\1\u2019", text).replace("\u201c", "\u2018").replace("\u201d", "\u2019")
+    return f"\u201c{inner}\u201d"
 
 
 def _host(url: str) -> str:
@@ -73,7 +81,7 @@ def _seed(plan, directory: Path) -> LoadReport:
     for url in plan.source_urls:
         if url not in sources_by_url:
             title, quotes = plan.source_titles.get(url, ""), plan.source_quotes.get(url, [])
-            note = " … ".join(f"\u201c{quote}\u201d" for quote in quotes)
+            note = " … ".join(quoted(quote) for quote in quotes)
             sources_by_url[url] = _create(Source, url=url, title=title, publisher=_host(url), note=note)
     report.created["sources"] += len(sources_by_url)
 
@@ -175,9 +183,8 @@ def _load_leads(plan, sources_by_url: dict, report) -> None:
                         Agreement,
                         state=state,
                         state_party=f"{state.name} (signing body not yet sourced)",
-                        notes=f"An MOA existed: \u201c{lead['quote']}\u201d Signing date and state party not yet "
-                        "sourced.",
-                        notes_es=f"Existía un MOA: \u201c{lead['quote']}\u201d Aún no hay fuente para la fecha de "
+                        notes=f"An MOA existed: {quoted(lead['quote'])} Signing date and state party not yet sourced.",
+                        notes_es=f"Existía un MOA: {quoted(lead['quote'])} Aún no hay fuente para la fecha de "
                         "firma ni para la parte estatal.",
                     )
                 ]
@@ -187,13 +194,9 @@ def _load_leads(plan, sources_by_url: dict, report) -> None:
         elif fact == "moa_signed":
             of_year = [a for a in agreements if a.signed_on and a.signed_on.year == lead["day"].year]
             agreement = max(of_year, key=lambda a: a.signed_on)
-            outlet = _outlet(source)
-            agreement.notes = f"{agreement.notes} Another source names another signer: {outlet} says " + (
-                f"\u201c{lead['quote']}\u201d"
-            )
-            agreement.notes_es = f"{agreement.notes_es} Otra fuente nombra a otro firmante: {outlet} dice " + (
-                f"\u201c{lead['quote']}\u201d"
-            )
+            quote = quoted(lead["quote"])
+            agreement.notes = f"{agreement.notes} Another source, cited here, names another signer: {quote}"
+            agreement.notes_es = f"{agreement.notes_es} Otra fuente, citada aquí, nombra a otro firmante: {quote}"
             agreement.notes, agreement.notes_es = agreement.notes.strip(), agreement.notes_es.strip()
             agreement._change_reason = CHANGE_REASON
             agreement.save(update_fields=["notes", "notes_es"])
@@ -206,9 +209,9 @@ def _load_leads(plan, sources_by_url: dict, report) -> None:
                 kind=EventKind.OTHER,
                 precision=lead["precision"] or Precision.DAY,
                 summary=f"{state.name}'s council votes to withdraw from Secure Communities (a local vote, not a "
-                f"termination notice): \u201c{lead['quote']}\u201d",
+                f"termination notice): {quoted(lead['quote'])}",
                 summary_es=f"El concejo de {state.name} vota retirarse de Secure Communities (una votación local, "
-                f"no un aviso de terminación): \u201c{lead['quote']}\u201d",
+                f"no un aviso de terminación): {quoted(lead['quote'])}",
             )
             event.sources.add(source)
             report.created["events"] += 1
@@ -216,12 +219,6 @@ def _load_leads(plan, sources_by_url: dict, report) -> None:
             for agreement in agreements:
                 if agreement.status_changes.filter(status=AgreementStatus.DECLINED).exists():
                     agreement.sources.add(source)
-
-
-def _outlet(source: Source) -> str:
-    """The publication a source's title names before its colon ("The American Prospect: ..."), else its site."""
-    title = source.title.split(": ", 1)
-    return title[0] if len(title) == 2 else source.host
 
 
 # --- After the seed: the database is the record ---------------------------------------------------------------

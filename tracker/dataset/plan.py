@@ -259,13 +259,15 @@ def plan_dataset(directory: Path) -> Plan:
             continue
         alternative = datetime.date.fromisoformat(match.group(1))
         activation_by_fips[fips]["alternative_date"] = alternative
+        # In words, with no dates typed in: the page shows both dates from the record itself.
         activation_by_fips[fips]["note"] = (
-            f"The source's own fields disagree: date_secure gives {activation_by_fips[fips]['effective_on']}, "
-            f"but its month/day/year fields give {alternative}. The recorded date is date_secure."
+            "The county dataset gives two dates for this county: its activation date, recorded here, and another "
+            "in its separate month, day and year fields, shown as the disputed alternative."
         )
         activation_by_fips[fips]["note_es"] = (
-            f"Los propios campos de la fuente no coinciden: date_secure da {activation_by_fips[fips]['effective_on']}, "
-            f"pero sus campos de mes, día y año dan {alternative}. La fecha registrada es la de date_secure."
+            "El conjunto de datos por condado da dos fechas para este condado: su fecha de activación, la que se "
+            "registra aquí, y otra en sus campos separados de mes, día y año, que se muestra como alternativa en "
+            "disputa."
         )
 
     unit_columns = [
