@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from agreements.models import Agreement
+from agreements.models import Agreement, Event
 from jurisdictions.models import Jurisdiction, Source, State, Status, StatusChange
-from tests.admin_forms import change_url, form_data
+from tests.admin_forms import change_url, errors_of, form_data
 from tests.factories import make_agreement, make_agreement_change, make_event, make_source, make_status_change
 from tracker import readmodel
 
@@ -227,3 +227,92 @@ def test_a_link_removed_before_the_deletion_is_not_brought_back(editor_client):
     editor_client.post(reverse("admin:jurisdictions_source_deleted"), {"history_id": record.history_id})
     assert Source.objects.filter(pk=source_id).exists()
     assert list(event.sources.values_list("title", flat=True)) == ["Kept"]
+
+
+def _latest(obj):
+    return obj.history.order_by("-history_date", "-history_id")[0]
+
+
+def _linked(kind):
+    """An agreement or an event whose sources changed twice: "first" and "removed" at first, then "removed" was
+    taken off, then "added" was put on. Returns it, its sources by name, and its versions by the links they had."""
+    sources = {name: make_source(title=f"Source {name}") for name in ("first", "removed", "added")}
+    obj = make_agreement() if kind == "agreement" else make_event(sources=[sources["first"]])
+    obj.sources.set([sources["first"], sources["removed"]])
+    both = _latest(obj)
+    obj.sources.remove(sources["removed"])
+    only_first = _latest(obj)
+    obj.sources.add(sources["added"])
+    return obj, sources, {"before the removal": both, "before the addition": only_first}
+
+
+def _revert_url(obj, record):
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_simple_history", args=[obj.pk, record.pk])
+
+
+@pytest.mark.parametrize("kind", ["agreement", "event"])
+@pytest.mark.parametrize(
+    "version, expected",
+    [("before the addition", {"first"}), ("before the removal", {"first", "removed"})],
+)
+def test_reverting_to_an_old_version_brings_back_exactly_the_sources_it_had(editor_client, kind, version, expected):
+    from django.utils.html import escape
+
+    obj, sources, versions = _linked(kind)
+    assert {source.title for source in obj.sources.all()} == {"Source first", "Source added"}
+    url = _revert_url(obj, versions[version])
+    page = editor_client.get(url)
+    assert page.status_code == 200
+    wanted = {str(sources[name].pk) for name in expected}
+    # The form shows the version's sources selected, not today's.
+    assert set(form_data(page)["sources"]) == wanted
+    html = page.content.decode()
+    for name, source in sources.items():
+        option = f'<option value="{source.pk}" selected>{escape(str(source))}</option>'
+        assert (option in html) == (name in expected), name
+    response = editor_client.post(url, form_data(page))
+    assert response.status_code == 302, errors_of(response)
+    obj.refresh_from_db()
+    assert {str(pk) for pk in obj.sources.values_list("pk", flat=True)} == wanted
+    # The history's newest version is the reverted one, links included, saved by the editor.
+    latest = _latest(obj)
+    assert {str(row.source_id) for row in latest.sources.all()} == wanted
+    assert latest.history_user.username == "edna"
+
+
+def test_a_version_whose_source_was_since_deleted_offers_the_sources_that_still_exist(editor_client):
+    kept, gone = make_source(title="Kept"), make_source(title="Gone")
+    agreement = make_agreement()
+    agreement.sources.set([kept, gone])
+    version = _latest(agreement)
+    agreement.sources.clear()
+    gone.delete()
+    page = editor_client.get(_revert_url(agreement, version))
+    assert form_data(page)["sources"] == [str(kept.pk)]
+    response = editor_client.post(_revert_url(agreement, version), form_data(page))
+    assert response.status_code == 302, errors_of(response)
+    assert list(agreement.sources.all()) == [kept]
+
+
+def test_a_superuser_reverting_a_unit_gets_back_the_successors_of_that_version(admin_client, dataset):
+    unit = Jurisdiction.objects.filter(replaced_by__isnull=False).order_by("fips").first()
+    successors = sorted(unit.replaced_by.values_list("pk", flat=True))
+    version = _latest(unit)
+    unit.replaced_by.set([])
+    url = _revert_url(unit, version)
+    page = admin_client.get(url)
+    assert sorted(form_data(page)["replaced_by"]) == successors
+    response = admin_client.post(url, form_data(page))
+    assert response.status_code == 302, errors_of(response)
+    assert sorted(unit.replaced_by.values_list("pk", flat=True)) == successors
+
+
+def test_every_tracked_link_has_a_baseline_in_the_history_of_its_record(dataset):
+    """Each record's newest version lists the links it has now, so reverting to it changes no link."""
+    for model in (Agreement, Event, Jurisdiction):
+        for field in model.history.model._history_m2m_fields:
+            target = field.m2m_reverse_field_name() + "_id"
+            for obj in model.objects.prefetch_related(field.name):
+                now = sorted(related.pk for related in getattr(obj, field.name).all())
+                recorded = sorted(getattr(_latest(obj), field.name).values_list(target, flat=True))
+                assert recorded == now, (model.__name__, obj.pk)
