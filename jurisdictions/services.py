@@ -119,18 +119,67 @@ def _apply(batch: ImportBatch, user) -> ImportBatch:
     return batch
 
 
+# Every stored field of a dated status row (note, note_es, confidence, alternative_date, status, date, source,
+# unit): an undo deletes or rewrites the whole row, so an edit to any of them would be lost.
+_UNDO_COMPARED = [field for field in StatusChange._meta.concrete_fields if not field.primary_key]
+
+
+def _imported_versions(batch: ImportBatch) -> dict[int, object]:
+    """Each row's version as the import wrote it: its history record with the import's reason (the newest, should
+    the same reason ever appear twice), by status change id."""
+    records = StatusChange.history.filter(history_change_reason=_reason(batch)).order_by("history_date", "history_id")
+    return {record.id: record for record in records}
+
+
 def _undo_problems(batch: ImportBatch, rows: dict) -> list[str]:
-    """Why undoing `batch` would lose someone's later edit (rows: its status changes by id, as they are now)."""
+    """Why undoing `batch` would lose someone's later edit (rows: its status changes by id, as they are now, with
+    their jurisdictions), one line per row, naming it, the fields changed and who changed them last.
+
+    A row counts as edited when any stored field differs from the version the import itself wrote; an edit that
+    was put back exactly (a note changed and changed back) loses nothing and does not block the undo."""
+    imported = _imported_versions(batch)
+    edited: dict[int, list[str]] = {}
     problems = []
     for item in batch.changes.get("created", []) + batch.changes.get("updated", []):
         change = rows.get(item["id"])
         if change is None:
             problems.append(f"status change #{item['id']} has since been deleted")
             continue
-        now = {"effective_on": change.effective_on.isoformat(), "source_id": change.source_id}
-        if now != item["after"] or change.status != Status.ACTIVATED:
-            problems.append(f"status change #{item['id']} ({change}) has since been edited")
+        version = imported.get(change.pk)
+        if version is None:
+            # Without the import's own version, a later edit cannot be ruled out: refuse rather than guess.
+            problems.append(f"{_named(change)} has no record of this import in its history")
+            continue
+        # The import's version has the date and source it recorded as `after`, and every other field it left.
+        fields = [
+            field for field in _UNDO_COMPARED if getattr(change, field.attname) != getattr(version, field.attname)
+        ]
+        if fields:
+            edited[change.pk] = [str(field.verbose_name) for field in fields]
+    editors = _last_editors({pk: imported[pk].history_id for pk in edited}) if edited else {}
+    for pk, labels in edited.items():
+        problems.append(f"{_named(rows[pk])} has since been edited{editors.get(pk, '')}: {', '.join(labels)} changed")
     return problems
+
+
+def _named(change: StatusChange) -> str:
+    """'status change #12 (Harris County, TX: activated on 2008-10-28)': the row as an editor finds it."""
+    unit = change.jurisdiction
+    return (
+        f"status change #{change.pk} ({unit.name}, {unit.state_id}: "
+        f"{change.get_status_display().lower()} on {change.effective_on.isoformat()})"
+    )
+
+
+def _last_editors(imported: dict[int, int]) -> dict[int, str]:
+    """' by otto' for each row (`imported`: status change id -> the history id of the import's version) whose
+    newest later version names a user; one query."""
+    newest = {}
+    later = StatusChange.history.filter(id__in=list(imported)).select_related("history_user").order_by("history_id")
+    for record in later:
+        if record.history_id > imported[record.id]:
+            newest[record.id] = record
+    return {pk: f" by {record.history_user}" for pk, record in newest.items() if record.history_user_id}
 
 
 @dataclass
@@ -205,11 +254,16 @@ def import_batch_undo(*, batch: ImportBatch, user) -> ImportBatch:
         raise ImportNotApplied(f"Only an applied import can be undone; {batch} is not.")
     created = batch.changes.get("created", [])
     updated = batch.changes.get("updated", [])
-    rows = StatusChange.objects.select_for_update().in_bulk([item["id"] for item in created + updated])
+    rows = (
+        StatusChange.objects.select_for_update(of=("self",))
+        .select_related("jurisdiction")
+        .in_bulk([item["id"] for item in created + updated])
+    )
     problems = _undo_problems(batch, rows)
     if problems:
+        more = f"; and {len(problems) - 10} more (listed on the undo page)" if len(problems) > 10 else ""
         raise ImportNotApplied(
-            "Nothing was undone, because undoing would overwrite later edits: " + "; ".join(problems[:10]) + ". "
+            "Nothing was undone, because undoing would overwrite later edits: " + "; ".join(problems[:10]) + more + ". "
             "Restore those rows from their history instead."
         )
     reason = f"Undo of {_reason(batch)}"[:100]

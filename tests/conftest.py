@@ -62,3 +62,33 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def editor(dataset):
+    """A staff member of the Editors group (what the create_editors_group command grants), over the dataset."""
+    from django.contrib.auth.models import Group, User
+
+    call_command("create_editors_group", verbosity=0)
+    user = User.objects.create_user("edna", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def other_editor_client(editor):
+    """A second editor, in a browser of their own, for two people editing at once."""
+    from django.contrib.auth.models import Group, User
+    from django.test import Client
+
+    user = User.objects.create_user("otto", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    other = Client()
+    other.force_login(user)
+    return other

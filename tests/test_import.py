@@ -5,28 +5,18 @@ import datetime
 import io
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.urls import reverse
 
 from jurisdictions import importer
 from jurisdictions.models import ImportBatch, ImportState, Jurisdiction, Source, StatusChange
+from tests.admin_forms import errors_of, form_data
 from tests.factories import make_jurisdiction
 from tests.test_search import AMBIGUOUS, LATER_CODES, SPELLINGS, STATE_AGENCIES
 
 pytestmark = pytest.mark.django_db
 
 UPLOAD = "admin:jurisdictions_importbatch_upload"
-
-
-@pytest.fixture
-def editor_client(client, dataset):
-    call_command("create_editors_group", verbosity=0)
-    user = User.objects.create_user("edna", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(user)
-    return client
 
 
 def snapshot():
@@ -133,6 +123,84 @@ def test_undo_is_refused_when_an_imported_row_was_edited_since(editor_client, go
     assert "Nothing was undone" in response.content.decode()
     assert snapshot() == before
     assert ImportBatch.objects.get().state == ImportState.APPLIED
+
+
+def _applied(client, data):
+    """Upload and confirm `data`; the preview's address and the applied batch."""
+    url = upload(client, "activated.csv", data)["Location"]
+    assert client.post(url, {"confirm": "1"}).status_code == 302
+    return url, ImportBatch.objects.get()
+
+
+def _edit_in_the_admin(client, change, **fields):
+    """Save `fields` on a status change through its admin form, as an editor would."""
+    url = reverse("admin:jurisdictions_statuschange_change", args=[change.pk])
+    response = client.post(url, {**form_data(client.get(url)), **fields})
+    assert response.status_code == 302, errors_of(response)
+
+
+@pytest.mark.parametrize(
+    "fips, edit, changed",
+    [
+        pytest.param("48201", {"note": "Checked against the county's letter"}, "note", id="note"),
+        pytest.param("48999", {"note_es": "Revisado con la carta del condado"}, "note (Spanish)", id="note_es"),
+        pytest.param(
+            "48201",
+            {"confidence": "disputed", "alternative_date": "2008-11-03"},
+            "confidence, alternative date",
+            id="confidence and alternative date",
+        ),
+        pytest.param("48999", {"status": "scheduled"}, "status", id="status"),
+    ],
+)
+def test_undo_is_refused_after_a_colleague_edits_any_field_of_an_imported_row_and_nothing_is_written(
+    editor_client, other_editor_client, good_file, fips, edit, changed
+):
+    url, batch = _applied(editor_client, good_file)
+    change = StatusChange.objects.get(jurisdiction_id=fips)
+    _edit_in_the_admin(other_editor_client, change, **edit)
+    change.refresh_from_db()
+    named = (
+        f"status change #{change.pk} ({change.jurisdiction.name}, TX: "
+        f"{change.get_status_display().lower()} on {change.effective_on.isoformat()})"
+    )
+    before, versions = snapshot(), StatusChange.history.count()
+
+    # The page that asks before undoing names the row, what changed and who changed it, and offers no button.
+    page = editor_client.get(reverse("admin:jurisdictions_importbatch_undo", args=[batch.pk])).content.decode()
+    assert "cannot be undone" in page and 'name="undo"' not in page
+    assert f"{named} has since been edited by otto: {changed} changed" in page
+    # Undoing anyway (a stale page, a second tab) is refused the same way.
+    response = editor_client.post(url, {"undo": "1"}, follow=True)
+    html = response.content.decode()
+    assert "Nothing was undone" in html and named in html
+    assert snapshot() == before and StatusChange.history.count() == versions
+    assert ImportBatch.objects.get().state == ImportState.APPLIED
+
+
+def test_an_undo_goes_ahead_when_only_rows_it_did_not_write_were_edited_since(
+    editor_client, other_editor_client, good_file
+):
+    before = snapshot()["changes"]
+    url, batch = _applied(editor_client, good_file)
+    # Dallas County's row was in the file unchanged: the import did not write it.
+    dallas = StatusChange.objects.get(jurisdiction_id="48113", effective_on=activation("48113"))
+    _edit_in_the_admin(other_editor_client, dallas, note="A colleague's note")
+    response = editor_client.post(url, {"undo": "1"}, follow=True)
+    assert "Undid activated.csv" in response.content.decode()
+    dallas_now = StatusChange.objects.filter(pk=dallas.pk).values().get()
+    assert dallas_now["note"] == "A colleague's note"
+    assert snapshot()["changes"] == [dallas_now if row["id"] == dallas.pk else row for row in before]
+
+
+def test_an_edit_put_back_exactly_does_not_block_the_undo(editor_client, other_editor_client, good_file):
+    url, batch = _applied(editor_client, good_file)
+    harris = StatusChange.objects.get(jurisdiction_id="48201")
+    _edit_in_the_admin(other_editor_client, harris, note="A slip")
+    _edit_in_the_admin(other_editor_client, harris, note=harris.note)
+    response = editor_client.post(url, {"undo": "1"}, follow=True)
+    assert "Undid activated.csv" in response.content.decode()
+    assert activation("48201") == datetime.date(2008, 10, 27)
 
 
 def test_a_preview_gone_stale_is_not_applied(editor_client, good_file):

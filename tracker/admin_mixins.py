@@ -4,6 +4,9 @@ No lost updates: each change form carries a hidden version of the record as it w
 (a hash of its row, its many-to-many links and the inline rows shown with it). Saving compares it with the
 record as it is now; if another editor saved in between, the save is refused and the message lists what they
 changed (from django-simple-history's field-level diff). The same form guards simple-history's "Revert" page.
+
+Reverting keeps links too: the history records each version's many-to-many links (`m2m_fields` on the models'
+HistoricalRecords), and the "Revert" page offers the links of the version being reverted to, not today's.
 """
 
 import datetime
@@ -86,6 +89,31 @@ def describe_changes_since(model, pk, since: datetime.datetime | None, related=(
     if not lines:
         lines.append("The record was changed by someone else (details not in the history).")
     return lines
+
+
+def version_links(record) -> dict[str, list]:
+    """The many-to-many links a historical version had, by field name (the fields whose history is kept), as the
+    keys of the targets that still exist: a deleted source cannot be linked again."""
+    links = {}
+    for field in getattr(record, "_history_m2m_fields", ()):
+        targets = getattr(record, field.name).values_list(field.m2m_reverse_field_name() + "_id", flat=True)
+        existing = field.related_model._base_manager.filter(pk__in=targets).order_by("pk")
+        links[field.name] = list(existing.values_list("pk", flat=True))
+    return links
+
+
+def _form_with_links(form_class, links: dict[str, list]):
+    """`form_class`, its many-to-many fields opening with `links` selected instead of the record's links now."""
+
+    class VersionForm(form_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            for name, keys in links.items():
+                # A read-only field (reference data for an editor) is not on the form, and is not saved.
+                if name in self.fields:
+                    self.initial[name] = keys
+
+    return VersionForm
 
 
 def parsed_id(field, value):
@@ -216,6 +244,10 @@ class TrackedAdmin(SafeIdsMixin, SimpleHistoryAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         # modelform_factory made a fresh class for this request: tell it which related rows the version covers.
         form.guard_related = self.guard_related
+        version = getattr(request, "_reverting_to", None)
+        if version is not None:
+            # The "Revert" page: ModelForm would select the links the record has today, which saving would keep.
+            form = _form_with_links(form, version_links(version))
         return form
 
     def history_view(self, request, object_id, extra_context=None):
@@ -238,12 +270,12 @@ class TrackedAdmin(SafeIdsMixin, SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self.id_or_404(self.model._meta.pk, object_id)
         self.id_or_404(self.model.history.model._meta.pk, version_id)
+        history_model = self.model.history.model
+        record = get_object_or_404(history_model, **{self.model._meta.pk.attname: object_id, "history_id": version_id})
+        # Read by get_form, which simple-history calls with the version's fields but not its links.
+        request._reverting_to = record
         # simple-history saves a revert for anyone who may view history: require the change permission.
         if request.method == "POST":
-            history_model = self.model.history.model
-            record = get_object_or_404(
-                history_model, **{self.model._meta.pk.attname: object_id, "history_id": version_id}
-            )
             if not self.has_change_permission(request, record.instance):
                 raise PermissionDenied
             current = self.model._base_manager.filter(pk=record.instance.pk).exists()
@@ -347,14 +379,9 @@ class TrackedAdmin(SafeIdsMixin, SimpleHistoryAdmin):
             .order_by("-history_date", "-history_id")
             .first()
         )
-        for m2m in self.model._meta.many_to_many:
-            rows = getattr(last, m2m.name, None) if last else None
-            if rows is None or not hasattr(rows, "values_list"):
-                continue
-            target_ids = rows.values_list(m2m.m2m_reverse_field_name() + "_id", flat=True)
-            existing = m2m.related_model._base_manager.filter(pk__in=list(target_ids))
+        for name, keys in (version_links(last) if last else {}).items():
             # simple-history records the links as a change of the restored record, with the same reason.
-            getattr(instance, m2m.name).set(existing)
+            getattr(instance, name).set(keys)
 
     def _restore_citing_links(self, request, instance, deletion) -> list[str]:
         """Put back the links that pointed at the record when it was deleted (e.g. the events that cited a
