@@ -37,7 +37,7 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Behind a TLS-terminating proxy: trust its X-Forwarded-* headers (set FORWARDED_ALLOW_IPS to its address).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # The access log names the client by the same trusted-proxy rule as the login lockout and the API limits
-# (tracker/client_address.py): behind nginx, the address nginx saw, never one a client wrote into a header.
-from tracker.client_address import gunicorn_logger_class  # noqa: E402
+# (common/client_address.py): behind nginx, the address nginx saw, never one a client wrote into a header.
+from common.client_address import gunicorn_logger_class  # noqa: E402
 
 logger_class = gunicorn_logger_class(int(os.environ.get("TRUSTED_PROXY_COUNT") or 0))

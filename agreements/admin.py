@@ -9,8 +9,8 @@ from django.utils.text import Truncator
 from agreements.forms import AgreementForm, AgreementStatusChangeForm, ApplyEventForm, EventForm
 from agreements.models import Agreement, AgreementStatus, AgreementStatusChange, Event
 from agreements.services import agreements_record_status
+from common.admin_mixins import TrackedAdmin
 from jurisdictions.models import Source
-from tracker.admin_mixins import TrackedAdmin
 
 
 class AgreementStatusChangeInline(admin.TabularInline):

@@ -5,9 +5,9 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from agreements.filters import AgreementFilter, EventFilter
 from agreements.models import Agreement, Event
 from agreements.serializers import AgreementSerializer, EventSerializer
-from tracker.api.errors import AS_OF_PARAMETER
-from tracker.api.filters import Rows
-from tracker.api.formats import FORMATS_NOTE
+from common.api.errors import AS_OF_PARAMETER
+from common.api.filters import Rows
+from common.api.formats import FORMATS_NOTE
 from tracker.api.viewsets import SnapshotViewSet
 
 

@@ -1,7 +1,7 @@
 """The FilterSets of agreements and events, over snapshot rows: each bad value is an error naming it."""
 
 from agreements.models import Agreement, AgreementStatus, Event, EventKind
-from tracker.api.filters import STATE_HINT, DayFilter, ListFilter, RowFilterSet
+from common.api.filters import STATE_HINT, DayFilter, ListFilter, RowFilterSet
 
 
 class AgreementFilter(RowFilterSet):

@@ -4,8 +4,8 @@ from django import forms
 from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 
 from agreements.models import Agreement, AgreementStatus, AgreementStatusChange, Event, Precision
+from common.admin_mixins import GuardedModelForm
 from jurisdictions.models import Source
-from tracker.admin_mixins import GuardedModelForm
 
 SOURCE_REQUIRED = "Every agreement change needs a source: pick one, or create it with the + button beside the field."
 

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 
+from common.dates import local_date, us_today
 from jurisdictions import asof
 from jurisdictions.models import PROGRAM_START, Source, State, program_date_problem
-from tracker.dates import local_date, us_today
 
 
 class Precision(models.TextChoices):

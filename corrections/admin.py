@@ -6,11 +6,11 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from common.admin_mixins import TrackedAdmin
 from corrections.forms import RejectForm, ResolveForm
 from corrections.models import CorrectionReport, ReportStatus
 from corrections.services import correction_reports_reject
 from corrections.subjects import subject_labels
-from tracker.admin_mixins import TrackedAdmin
 
 RESOLVING = (
     "To accept a report, first make the correction on the record itself (a jurisdiction's status history, an "

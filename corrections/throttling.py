@@ -1,10 +1,10 @@
 """The report form's allowance per client address: the same machinery as the search allowance
-(tracker/middleware.py), a DRF rate throttle counted in the cache by the trusted-proxy rule."""
+(common/middleware.py), a DRF rate throttle counted in the cache by the trusted-proxy rule."""
 
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from tracker.client_address import ClientAddressThrottleMixin
+from common.client_address import ClientAddressThrottleMixin
 
 
 class CorrectionThrottle(ClientAddressThrottleMixin, SimpleRateThrottle):

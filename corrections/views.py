@@ -11,12 +11,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
+from common.http_cache import PAGE_CACHE_CONTROL, answer_etag, last_modified, not_modified, set_headers
 from corrections import throttling
 from corrections.forms import ReportForm
 from corrections.models import CorrectionReport
 from corrections.services import correction_report_receive
 from corrections.subjects import Subject, parse_page, subject_labels
-from tracker.http_cache import PAGE_CACHE_CONTROL, answer_etag, last_modified, not_modified, set_headers
 from tracker.readmodel import read_version
 
 LOG_PAGE_SIZE = 100

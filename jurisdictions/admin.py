@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from common.admin_mixins import SafeIdsMixin, TrackedAdmin
 from jurisdictions import importer, services
 from jurisdictions.forms import ImportUploadForm, JurisdictionForm, SourceForm, StatusChangeForm
 from jurisdictions.models import (
@@ -23,7 +24,6 @@ from jurisdictions.models import (
     Status,
     StatusChange,
 )
-from tracker.admin_mixins import SafeIdsMixin, TrackedAdmin
 
 
 def tolerant_jurisdictions(term: str):

@@ -9,15 +9,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import serializers
 
+from common import geometry
+from common.api.errors import AS_OF_PARAMETER
+from common.api.filters import Rows
+from common.api.formats import CONTENT_TYPES, FORMATS_NOTE, GeoJSONRenderer, csv_header, csv_lines, in_blocks
+from common.renderers import JSONRenderer
 from jurisdictions.filters import JurisdictionFilter, SourceFilter, StateFilter
 from jurisdictions.models import Jurisdiction, Source, State
 from jurisdictions.serializers import JurisdictionSerializer, SourceSerializer, StateSerializer, links_for
-from tracker import geometry
-from tracker.api.errors import AS_OF_PARAMETER
-from tracker.api.filters import Rows
-from tracker.api.formats import CONTENT_TYPES, FORMATS_NOTE, GeoJSONRenderer, csv_header, csv_lines, in_blocks
 from tracker.api.viewsets import SnapshotViewSet
-from tracker.renderers import JSONRenderer
 
 
 @extend_schema_serializer(many=False)

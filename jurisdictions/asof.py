@@ -94,7 +94,7 @@ class ProgramStatus(NamedTuple):
 
     @property
     def label(self) -> str:
-        # In the language of the page (the API's is always English: tracker/middleware.py LocaleMiddleware).
+        # In the language of the page (the API's is always English: common/middleware.py LocaleMiddleware).
         return str(PROGRAM_LABELS[self.code])
 
     @property

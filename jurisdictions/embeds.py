@@ -28,10 +28,10 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from agreements.models import AgreementStatus
+from common.dates import BadDate, parse_day
 from jurisdictions.models import Status
 from jurisdictions.views import _agreements, _not_yet_sourced
 from tracker import readmodel
-from tracker.dates import BadDate, parse_day
 from tracker.public import public_page
 
 # The card's frame: up to 480 px wide, and tall enough for the longest card (a disputed date, a long agreement

@@ -8,8 +8,8 @@ error naming the parameter; repeated and comma-separated values mean the same (`
 
 import django_filters
 
+from common.api.filters import STATE_HINT, DayFilter, ListFilter, RowFilterSet, Rows, StrictBooleanFilter
 from jurisdictions.models import Jurisdiction, Kind, Source, State, Status
-from tracker.api.filters import STATE_HINT, DayFilter, ListFilter, RowFilterSet, Rows, StrictBooleanFilter
 
 FIPS_HINT = "use five-digit county FIPS codes such as 48201, or several: 48201,17031."
 MAX_QUERY_LENGTH = 100

@@ -3,9 +3,9 @@
 from django import forms
 from django.contrib.admin.widgets import AdminDateWidget, AdminURLFieldWidget, AutocompleteSelect
 
+from common.admin_mixins import GuardedModelForm
 from jurisdictions.importer import MAX_BYTES
 from jurisdictions.models import ImportBatch, Jurisdiction, Source, StatusChange
-from tracker.admin_mixins import GuardedModelForm
 
 SOURCE_REQUIRED = "Every status change needs a source: pick one, or create it with the + button beside the field."
 

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.dates import PROGRAM_START, us_today
 from jurisdictions import asof
 from tracker import readmodel
-from tracker.dates import PROGRAM_START, us_today
 
 # The edit history's reason on every record the one load of the shipped dataset created (tracker/dataset/load.py):
 # any other history record of a row is an editor's or an import's work, which no later dataset change overwrites.

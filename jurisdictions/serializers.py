@@ -11,9 +11,9 @@ from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from rest_framework import serializers
 
+from common.dates import us_today
 from jurisdictions import asof
 from jurisdictions.models import Confidence, Kind, Source, Status
-from tracker.dates import us_today
 
 
 def _iso(value):

@@ -12,11 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common import geometry
+from common.api.filters import Rows
+from common.dates import local_date
 from jurisdictions.filters import JurisdictionFilter
 from jurisdictions.models import Jurisdiction, Status
-from tracker import geometry
-from tracker.api.filters import Rows
-from tracker.dates import local_date
 from tracker.public import bad_request, public_page
 
 PAGE_SIZE = 100

@@ -8,12 +8,12 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.response import Response
 
+from common.api.pagination import TrackerPagination
+from common.api.throttling import AnonThrottle
+from common.renderers import JSONRenderer
 from releases import store
 from releases.models import Release
 from releases.serializers import ReleaseDetailSerializer, ReleaseSerializer
-from tracker.api.pagination import TrackerPagination
-from tracker.api.throttling import AnonThrottle
-from tracker.renderers import JSONRenderer
 
 
 @extend_schema_view(

@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from tracker.dates import local_date
+from common.dates import local_date
 
 PROJECT = "Secure Communities tracker"
 # Query parameters that do not change what is cited: the ones the citation sets itself, and the format.

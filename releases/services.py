@@ -10,10 +10,10 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.dates import today_is, us_today
 from releases import changelog, store
 from releases.models import Release
 from tracker import readmodel, snapshot
-from tracker.dates import today_is, us_today
 from tracker.models import DataVersion
 
 # The exports a release holds: (file name, API list, format). The same code as the API's full downloads.

@@ -18,8 +18,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from common.dates import us_today
 from tracker import readmodel, snapshot
-from tracker.dates import us_today
 from tracker.readmodel import Pinned, Version
 
 DATA_FILE = "data.json"

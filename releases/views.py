@@ -7,10 +7,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from common import http_cache
+from common.dates import us_today
 from releases import store
 from releases.models import Release
-from tracker import http_cache
-from tracker.dates import us_today
 
 # A release's files never change: a year, and browsers need not even revalidate.
 FILE_CACHE_CONTROL = "public, max-age=31536000, immutable"

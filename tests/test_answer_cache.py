@@ -15,8 +15,8 @@ from django.test import Client, RequestFactory
 from django.test.client import ClientHandler
 from django.test.utils import CaptureQueriesContext
 
+from common.dates import today_is
 from jurisdictions.models import Jurisdiction
-from tracker.dates import today_is
 
 # Public answers of every kind: pages in both languages, the map, the API (list, detail, stats, exports), a release.
 KEPT = [

@@ -182,7 +182,7 @@ def test_repeat_requests_read_only_the_data_version_until_an_edit(client, datase
 def test_the_json_renderer_writes_the_bytes_drf_writes(client, dataset, url):
     from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
 
-    from tracker.renderers import JSONRenderer
+    from common.renderers import JSONRenderer
 
     response = client.get(API + url)
     # The answer's bytes are what DRF's own renderer writes for the same data (rows kept as pre-encoded
@@ -198,7 +198,7 @@ def test_the_json_renderer_keeps_drfs_way_with_dates_separators_and_indent():
 
     from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
 
-    from tracker.renderers import JSONRenderer
+    from common.renderers import JSONRenderer
 
     data = {
         "when": dt.datetime(2011, 8, 5, 12, 0, tzinfo=dt.UTC),

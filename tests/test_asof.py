@@ -10,10 +10,10 @@ import json
 import pytest
 
 from agreements.models import Agreement
+from common.dates import us_today
 from jurisdictions import asof
 from jurisdictions.models import Jurisdiction, Status
 from tracker import readmodel
-from tracker.dates import us_today
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

@@ -1,6 +1,6 @@
 """The client's address with no proxy, behind an overwriting balancer and behind appending ones: the real admin
 login lockout (django-axes) and the real API throttle on /api/v1/stats/ count each client once, and a client
-cannot escape either by writing its own X-Forwarded-For (TRUSTED_PROXY_COUNT, tracker/client_address.py)."""
+cannot escape either by writing its own X-Forwarded-For (TRUSTED_PROXY_COUNT, common/client_address.py)."""
 
 import datetime
 
@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.test import RequestFactory
 from django.urls import resolve
 
-from tracker.client_address import client_address
+from common.client_address import client_address
 
 pytestmark = pytest.mark.django_db
 
@@ -281,7 +281,7 @@ def test_gunicorns_access_log_names_the_client_by_the_rule(tmp_path, count, forw
         port = probe.getsockname()[1]
     (tmp_path / "access_app.py").write_text(ACCESS_APP)
     (tmp_path / "conf.py").write_text(
-        "from tracker.client_address import gunicorn_logger_class\n"
+        "from common.client_address import gunicorn_logger_class\n"
         f"logger_class = gunicorn_logger_class({count})\n"
         f"bind = '127.0.0.1:{port}'\nworkers = 1\naccesslog = '-'\naccess_log_format = '%(h)s %(r)s'\n"
     )

@@ -13,9 +13,9 @@ from urllib.parse import quote
 
 import pytest
 
+from common.dates import us_today
 from jurisdictions.models import Jurisdiction, Status
 from tests.factories import SNAPSHOT_BUILD_QUERIES, make_source, make_status_change
-from tracker.dates import us_today
 
 pytestmark = pytest.mark.django_db
 

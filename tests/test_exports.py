@@ -11,8 +11,8 @@ import io
 import pytest
 
 from agreements.models import Agreement, AgreementStatusChange, Event
+from common.api.formats import FORMULA_STARTS, csv_cell
 from jurisdictions.models import Jurisdiction, Source, StatusChange
-from tracker.api.formats import FORMULA_STARTS, csv_cell
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/"

@@ -1,6 +1,6 @@
 import re
 
-from tracker import geometry
+from common import geometry
 
 # A number in a path as the formatter writes it: optional sign, then "12", "12.5" or ".5".
 NUMBER = re.compile(r"-?(?:\d+(?:\.\d+)?|\.\d+)")

@@ -290,5 +290,5 @@ def test_county_outlines_are_sent_compressed(client, dataset):
 def test_home_answers_head_and_refuses_post(client, dataset):
     assert client.head("/").status_code == 200
     assert client.generic("POST", "/").status_code == 405
-    # With a body, it is refused before anything reads it (tracker/middleware.py).
+    # With a body, it is refused before anything reads it (common/middleware.py).
     assert client.post("/").status_code == 413

@@ -154,7 +154,7 @@ def test_if_modified_since_never_hides_a_second_edit_in_the_same_second(client, 
 @pytest.mark.django_db
 def test_an_answer_for_today_is_modified_no_earlier_than_the_day_began(client, dataset, settings):
     """A scheduled change takes effect at midnight (US) with no edit: an answer for today cannot be older."""
-    from tracker.dates import us_midnight, us_today
+    from common.dates import us_midnight, us_today
 
     time.sleep(1.1)  # past the second of the last write, so that a Last-Modified is sent
     answer = client.get(API + "stats/")

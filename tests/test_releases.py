@@ -16,13 +16,13 @@ from django.db import IntegrityError
 from django.utils import translation
 
 from agreements.models import Agreement, AgreementStatus
+from common.dates import local_date
 from jurisdictions.models import StatusChange
 from releases import services, store
 from releases.models import Release, ReleaseIsImmutable
 from releases.services import PublishError, release_publish
 from tests.factories import empty_tracker_data, make_agreement_change, make_source
 from tracker import readmodel
-from tracker.dates import local_date
 
 
 @pytest.fixture
@@ -357,7 +357,7 @@ def test_a_bad_or_unknown_release_is_a_clear_error(client, dataset, releases_dir
     response = client.get(path, {"release": value})
     assert response.status_code == status
     if status == 200 or "\x00" in value:
-        return  # NUL: refused before any view (tracker/middleware.py)
+        return  # NUL: refused before any view (common/middleware.py)
     text = response.content.decode()
     assert ("There is no release r99" in text) if status == 404 else ("r and the release number" in text)
 
@@ -501,7 +501,7 @@ def test_the_cite_box_cites_the_page_with_its_filters_as_of_and_release(client, 
 
 
 def test_a_release_pages_cite_box_leaves_the_access_date_to_the_browser(client, dataset, releases_dir):
-    from tracker.dates import us_today
+    from common.dates import us_today
 
     html = client.get("/states/IL/?release=r1").content.decode()
     apa = unescape(re.search(r'data-cite="apa">(.*?)</pre>', html, re.S).group(1))
@@ -513,7 +513,7 @@ def test_a_release_pages_cite_box_leaves_the_access_date_to_the_browser(client, 
 
 
 def test_the_cite_box_without_as_of_cites_the_day_shown(client, dataset):
-    from tracker.dates import us_today
+    from common.dates import us_today
 
     html = client.get("/states/IL/").content.decode()
     assert _cite_url(html) == f"http://testserver/states/IL/?as_of={us_today().isoformat()}&release=r1"
@@ -626,7 +626,7 @@ def test_the_releases_pages_run_a_fixed_number_of_queries(client, dataset, djang
 
 
 def test_the_cite_box_on_a_spanish_page_writes_dates_the_spanish_way(client, dataset):
-    from tracker.dates import real_today
+    from common.dates import real_today
 
     with translation.override("es"):
         today = local_date(real_today(), "long")

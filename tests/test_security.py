@@ -77,7 +77,7 @@ def test_every_kind_of_answer_sends_the_security_headers(client, dataset, path, 
 
 
 def test_the_policy_header_is_django_csps_own_and_follows_the_settings(client, dataset, settings):
-    # tracker.middleware.CSPMiddleware builds the header once per process; it must be what django-csp builds.
+    # common.middleware.CSPMiddleware builds the header once per process; it must be what django-csp builds.
     from csp.utils import build_policy
 
     def directives(policy):  # django-csp's order of directives varies between processes
@@ -207,7 +207,7 @@ def test_read_only_api_requests_skip_only_the_editors_middleware(method, path, e
     """Sessions, users and messages are loaded for every request except a read of the API, which uses none."""
     from django.test import RequestFactory
 
-    from tracker.middleware import AuthenticationMiddleware, MessageMiddleware, SessionMiddleware
+    from common.middleware import AuthenticationMiddleware, MessageMiddleware, SessionMiddleware
 
     seen = {}
 

@@ -8,7 +8,7 @@ middleware keeps what a revalidating HTTP cache would keep, under rules that mak
 
 - **Only answers made from the data version alone.** A view marks an answer that depends on nothing but the data
   version, the day in the United States, the address and the representation headers (the inputs of its ETag:
-  `tracker.http_cache.made_from`). The store keys it on the day, scheme, host, path and query and the headers
+  `common.http_cache.made_from`). The store keys it on the day, scheme, host, path and query and the headers
   answers vary on (Accept, Accept-Encoding, Origin), and keeps the version beside it. A hit reads the current
   version (one query) and serves the answer only if it is the same: an edit shows at once, where nginx's
   micro-cache may lag by its five seconds. Answers for a release, the corrections log and everything unmarked
@@ -45,8 +45,8 @@ from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
+from common.dates import us_today
 from tracker import readmodel
-from tracker.dates import us_today
 
 # Request headers a public answer may vary on; an answer whose Vary names another is not kept.
 KEYED_HEADERS = ("Accept", "Accept-Encoding", "Origin")

@@ -24,9 +24,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from common import geometry
+from common.dates import us_today
 from jurisdictions import asof
-from tracker import geometry
-from tracker.dates import us_today
 
 # Short class names keep 3,142 paths small: a = activated, n = not activated (yet), h = highlighted.
 ACTIVATED_CLASS = "a"

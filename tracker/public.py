@@ -8,9 +8,8 @@ from functools import wraps
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import render
 
-from tracker import readmodel
-from tracker.dates import BadDate, parse_day, real_today, today_is, us_midnight, us_today
-from tracker.http_cache import (
+from common.dates import BadDate, parse_day, real_today, today_is, us_midnight, us_today
+from common.http_cache import (
     PAGE_CACHE_CONTROL,
     RELEASE_CACHE_CONTROL,
     answer_etag,
@@ -20,6 +19,7 @@ from tracker.http_cache import (
     release_etag,
     set_headers,
 )
+from tracker import readmodel
 
 
 def bad_request(request, error, status=400):

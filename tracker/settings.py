@@ -75,26 +75,26 @@ MIDDLEWARE = [
     # Serves static files from the app itself (no CDN), compressed and cache-busted in production.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The language of a page is its URL prefix (/es/...), nothing else, set before anything answers (a refusal
-    # below is worded in the page's language); the API is always English and skips it (tracker/middleware.py).
-    "tracker.middleware.LocaleMiddleware",
+    # below is worded in the page's language); the API is always English and skips it (common/middleware.py).
+    "common.middleware.LocaleMiddleware",
     # A body where none belongs is a 413 before anything reads it; searches have a per-client allowance.
-    "tracker.middleware.RefuseBodiesMiddleware",
-    "tracker.middleware.SearchRateLimitMiddleware",
-    # django-csp's middleware, with the policy built once per process (tracker/middleware.py).
-    "tracker.middleware.CSPMiddleware",
-    # A NUL byte in the path or query is a 400 here, not a database error later (tracker/middleware.py).
-    "tracker.middleware.RejectNulMiddleware",
+    "common.middleware.RefuseBodiesMiddleware",
+    "common.middleware.SearchRateLimitMiddleware",
+    # django-csp's middleware, with the policy built once per process (common/middleware.py).
+    "common.middleware.CSPMiddleware",
+    # A NUL byte in the path or query is a 400 here, not a database error later (common/middleware.py).
+    "common.middleware.RejectNulMiddleware",
     # Sessions, users, messages and the edit-history context: Django's and django-simple-history's own, passed by
-    # for read-only API requests, which use none of them (tracker/middleware.py).
-    "tracker.middleware.SessionMiddleware",
+    # for read-only API requests, which use none of them (common/middleware.py).
+    "common.middleware.SessionMiddleware",
     # CORS for the read-only API only (CORS_URLS_REGEX); must come before CommonMiddleware.
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "tracker.middleware.AuthenticationMiddleware",
-    "tracker.middleware.MessageMiddleware",
+    "common.middleware.AuthenticationMiddleware",
+    "common.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "tracker.middleware.HistoryRequestMiddleware",
+    "common.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires: answers a locked-out login with 429.
     "axes.middleware.AxesMiddleware",
 ]
@@ -176,13 +176,13 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# The proxies we run in front of the app (0: none, the app faces clients). One rule, in tracker/client_address.py,
+# The proxies we run in front of the app (0: none, the app faces clients). One rule, in common/client_address.py,
 # turns it into the client's address for the lockout and the API throttles: with 0 X-Forwarded-For is
 # ignored (anyone can send it); with N the client is the entry N hops from the right of X-Forwarded-For.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT") or "0")
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 (no proxy) or the number of proxies in front.")
-AXES_CLIENT_IP_CALLABLE = "tracker.client_address.client_address"
+AXES_CLIENT_IP_CALLABLE = "common.client_address.client_address"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -194,7 +194,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # English at the site's paths, Spanish under /es/ (tracker/urls.py): a URL's language is its prefix, never a cookie
-# or Accept-Language (tracker/middleware.py LocaleMiddleware), so every answer is cacheable per URL.
+# or Accept-Language (common/middleware.py LocaleMiddleware), so every answer is cacheable per URL.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -251,8 +251,8 @@ if PRODUCTION:
 if os.environ.get("SECURE_PROXY_SSL_HEADER_NAME"):
     SECURE_PROXY_SSL_HEADER = (os.environ["SECURE_PROXY_SSL_HEADER_NAME"], "https")
 
-# Backups keep edit-history timestamps to the microsecond (see tracker/exact_json.py).
-SERIALIZATION_MODULES = {"json": "tracker.exact_json"}
+# Backups keep edit-history timestamps to the microsecond (see common/exact_json.py).
+SERIALIZATION_MODULES = {"json": "common.exact_json"}
 
 # Where the shipped dataset lives; the loader reads it from here.
 DATASET_DIR = BASE_DIR / "fixtures"
@@ -263,7 +263,7 @@ RELEASES_DIR = Path(os.environ.get("RELEASES_DIR") or BASE_DIR / "var" / "releas
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 
 # The largest request body the admin takes (forms and import files; an import file is at most 2 MB). Public
-# addresses take none (tracker/middleware.py).
+# addresses take none (common/middleware.py).
 MAX_ADMIN_BODY_BYTES = int(os.environ.get("MAX_ADMIN_BODY_BYTES", str(4 * 1024 * 1024)))
 # Lookup suggestions and list-page searches per client address ("off" disables, e.g. for benchmarks).
 SEARCH_RATE = None if os.environ.get("SEARCH_RATE", "") == "off" else os.environ.get("SEARCH_RATE", "300/minute")
@@ -283,14 +283,14 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     # JSON only by default: the browsable API needs inline scripts, which the CSP forbids.
-    "DEFAULT_RENDERER_CLASSES": ["tracker.renderers.JSONRenderer"],
-    # Honours `q` in Accept (DRF's default ignores it): tracker/api/negotiation.py.
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "tracker.api.negotiation.QualityContentNegotiation",
+    "DEFAULT_RENDERER_CLASSES": ["common.renderers.JSONRenderer"],
+    # Honours `q` in Accept (DRF's default ignores it): common/api/negotiation.py.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "common.api.negotiation.QualityContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "tracker.api.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "common.api.errors.api_exception_handler",
     # The client address DRF's throttles count by: with NUM_PROXIES set, entry N from the right of X-Forwarded-For,
     # or REMOTE_ADDR for 0 (unset, DRF would key on the whole client-sent header). Same rule as
-    # tracker/client_address.py for every request that came through the configured proxies.
+    # common/client_address.py for every request that came through the configured proxies.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     # Per client address; "off" disables (benchmarks). Bulk downloads (CSV, NDJSON, GeoJSON) count separately.
     "DEFAULT_THROTTLE_RATES": {

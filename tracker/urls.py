@@ -12,7 +12,7 @@ from tracker.health import healthz
 from tracker.sitemaps import SITEMAPS
 
 # The public pages, in English at their published paths and in Spanish under /es/ (the prefix alone sets the
-# language: tracker/middleware.py LocaleMiddleware). The API, the admin, the health check, the sitemap and the
+# language: common/middleware.py LocaleMiddleware). The API, the admin, the health check, the sitemap and the
 # county outlines (no text) have one address each.
 urlpatterns = [
     path("map/counties-wgs84.json", views.counties_wgs84, name="counties_wgs84"),

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agreements.models import EventKind
-from tracker import geometry
+from common import geometry
+from common.dates import us_today
 from tracker import map as county_maps
-from tracker.dates import us_today
 from tracker.public import public_page
 
 SUGGEST_LIMIT = 10

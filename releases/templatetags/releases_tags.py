@@ -2,8 +2,8 @@
 
 from django import template
 
+from common.dates import real_today
 from releases.citation import accessed_placeholder, cite
-from tracker.dates import real_today
 
 register = template.Library()
 

@@ -20,10 +20,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agreements.models import Agreement, AgreementStatusChange, Event
+from common.api.throttling import AnonThrottle
+from common.renderers import JSONRenderer
 from jurisdictions.models import Jurisdiction, Source, State, StatusChange
 from tracker.api.conditional import ConditionalGetMixin
-from tracker.api.throttling import AnonThrottle
-from tracker.renderers import JSONRenderer
 
 HISTORY_MODELS = {
     "source": Source,

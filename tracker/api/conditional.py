@@ -1,12 +1,13 @@
-"""Conditional GET for API views: validators from the data version, 304s before any work (tracker/http_cache.py)."""
+"""Conditional GET for API views: validators from the data version, 304s before any work (common/http_cache.py)."""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
 from rest_framework.exceptions import NotFound, ValidationError
 
-from tracker import http_cache, readmodel
-from tracker.api.errors import RELEASE_PARAMETER, day_param
-from tracker.dates import pin_today, unpin_today, us_midnight, us_today
+from common import http_cache
+from common.api.errors import RELEASE_PARAMETER, day_param
+from common.dates import pin_today, unpin_today, us_midnight, us_today
+from tracker import readmodel
 
 
 class _Answered(Exception):

@@ -6,9 +6,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from agreements.models import AgreementStatus
+from common.dates import us_today
 from jurisdictions.models import Status
 from releases import store
-from tracker.dates import us_today
 
 
 def _status_labels() -> list[tuple[str, str, str, str]]:

@@ -8,9 +8,8 @@ from rest_framework import exceptions, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from tracker.api.conditional import ConditionalGetMixin
-from tracker.api.filters import Rows
-from tracker.api.formats import (
+from common.api.filters import Rows
+from common.api.formats import (
     BULK_FORMATS,
     CONTENT_TYPES,
     CSVRenderer,
@@ -19,17 +18,18 @@ from tracker.api.formats import (
     stream_csv,
     stream_ndjson,
 )
-from tracker.api.ordering import RowOrdering
-from tracker.api.pagination import TrackerPagination
-from tracker.api.throttling import AnonThrottle, BulkThrottle
-from tracker.renderers import JSONRenderer
+from common.api.ordering import RowOrdering
+from common.api.pagination import TrackerPagination
+from common.api.throttling import AnonThrottle, BulkThrottle
+from common.renderers import JSONRenderer
+from tracker.api.conditional import ConditionalGetMixin
 
 # Anything but letters and digits becomes a hyphen in a download's name (no quotes, slashes or spaces).
 _UNSAFE_IN_FILENAMES = re.compile(r"[^A-Za-z0-9]+")
 
 
 class RowFilterBackend(DjangoFilterBackend):
-    """django-filter's backend over snapshot rows (`tracker.api.filters.Rows`); schema generation unchanged."""
+    """django-filter's backend over snapshot rows (`common.api.filters.Rows`); schema generation unchanged."""
 
     def get_filterset_class(self, view, queryset=None):
         return getattr(view, "filterset_class", None)

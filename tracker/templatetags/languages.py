@@ -16,8 +16,8 @@ from django.utils.safestring import mark_safe
 from django.utils.text import normalize_newlines
 from django.utils.translation import gettext
 
-from tracker.dates import local_date
-from tracker.middleware import SPANISH_PREFIX, unprefixed
+from common.dates import local_date
+from common.middleware import SPANISH_PREFIX, unprefixed
 
 register = template.Library()
 

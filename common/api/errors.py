@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 from rest_framework.views import exception_handler
 
-from tracker.dates import BadDate, parse_day
+from common.dates import BadDate, parse_day
 
 
 def api_exception_handler(exc, context):

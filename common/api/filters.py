@@ -11,7 +11,7 @@ from django import forms
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from tracker.dates import BadDate, parse_day
+from common.dates import BadDate, parse_day
 
 
 class Rows(list):

@@ -83,7 +83,7 @@ def parse_day(value: str | None, *, name: str = "as_of") -> datetime.date | None
             raise ValueError
         day = datetime.date.fromisoformat(value)
     except ValueError:
-        # In the page's language (the API's is always English: tracker/middleware.py LocaleMiddleware).
+        # In the page's language (the API's is always English: common/middleware.py LocaleMiddleware).
         message = _("%(name)s must be a date written YYYY-MM-DD, e.g. 2011-08-05; got '%(value)s'.")
         raise BadDate(message % {"name": name, "value": value[:40]}) from None
     if day < PROGRAM_START:

@@ -1,7 +1,7 @@
 """Per-client allowances: ordinary answers and full downloads count separately.
 
 Rates live in `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]` ("anon", "bulk"; API_RATE and API_BULK_RATE). The client
-address follows the one trusted-proxy rule (tracker/client_address.py), as the login lockout and the logs do.
+address follows the one trusted-proxy rule (common/client_address.py), as the login lockout and the logs do.
 The counters live in the cache, whose backend never fails a request (settings: CACHES), so an outage lifts the
 limits rather than the answers.
 """
@@ -9,8 +9,8 @@ limits rather than the answers.
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 
-from tracker.api.formats import BULK_FORMATS
-from tracker.client_address import ClientAddressThrottleMixin
+from common.api.formats import BULK_FORMATS
+from common.client_address import ClientAddressThrottleMixin
 
 
 def _is_bulk(request) -> bool:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from rest_framework.throttling import SimpleRateThrottle
 from simple_history import middleware as history_middleware
 
-from tracker.client_address import ClientAddressThrottleMixin
+from common.client_address import ClientAddressThrottleMixin
 
 NUL_MESSAGE = "The address contains a NUL character."
 
@@ -167,7 +167,7 @@ class SearchRateLimitMiddleware:
 
     They are the public paths whose cost depends on what a client types; the API's `q` has the API's own limits.
     The rate is SEARCH_RATE (e.g. "300/minute", "off" to disable), counted in the cache like the API throttles, by
-    the trusted-proxy rule (tracker/client_address.py). A cache outage lifts the limit, never answers.
+    the trusted-proxy rule (common/client_address.py). A cache outage lifts the limit, never answers.
     """
 
     def __init__(self, get_response):
