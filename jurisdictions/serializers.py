@@ -191,7 +191,8 @@ class JurisdictionSerializer(serializers.Serializer):
     on_current_map = serializers.BooleanField(help_text="Has a shape on today's county map.")
     status_from = serializers.CharField(
         allow_null=True,
-        help_text="For a unit created after 2008: FIPS of the unit it takes its status from.",
+        help_text="For a unit on today's map that the source records under another code: that code, whose "
+        "history gives it a status.",
     )
     replaced_by = serializers.ListField(child=serializers.CharField(), help_text="FIPS of the units that replaced it.")
     sources = SourceRefSerializer(many=True, help_text="Every source of its history up to `as_of`.")
