@@ -15,7 +15,7 @@ from common.api.filters import Rows
 from common.api.formats import CONTENT_TYPES, FORMATS_NOTE, GeoJSONRenderer, csv_header, csv_lines, in_blocks
 from common.renderers import JSONRenderer
 from jurisdictions.filters import JurisdictionFilter, SourceFilter, StateFilter
-from jurisdictions.models import Jurisdiction, Source, State
+from jurisdictions.models import Jurisdiction, Source, State, Status
 from jurisdictions.serializers import JurisdictionSerializer, SourceSerializer, StateSerializer, links_for
 from tracker.api.viewsets import SnapshotViewSet
 
@@ -28,8 +28,18 @@ class GeoJSONFeatureCollection(serializers.Serializer):
     features = serializers.ListField(
         child=serializers.DictField(),
         help_text="Features with `id` (FIPS), `geometry` (WGS84 Polygon or MultiPolygon from the Census 2017 "
-        "boundaries, or null) and `properties`: the jurisdiction's fields as in JSON without its history, plus "
-        "`geometry_note` saying why a geometry is null.",
+        "boundaries) and `properties`: the jurisdiction's fields as in JSON without its history.",
+    )
+    as_of = serializers.DateField()
+    holds = serializers.CharField(help_text="What the file holds, in words.")
+    counts = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="features, counted_features, counted_without_shape, and total_jurisdictions and "
+        "activated_jurisdictions of the matching counted units (the stats' for the same day).",
+    )
+    without_shape = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="The matching units with no shape on today's map: their fields, plus `geometry_note` (why).",
     )
 
 
@@ -39,10 +49,10 @@ def _name_key(row):
 
 @extend_schema_view(
     list=extend_schema(
-        description="The 3,143 counted jurisdictions of 2008-2013 (add include=successors for the 7 later "
-        "map units), with status on `as_of`." + FORMATS_NOTE + " `format=geojson` gives a FeatureCollection "
-        "of every unit, today's 3,142 map units with their shapes and the 8 historical ones with a null "
-        "geometry and the reason (WGS84).",
+        description="The counted jurisdictions of 2008-2013, the source's codes (add include=successors for "
+        "the later map units that show their status), with status on `as_of`." + FORMATS_NOTE + " `format=geojson` "
+        "gives a FeatureCollection of the units with a shape on today's map (WGS84), with the counted units "
+        "that have none listed beside the features and counts equal to the stats'.",
         responses={
             (200, "application/json"): JurisdictionSerializer(many=True),
             (200, "text/csv"): OpenApiTypes.STR,
@@ -140,7 +150,7 @@ class JurisdictionViewSet(SnapshotViewSet):
     def iter_rows(self, rows):
         for row in super().iter_rows(rows):
             if self.request.accepted_renderer.format == "csv":
-                row = {**row, "program_status": row["program_status"]["status"]}
+                row = {**row, "program_status": row["program_status"]["status"], "earlier_reports": _reports_cell(row)}
             yield row
 
     def stream(self, fmt, rows):
@@ -150,18 +160,62 @@ class JurisdictionViewSet(SnapshotViewSet):
         return self.attachment(response, "geojson")
 
     def _features(self, rows):
+        """The FeatureCollection: a feature for each matching unit with a shape on today's map, and, as members
+        beside the features (RFC 7946, section 6.1), what the file holds and the counts of the matching counted
+        units, which for the default download are the stats' for the day: the counted units without a shape are
+        listed, with their status, so no counted unit goes missing from the totals."""
         shapes = _geometry_json()
-        yield '{"type":"FeatureCollection","features":['
-        separator = ""
+        rows = list(rows)
+        shaped, unshaped = [], []
         for row, properties in zip(rows, self.iter_rows(rows), strict=True):
             del properties["history"]
-            shape = shapes.get(row.unit.fips)
-            properties["geometry_note"] = None if shape else geometry_note(row.unit, self.snapshot)
+            if row.unit.fips in shapes:
+                shaped.append((row, properties))
+            else:
+                unshaped.append({**properties, "geometry_note": geometry_note(row.unit, self.snapshot)})
+        counted = [row for row in rows if row.unit.in_dataset]
+        counts = {
+            "features": len(shaped),
+            "counted_features": sum(1 for row, _ in shaped if row.unit.in_dataset),
+            "counted_without_shape": sum(1 for entry in unshaped if entry["in_dataset"]),
+            "total_jurisdictions": len(counted),
+            "activated_jurisdictions": sum(1 for row in counted if row.standing.status == Status.ACTIVATED),
+        }
+        head = {
+            "as_of": self.day.isoformat(),
+            "holds": GEOJSON_HOLDS,
+            "counts": counts,
+            "without_shape": unshaped,
+        }
+        members = ",".join(
+            f"{json.dumps(name)}:{json.dumps(value, ensure_ascii=False, separators=(',', ':'))}"
+            for name, value in head.items()
+        )
+        yield f'{{"type":"FeatureCollection",{members},"features":['
+        separator = ""
+        for row, properties in shaped:
             text = json.dumps(properties, ensure_ascii=False, separators=(",", ":"))
-            feature = f'"type":"Feature","id":"{row.unit.fips}","geometry":{shape or "null"},"properties":{text}'
+            feature = f'"type":"Feature","id":"{row.unit.fips}","geometry":{shapes[row.unit.fips]},"properties":{text}'
             yield f"{separator}{{{feature}}}"
             separator = ",\n"
         yield "]}\n"
+
+
+# What the GeoJSON download says it holds (its `holds` member).
+GEOJSON_HOLDS = (
+    "One feature for each matching unit with a shape on today's county map (Census 2017 boundaries), with its "
+    "status on `as_of`: the counted units of 2008-2013 that are on that map (in_dataset true) and the newer map "
+    "units that show the status of the unit they came from (in_dataset false, never counted). The counted units "
+    "with no shape today are listed in `without_shape`, so `counts` covers every matching counted unit: "
+    "total_jurisdictions and activated_jurisdictions equal /api/v1/stats/ for the same day and filters."
+)
+
+
+def _reports_cell(row: dict) -> list[str]:
+    """An answer's earlier reports as CSV shows them: "2008-10-27 <the source's address or title>" each."""
+    return [
+        f"{report['date']} {report['source']['link'] or report['source']['title']}" for report in row["earlier_reports"]
+    ]
 
 
 def geometry_note(unit, snapshot) -> str:

@@ -8,8 +8,12 @@ The rules (DESIGN.md, "As-of semantics"):
 - A jurisdiction's status on D is the latest of its dated changes on or before D (ties: the last saved), or
   "not activated" when there is none. A map unit created after 2008 reads the history of the historical unit it
   borrows from (`status_from`): the caller passes that unit's timeline.
-- `activated_on` is the first activation on or before D; `disputed` and `alternative_date` come from the changes
-  on or before D only (a date not yet reached cannot be disputed yet).
+- `activated_on` is the first activation on or before D; `disputed`, `alternative_date` and `earlier_reports` come
+  from the changes on or before D only (a date not yet reached cannot be disputed yet).
+- A change is disputed when the sources give it another date: a competing date an editor recorded beside it
+  (`alternative_date`), or an earlier report, a date another source gave before an import or an edit replaced it
+  (`change.earlier_reports`, set by the read model from the edit history). A date re-read from the same source
+  is a correction, not a report: the edit history keeps it, the answer does not call it disputed.
 - An agreement's status on D is the latest of its dated changes on or before D, or None before any record.
 - The program's own state on D is given by the latest nationwide program event on or before D (discontinued
   2014-11-20 and replaced by PEP; reinstated 2017-01-25; and whatever later sourced events say): it is shown
@@ -59,11 +63,22 @@ class UnitStatus(NamedTuple):
     disputed: bool  # a change on or before the day has a date the sources dispute
     alternative_date: datetime.date | None  # the competing date of the latest disputed change
     change: object | None  # the change in force (for its source), None when there is none
+    # Dates other sources gave for the changes up to the day before they were replaced (EarlierReport: effective_on,
+    # source, replaced_at), oldest change first.
+    earlier_reports: tuple = ()
+
+    @property
+    def other_dates(self) -> tuple[datetime.date, ...]:
+        """Every other date the sources give for a change up to the day: the competing date, the earlier reports."""
+        dates = [self.alternative_date] if self.alternative_date else []
+        dates += [report.effective_on for report in self.earlier_reports if report.effective_on not in dates]
+        return tuple(dates)
 
 
 def unit_status_on(timeline, day: datetime.date) -> UnitStatus:
     """A jurisdiction's status on `day` from its oldest-first `timeline` (see the module docstring)."""
     status, since, activated, alternative, current = NOT_ACTIVATED, None, None, None, None
+    reports: tuple = ()
     for change in timeline:
         if change.effective_on > day:
             break
@@ -73,7 +88,11 @@ def unit_status_on(timeline, day: datetime.date) -> UnitStatus:
             activated = since
         if change.confidence == DISPUTED:
             alternative = change.alternative_date
-    return UnitStatus(status, since, activated, alternative is not None, alternative, current)
+        replaced = getattr(change, "earlier_reports", ())
+        if replaced:
+            reports += tuple(replaced)
+    disputed = alternative is not None or bool(reports)
+    return UnitStatus(status, since, activated, disputed, alternative, current, reports)
 
 
 def agreement_status_on(timeline, day: datetime.date) -> str | None:

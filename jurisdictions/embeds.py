@@ -30,7 +30,7 @@ from django.views.decorators.http import require_safe
 from agreements.models import AgreementStatus
 from common.dates import BadDate, parse_day
 from jurisdictions.models import Status
-from jurisdictions.views import _agreements, _not_yet_sourced
+from jurisdictions.views import _agreements, _not_yet_sourced, _vintage
 from tracker import readmodel
 from tracker.public import public_page
 
@@ -92,6 +92,7 @@ def jurisdiction_card(request, fips):
         "agreement_not_yet_sourced": _not_yet_sourced(snapshot, unit.state_id),
         "rescission": _rescission_by(snapshot, day),
         "successors": snapshot.successors(unit),
+        "vintage": _vintage(snapshot, unit),
         "page_url": unit.get_absolute_url() + _embed_query(request),
     }
     return render(request, "embeds/jurisdiction.html", context)

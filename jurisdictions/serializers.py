@@ -112,6 +112,22 @@ class SourceSerializer(serializers.Serializer):
         }
 
 
+class EarlierReportSerializer(serializers.Serializer):
+    """A date another source gave for a dated change before an import or an edit replaced it."""
+
+    date = serializers.DateField(help_text="The date that source gave.")
+    source = SourceRefSerializer()
+    replaced_on = serializers.DateField(help_text="When the tracker replaced it (US Eastern date).")
+
+
+def earlier_report(report, ref) -> dict:
+    return {
+        "date": report.effective_on.isoformat(),
+        "source": ref,
+        "replaced_on": report.replaced_on.isoformat(),
+    }
+
+
 class StatusChangeSerializer(serializers.Serializer):
     """One dated status change of a jurisdiction, with its source."""
 
@@ -119,6 +135,7 @@ class StatusChangeSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
     confidence = serializers.ChoiceField(choices=Confidence.choices)
     alternative_date = serializers.DateField(allow_null=True, help_text="For a disputed date: the competing date.")
+    earlier_reports = EarlierReportSerializer(many=True, help_text="Dates other sources gave before this one.")
     note = serializers.CharField()
     source = SourceRefSerializer()
 
@@ -159,14 +176,23 @@ class JurisdictionSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices, help_text="Status on `as_of`.")
     status_since = serializers.DateField(allow_null=True, help_text="Date the status on `as_of` took effect.")
     activated_on = serializers.DateField(allow_null=True, help_text="First activation on or before `as_of`.")
-    disputed = serializers.BooleanField(help_text="A date in its history up to `as_of` is disputed by the sources.")
+    disputed = serializers.BooleanField(
+        help_text="The sources give another date for a change in its history up to `as_of`: a competing date "
+        "(`alternative_date`) or an earlier report (`earlier_reports`)."
+    )
     alternative_date = serializers.DateField(allow_null=True, help_text="The competing date of a disputed change.")
+    earlier_reports = EarlierReportSerializer(
+        many=True,
+        help_text="Dates other sources gave for its changes up to `as_of` before an import or an edit replaced "
+        "them, oldest change first (in CSV: `date source-link`, joined by ` | `).",
+    )
     program_status = ProgramStatusSerializer(help_text="The program's own nationwide state on `as_of`.")
     in_dataset = serializers.BooleanField(help_text="One of the 3,143 units of 2008-2013 (counted in totals).")
     on_current_map = serializers.BooleanField(help_text="Has a shape on today's county map.")
     status_from = serializers.CharField(
         allow_null=True,
-        help_text="For a unit created after 2008: FIPS of the unit it takes its status from.",
+        help_text="For a unit on today's map that the source records under another code: that code, whose "
+        "history gives it a status.",
     )
     replaced_by = serializers.ListField(child=serializers.CharField(), help_text="FIPS of the units that replaced it.")
     sources = SourceRefSerializer(many=True, help_text="Every source of its history up to `as_of`.")
@@ -184,23 +210,30 @@ class JurisdictionSerializer(serializers.Serializer):
             programs[day] = program_status(context["snapshot"].program_status(day), context)
         sources = {}
         history = []
-        for change in row.timeline:
-            source_id = change.source_id
-            ref = refs.get(source_id)
+
+        def ref_of(source):
+            ref = refs.get(source.pk)
             if ref is None:
-                ref = refs[source_id] = source_ref(change.source, context)
-            sources[source_id] = ref
+                ref = refs[source.pk] = source_ref(source, context)
+            return ref
+
+        for change in row.timeline:
+            ref = sources[change.source_id] = ref_of(change.source)
             history.append(
                 {
                     "date": change.effective_on.isoformat(),
                     "status": change.status,
                     "confidence": change.confidence,
                     "alternative_date": _iso(change.alternative_date),
+                    "earlier_reports": [
+                        earlier_report(report, ref_of(report.source)) for report in change.earlier_reports
+                    ],
                     "note": change.note,
                     "source": ref,
                 }
             )
         unit, standing = row.unit, row.standing
+        reports = [earlier_report(report, ref_of(report.source)) for report in standing.earlier_reports]
         fips = unit.fips
         return {
             "fips": fips,
@@ -213,6 +246,7 @@ class JurisdictionSerializer(serializers.Serializer):
             "activated_on": _iso(standing.activated_on),
             "disputed": standing.disputed,
             "alternative_date": _iso(standing.alternative_date),
+            "earlier_reports": reports,
             "program_status": programs[day],
             "in_dataset": unit.in_dataset,
             "on_current_map": unit.on_current_map,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from common import geometry
 from common.api.filters import Rows
 from common.dates import local_date
+from jurisdictions import unit_set
 from jurisdictions.filters import JurisdictionFilter
 from jurisdictions.models import Jurisdiction, Status
 from tracker.public import bad_request, public_page
@@ -171,7 +172,10 @@ def jurisdiction_detail(request, fips):
     snapshot, day = request.snapshot, request.day
     row = snapshot.row(fips, day)
     if row is None:
-        raise Http404("No jurisdiction has this FIPS code.")
+        later = unit_set.later_code(fips)
+        if later is None:
+            raise Http404("No jurisdiction has this FIPS code.")
+        return _later_code(request, later)
     jurisdiction = row.unit
     successors = snapshot.successors(jurisdiction)
     # A retired unit has no shape today: highlight the unit(s) that now cover its area instead.
@@ -194,9 +198,38 @@ def jurisdiction_detail(request, fips):
             snapshot, jurisdiction.state, _state_rows(snapshot, jurisdiction.state_id, day), current
         ),
         "map_caption": _detail_map_caption(jurisdiction, successors),
+        "vintage": _vintage(snapshot, jurisdiction),
+        "census_changes_url": unit_set.CENSUS_CHANGES_URL,
         "map_highlight_label": _("This jurisdiction") if jurisdiction.on_current_map else _("Its area today"),
     }
     return render(request, "jurisdictions/jurisdiction_detail.html", context)
+
+
+def _vintage(snapshot, unit) -> dict | None:
+    """For a code whose unit changed (Census county change list): the year, and how it stands to the program."""
+    year = unit_set.code_year(unit.fips)
+    if year is None:
+        return None
+    units = unit_set.unit_set(snapshot)
+    return {
+        "year": year,
+        "older": unit_set.older_than_program(unit.fips),
+        "phantom": any(unit is other for other, _ in units.phantom),
+    }
+
+
+def _later_code(request, later):
+    """A code created after the program (Alaska 2019, Connecticut 2022): what it is and which units of
+    2008-2013 hold its area. Not a unit of the program: no status, never counted."""
+    snapshot = request.snapshot
+    context = {
+        "later": later,
+        "state": snapshot.states.get(later.state),
+        "covers": [snapshot.units[fips] for fips in later.covers if fips in snapshot.units],
+        "census_changes_url": unit_set.CENSUS_CHANGES_URL,
+        "as_of": request.as_of,
+    }
+    return render(request, "jurisdictions/later_code.html", context)
 
 
 def _detail_map_caption(jurisdiction, successors) -> str:

@@ -138,6 +138,7 @@ def test_exact_json_of_a_disputed_jurisdiction(client, dataset):
         "activated_on": "2011-06-01",
         "disputed": True,
         "alternative_date": "2011-01-06",
+        "earlier_reports": [],
         "program_status": {
             "status": "operating",
             "label": "Secure Communities in operation",
@@ -156,6 +157,7 @@ def test_exact_json_of_a_disputed_jurisdiction(client, dataset):
                 "status": "activated",
                 "confidence": "disputed",
                 "alternative_date": "2011-01-06",
+                "earlier_reports": [],
                 "note": "The county dataset gives two dates for this county: its activation date, recorded here, "
                 "and another in its separate month, day and year fields, shown as the disputed alternative.",
                 "source": source,
@@ -285,14 +287,19 @@ def test_ndjson_and_geojson_give_every_row(client, dataset):
     assert response["Content-Type"] == "application/geo+json"
     collection = json.loads(_body(response))
     assert collection["type"] == "FeatureCollection"
-    # Every unit: today's 3,142 map units with a shape, the 8 historical ones null with the reason.
-    assert len(collection["features"]) == 3150
-    for feature in collection["features"]:
-        on_map = feature["properties"]["on_current_map"]
-        assert (feature["geometry"] is not None) is on_map, feature["id"]
-        assert (feature["properties"]["geometry_note"] is None) is on_map, feature["id"]
-    shannon = next(feature for feature in collection["features"] if feature["id"] == "46113")
-    assert "Oglala Lakota County (46102)" in shannon["properties"]["geometry_note"]
+    # Exactly the units with a shape on today's map; the counted units without one are listed beside them.
+    on_map = Jurisdiction.objects.on_map().count()
+    assert len(collection["features"]) == on_map == collection["counts"]["features"]
+    assert all(feature["geometry"] is not None for feature in collection["features"])
+    assert all(feature["properties"]["on_current_map"] for feature in collection["features"])
+    stats = client.get(f"{API}stats/?as_of=2011-08-05").json()
+    assert collection["counts"]["total_jurisdictions"] == stats["total_jurisdictions"]
+    assert collection["counts"]["activated_jurisdictions"] == stats["activated_jurisdictions"]
+    assert {entry["fips"] for entry in collection["without_shape"]} == set(
+        Jurisdiction.objects.filter(on_current_map=False).values_list("fips", flat=True)
+    )
+    shannon = next(entry for entry in collection["without_shape"] if entry["fips"] == "46113")
+    assert "Oglala Lakota County (46102)" in shannon["geometry_note"]
     oglala = next(feature for feature in collection["features"] if feature["id"] == "46102")
     assert oglala["geometry"]["type"] in {"Polygon", "MultiPolygon"}
     assert oglala["properties"]["status"] == Status.ACTIVATED and oglala["properties"]["in_dataset"] is False

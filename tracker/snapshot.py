@@ -19,6 +19,7 @@ from collections import OrderedDict
 from typing import NamedTuple
 
 from agreements.models import Agreement, AgreementStatusChange, Event
+from common.dates import us_today
 from jurisdictions import asof, search
 from jurisdictions.models import Jurisdiction, Source, State, Status, StatusChange
 from tracker.readmodel import Version
@@ -249,6 +250,11 @@ class EarlierReport(NamedTuple):
     source: Source
     replaced_at: datetime.datetime
 
+    @property
+    def replaced_on(self) -> datetime.date:
+        """The US (Eastern) day it was replaced on, as every surface says it."""
+        return us_today(self.replaced_at)
+
 
 def _up_to(timeline: tuple, day: datetime.date) -> tuple:
     if not timeline or timeline[-1].effective_on <= day:
@@ -311,11 +317,28 @@ def _earlier_reports(rows: dict) -> list[list]:
     """The earlier dates every dated change carried, from its edit history in one query: a public page shows a
     replaced, sourced date as an earlier report rather than letting an import erase it from view. An import that
     was undone leaves no earlier report: its undo puts the page back as it was."""
-    versions: dict[int, list] = {}
     history = StatusChange.history.order_by("history_id").values_list(
-        "id", "effective_on", "source_id", "history_date", "history_type", "history_change_reason"
+        "id", "effective_on", "source_id", "history_date", "history_type", "history_change_reason", "history_id"
     )
-    for change_id, effective_on, source_id, history_date, history_type, reason in history:
+    kept_of = {change_id: kept for change_id, _, kept in walk_versions(history)}
+    table = rows["status_changes"]
+    pk_at = table["columns"].index("id")
+    source_ids = {row[0] for row in rows["sources"]["rows"]}
+    reports = []
+    for row in table["rows"]:
+        for day, source_id, replaced_at in replaced_reports(kept_of.get(row[pk_at], [])):
+            if source_id in source_ids:
+                reports.append([row[pk_at], day, source_id, replaced_at])
+    return reports
+
+
+def walk_versions(history):
+    """Walk the edit history of dated changes, oldest first: rows of (change id, date, source id, time, type,
+    reason, history id). Yields, for each row that is not a deletion, (change id, history id, the versions of
+    that change that still count after it: (date, source id, time, reason), oldest first). An undo of an import
+    drops the versions that import wrote, so an undone import leaves no earlier report."""
+    versions: dict[int, list] = {}
+    for change_id, effective_on, source_id, history_date, history_type, reason, history_id in history:
         if history_type == "-":
             continue
         kept = versions.setdefault(change_id, [])
@@ -323,17 +346,21 @@ def _earlier_reports(rows: dict) -> list[list]:
             undone = reason.removeprefix(UNDO_PREFIX)
             kept[:] = [version for version in kept if version[3] != undone]
         kept.append((effective_on, source_id, history_date, reason))
-    table = rows["status_changes"]
-    pk_at, day_at = table["columns"].index("id"), table["columns"].index("effective_on")
-    source_ids = {row[0] for row in rows["sources"]["rows"]}
-    reports = []
-    for row in table["rows"]:
-        seen = set()
-        steps = versions.get(row[pk_at], [])
-        for (day, source_id, _, _), (_, _, replaced_at, _) in zip(steps, steps[1:], strict=False):
-            if day != row[day_at] and (day, source_id) not in seen and source_id in source_ids:
-                seen.add((day, source_id))
-                reports.append([row[pk_at], day, source_id, replaced_at])
+        yield change_id, history_id, kept
+
+
+def replaced_reports(kept: list) -> list[tuple]:
+    """The earlier reports of a change from its versions (see `walk_versions`): (date, source id, replaced at) for
+    each earlier date that another source gave. A date read again from the source now cited is a correction of
+    the tracker's reading, not a second report (the edit history keeps it)."""
+    if not kept:
+        return []
+    day, source = kept[-1][0], kept[-1][1]
+    seen, reports = set(), []
+    for (earlier, source_id, _, _), (_, _, replaced_at, _) in zip(kept, kept[1:], strict=False):
+        if earlier != day and source_id != source and (earlier, source_id) not in seen:
+            seen.add((earlier, source_id))
+            reports.append((earlier, source_id, replaced_at))
     return reports
 
 
@@ -411,7 +438,10 @@ def _from_rows(version: Version, rows: dict) -> Snapshot:
     for change_id, day, source_id, replaced_at in rows["earlier_reports"]:
         reports.setdefault(change_id, []).append(EarlierReport(day, sources[source_id], replaced_at))
     for change in made["status_changes"]:
-        change.earlier_reports = reports.get(change.pk, [])
+        # The rule of `replaced_reports` again, for releases frozen before it: a date of the same source is no report.
+        change.earlier_reports = tuple(
+            report for report in reports.get(change.pk, ()) if report.source.pk != change.source_id
+        )
     # Relations that point into the snapshot use its own instances, so nothing follows them into the database.
     successors: dict[str, list[str]] = {}
     for old, new in rows["successors"]:

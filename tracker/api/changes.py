@@ -3,7 +3,8 @@
 A mirror applies the feed in order: each result names its object by the public id (`key`: FIPS, postal code,
 or the unique fields of a dated change), with the object's fields as they were after the change (for a delete,
 as they were when deleted), and `changed_fields` compares each update with the history row just before it for
-the same object, whatever the page size.
+the same object, whatever the page size. A dated change also carries what the public answers say of it at that
+row: `earlier_reports` (dates other sources gave before it was replaced) and `disputed`, by the read model's rule.
 """
 
 import base64
@@ -21,9 +22,11 @@ from rest_framework.views import APIView
 
 from agreements.models import Agreement, AgreementStatusChange, Event
 from common.api.throttling import AnonThrottle
+from common.dates import us_today
 from common.renderers import JSONRenderer
-from jurisdictions.models import Jurisdiction, Source, State, StatusChange
+from jurisdictions.models import Confidence, Jurisdiction, Source, State, StatusChange
 from tracker.api.conditional import ConditionalGetMixin
+from tracker.snapshot import replaced_reports, walk_versions
 
 HISTORY_MODELS = {
     "source": Source,
@@ -119,6 +122,39 @@ def _m2m_values(records) -> dict:
     return values
 
 
+def _status_readings(records, previous) -> dict[int, list]:
+    """{history id: earlier reports} of dated-change history rows, as the read model reads them
+    (tracker/snapshot.py `walk_versions`, `replaced_reports`) at that row: one query over those changes' history."""
+    wanted = [record for record in [*records, *previous] if isinstance(record, StatusChange.history.model)]
+    if not wanted:
+        return {}
+    history = (
+        StatusChange.history.filter(
+            id__in={record.id for record in wanted}, history_id__lte=max(record.history_id for record in wanted)
+        )
+        .order_by("history_id")
+        .values_list(
+            "id", "effective_on", "source_id", "history_date", "history_type", "history_change_reason", "history_id"
+        )
+    )
+    ids = {record.history_id for record in wanted}
+    return {
+        history_id: [
+            {"date": day.isoformat(), "source": source_id, "replaced_on": us_today(replaced_at).isoformat()}
+            for day, source_id, replaced_at in replaced_reports(kept)
+        ]
+        for _, history_id, kept in walk_versions(history)
+        if history_id in ids
+    }
+
+
+def _reading(record, readings) -> dict:
+    """What an answer says of a dated change besides its fields: its earlier reports and whether it is disputed
+    (jurisdictions/asof.py), as of this history row."""
+    reports = readings.get(record.history_id, [])
+    return {"earlier_reports": reports, "disputed": record.confidence == Confidence.DISPUTED or bool(reports)}
+
+
 class ChangesView(ConditionalGetMixin, APIView):
     """Every create, update and delete since a cursor, oldest first, from the edit history.
 
@@ -164,16 +200,21 @@ class ChangesView(ConditionalGetMixin, APIView):
         new_positions = dict(positions)
         previous = self._previous_records(page)
         related = _m2m_values([item[3] for item in page] + list(previous.values()))
+        readings = _status_readings([item[3] for item in page if item[1] == "status_change"], previous.values())
         for history_date, kind, history_id, record in page:
             model = HISTORY_MODELS[kind]
             fields = [field for field in model._meta.concrete_fields]
             values = {**_field_values(record, fields), **related.get((kind, history_id), {})}
+            if kind == "status_change":
+                values.update(_reading(record, readings))
             action = _ACTIONS[record.history_type]
             if action == "update":
                 before = previous.get((kind, history_id))
                 old = {}
                 if before is not None:
                     old = {**_field_values(before, fields), **related.get((kind, before.history_id), {})}
+                    if kind == "status_change":
+                        old.update(_reading(before, readings))
                 changed = {name: value for name, value in values.items() if old.get(name) != value}
             elif action == "create":
                 changed = values

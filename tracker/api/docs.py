@@ -9,6 +9,7 @@ from agreements.models import AgreementStatus
 from common.dates import us_today
 from jurisdictions.models import Status
 from releases import store
+from tracker import readmodel
 
 
 def _status_labels() -> list[tuple[str, str, str, str]]:
@@ -22,6 +23,16 @@ def _status_labels() -> list[tuple[str, str, str, str]]:
                 spanish = str(choices(code).label)
             rows.append((kind, code, english, spanish))
     return rows
+
+
+def _unit_counts() -> dict:
+    """The numbers the page says about the unit set, from the current snapshot (never typed into the page)."""
+    snapshot = readmodel.current()
+    return {
+        "counted": len(snapshot.counted),
+        "on_map": len(snapshot.scopes["on_map"]),
+        "successors": sum(1 for unit in snapshot.units.values() if unit.status_from_id),
+    }
 
 
 def api_index(request):
@@ -48,6 +59,7 @@ def api_index(request):
                 # The API's codes stay English; the pages show these labels (in both languages on the docs page).
                 "status_labels": _status_labels(),
                 "site": f"{request.scheme}://{request.get_host()}",
+                "units": _unit_counts(),
             },
         )
     return JsonResponse(endpoints)
