@@ -8,7 +8,7 @@ from agreements.serializers import AgreementSerializer, EventSerializer
 from common.api.errors import AS_OF_PARAMETER
 from common.api.filters import Rows
 from common.api.formats import FORMATS_NOTE
-from tracker.api.viewsets import SnapshotViewSet
+from common.api.viewsets import SnapshotViewSet
 
 
 def _by_id(pk, found: dict):

@@ -3,7 +3,7 @@
 from django.shortcuts import render
 
 from agreements.models import AgreementStatus
-from tracker.public import public_page
+from common.public import public_page
 
 
 @public_page

@@ -40,8 +40,9 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from common import reading  # noqa: E402
 from jurisdictions.models import Jurisdiction, State, StatusChange  # noqa: E402
-from tracker import readmodel, snapshot  # noqa: E402
+from readmodel import snapshot  # noqa: E402
 
 RUNS = 5
 DAY = datetime.date(2011, 8, 5)
@@ -57,11 +58,11 @@ def _median(action) -> float:
 
 
 def measure(label: str) -> list:
-    version = readmodel.read_version()
+    version = reading.read_version()
     build = _median(lambda: snapshot.build(version))
     # As the server does it: built, then made the current snapshot (the replaced one collected, the heap settled).
-    readmodel.forget()
-    built = readmodel.snapshot_for(version)
+    reading.forget()
+    built = reading.snapshot_for(version)
     days = iter(DAY + datetime.timedelta(days=n) for n in range(1, 100))
     standings = _median(lambda: built.standings(next(days)))
     counts = _median(lambda: built._count_states(DAY))

@@ -59,7 +59,7 @@ def not_modified(request, etag: str, modified: int | None):
 
 def made_from(response, version) -> None:
     """Say that `response` depends only on the data version `version`, the US day, the address and the
-    representation headers (the inputs of `answer_etag`), so that tracker/answer_cache.py may keep it while the
+    representation headers (the inputs of `answer_etag`), so that common/answer_cache.py may keep it while the
     version stays the same. Answers with other inputs (a release's, the corrections log's) are not marked."""
     response.data_version = version
 

@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from common.http_cache import PAGE_CACHE_CONTROL, answer_etag, last_modified, not_modified, set_headers
+from common.reading import read_version
 from corrections import throttling
 from corrections.forms import ReportForm
 from corrections.models import CorrectionReport
 from corrections.services import correction_report_receive
 from corrections.subjects import Subject, parse_page, subject_labels
-from tracker.readmodel import read_version
 
 LOG_PAGE_SIZE = 100
 
@@ -43,7 +43,7 @@ def _form_page(request, form, subject: Subject | None, *, status=200, wait: int 
     return response
 
 
-# The form sits on public pages that are cached per data version and shared by every visitor (tracker/public.py,
+# The form sits on public pages that are cached per data version and shared by every visitor (common/public.py,
 # and nginx in front), so it cannot carry a per-visitor CSRF token. None is needed: CSRF stops a forged request
 # from acting with a visitor's credentials, and this view uses none (no session, no login, the user is ignored).
 # All it does is store a message for the editors, which anyone may send directly; spam is kept out by the

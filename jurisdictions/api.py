@@ -13,11 +13,11 @@ from common import geometry
 from common.api.errors import AS_OF_PARAMETER
 from common.api.filters import Rows
 from common.api.formats import CONTENT_TYPES, FORMATS_NOTE, GeoJSONRenderer, csv_header, csv_lines, in_blocks
+from common.api.viewsets import SnapshotViewSet
 from common.renderers import JSONRenderer
 from jurisdictions.filters import JurisdictionFilter, SourceFilter, StateFilter
 from jurisdictions.models import Jurisdiction, Source, State, Status
 from jurisdictions.serializers import JurisdictionSerializer, SourceSerializer, StateSerializer, links_for
-from tracker.api.viewsets import SnapshotViewSet
 
 
 @extend_schema_serializer(many=False)

@@ -1,7 +1,7 @@
 """The as-of rule, once: what was true on day D for a jurisdiction, an agreement and the program itself.
 
 Everything that shows a status on a date calls these functions: model methods, the read-model snapshot
-(tracker/snapshot.py), serializers, pages, the map, stats and exports. They work on plain sequences of dated rows
+(readmodel/snapshot.py), serializers, pages, the map, stats and exports. They work on plain sequences of dated rows
 (model instances or anything with the same attributes), so they need no query and no Django state.
 
 The rules (DESIGN.md, "As-of semantics"):

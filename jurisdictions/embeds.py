@@ -28,11 +28,11 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from agreements.models import AgreementStatus
+from common import reading
 from common.dates import BadDate, parse_day
+from common.public import public_page
 from jurisdictions.models import Status
 from jurisdictions.views import _agreements, _not_yet_sourced, _vintage
-from tracker import readmodel
-from tracker.public import public_page
 
 # The card's frame: up to 480 px wide, and tall enough for the longest card (a disputed date, a long agreement
 # name, the years the program was discontinued) at a 360 px phone width without a scroll bar
@@ -209,7 +209,7 @@ def _oembed_answer(request, path, as_of, maxwidth, maxheight):
         card_name, kwargs = card_for(path)
     except Http404 as error:
         return _error(str(error), 404)
-    snapshot = readmodel.current()
+    snapshot = reading.current()
     if "fips" in kwargs:
         unit = snapshot.units.get(kwargs["fips"])
         if unit is None:

@@ -1,6 +1,6 @@
 """The FilterSets of states and jurisdictions: one each, serving the HTML list and the API list alike.
 
-They filter snapshot rows (tracker/snapshot.py) for the day asked, so a filter and the field it filters on always
+They filter snapshot rows (readmodel/snapshot.py) for the day asked, so a filter and the field it filters on always
 agree (e.g. `disputed=true` keeps exactly the rows whose `disputed` is true on `as_of`). Each bad value is an
 error naming the parameter; repeated and comma-separated values mean the same (`state=TX&state=CA`,
 `state=TX,CA`).

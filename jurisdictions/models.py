@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common import reading
 from common.dates import PROGRAM_START, us_today
 from jurisdictions import asof
-from tracker import readmodel
 
 # The edit history's reason on every record the one load of the shipped dataset created (tracker/dataset/load.py):
 # any other history record of a row is an editor's or an import's work, which no later dataset change overwrites.
@@ -145,7 +145,7 @@ class JurisdictionQuerySet(models.QuerySet):
 
     def matching(self, query: str):
         """Units the one name matcher finds for `query` (jurisdictions/search.py), as the public pages do."""
-        return self.filter(fips__in=readmodel.current().matcher.search(query).fips)
+        return self.filter(fips__in=reading.current().matcher.search(query).fips)
 
     def with_status(self, as_of: datetime.date | None = None):
         """Annotate `status`, `status_since` and `activated_on` as they stood on `as_of` (default: today, US).

@@ -201,7 +201,7 @@ class JurisdictionSerializer(serializers.Serializer):
     html_url = serializers.URLField(help_text="Its page on the site.")
 
     def to_representation(self, row):
-        """`row`: a `tracker.snapshot.UnitRow` (unit, its standing on the day, its timeline up to the day)."""
+        """`row`: a `readmodel.snapshot.UnitRow` (unit, its standing on the day, its timeline up to the day)."""
         context = self.context
         refs = context.setdefault("_source_refs", {})
         programs = context.setdefault("_program_status", {})
@@ -284,7 +284,7 @@ class StateSerializer(serializers.Serializer):
     html_url = serializers.URLField()
 
     def to_representation(self, row):
-        """`row`: a `tracker.snapshot.StateCounts` (the state and its counted units per status on the day)."""
+        """`row`: a `readmodel.snapshot.StateCounts` (the state and its counted units per status on the day)."""
         context = self.context
         day = _as_of(context)
         state = row.state

@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy
 from common import geometry
 from common.api.filters import Rows
 from common.dates import local_date
+from common.public import bad_request, public_page
 from jurisdictions import unit_set
 from jurisdictions.filters import JurisdictionFilter
 from jurisdictions.models import Jurisdiction, Status
-from tracker.public import bad_request, public_page
 
 PAGE_SIZE = 100
 

@@ -1,9 +1,9 @@
-"""What changed between two releases, from their frozen rows (tracker/snapshot.py's data.json form).
+"""What changed between two releases, from their frozen rows (readmodel/snapshot.py's data.json form).
 
 Units whose dated statuses changed (before and after), agreements and events added or changed, sources added.
 """
 
-from tracker import snapshot
+from readmodel import snapshot
 
 # The fields of a dated status that a reader cites; a change in any of them is a changed unit.
 _STATUS_FIELDS = ("status", "effective_on", "confidence", "alternative_date", "source_id")

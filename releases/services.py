@@ -4,17 +4,16 @@ import json
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.test import RequestFactory
 from django.urls import resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common import reading
 from common.dates import today_is, us_today
+from readmodel import snapshot
 from releases import changelog, store
 from releases.models import Release
-from tracker import readmodel, snapshot
-from tracker.models import DataVersion
 
 # The exports a release holds: (file name, API list, format). The same code as the API's full downloads.
 EXPORTS = [
@@ -58,15 +57,15 @@ def _publish(*, note: str, user) -> Release:
     written = None
     try:
         with transaction.atomic():
-            list(DataVersion.objects.select_for_update().filter(pk=1))
-            version = readmodel.read_version()
+            reading.lock_version()
+            version = reading.read_version()
             previous = Release.objects.order_by("-number").first()
             number = previous.number + 1 if previous else 1
             published_at = timezone.now()
             data = snapshot.encode_rows(snapshot.read_rows())
             rows = snapshot.decode_rows(data)
             files = {store.DATA_FILE: data}
-            pin = readmodel.Pinned(number, us_today(published_at), published_at, f"{number}:{store.sha256(data)}")
+            pin = reading.Pinned(number, us_today(published_at), published_at, f"{number}:{store.sha256(data)}")
             frozen = snapshot.from_rows(version, rows)
             files |= _exports(frozen, pin)
             previous_rows = None
@@ -109,7 +108,7 @@ def _publish(*, note: str, user) -> Release:
                 manifest=manifest,
             )
             # A new release is public data too (the Cite box names the latest): move the data version.
-            DataVersion.objects.filter(pk=1).update(number=F("number") + 1, changed_at=published_at)
+            reading.bump_version(published_at)
         return release
     except BaseException:
         if written is not None:
@@ -121,13 +120,13 @@ def _json(value) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode()
 
 
-def _exports(frozen, pin: readmodel.Pinned) -> dict[str, bytes]:
+def _exports(frozen, pin: reading.Pinned) -> dict[str, bytes]:
     """The full downloads of the frozen data, produced by the API's own views for the release's day, as
     `/api/v1/jurisdictions/?format=csv&release=rN` answers them (links on the site's address, SITE_URL)."""
     site = settings.SITE_URL
     secure, host = site.startswith("https://"), site.split("://", 1)[-1]
     factory = RequestFactory()
-    choice = readmodel.Choice(frozen, pin)
+    choice = reading.Choice(frozen, pin)
     files = {}
     with today_is(pin.day):
         for name, url_name, fmt in EXPORTS:

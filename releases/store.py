@@ -1,5 +1,5 @@
 """Release files on disk: one folder per release under settings.RELEASES_DIR, written atomically, read back into
-a snapshot (tracker/snapshot.py) for `?release=rN` answers.
+a snapshot (readmodel/snapshot.py) for `?release=rN` answers.
 
 A release folder is written into a temporary folder beside it, every file and the folder fsynced, then renamed
 into place in one step: a reader (or a crash) sees the whole folder or none of it.
@@ -18,9 +18,10 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from common import reading
 from common.dates import us_today
-from tracker import readmodel, snapshot
-from tracker.readmodel import Pinned, Version
+from common.reading import Pinned, Version
+from readmodel import snapshot
 
 DATA_FILE = "data.json"
 MANIFEST_FILE = "manifest.json"
@@ -91,7 +92,7 @@ def remove_folder(number: int) -> None:
 
 
 def pinned(release) -> Pinned:
-    """What a request needs to know about a release (tracker/readmodel.py)."""
+    """What a request needs to know about a release (common/reading.py)."""
     return Pinned(
         release.number, us_today(release.published_at), release.published_at, f"{release.number}:{release.data_sha256}"
     )
@@ -122,14 +123,14 @@ def load(pin: Pinned):
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise readmodel.BadRelease(
+        raise reading.BadRelease(
             _("The files of release r%(number)s are missing on this server (restore them from a backup).")
             % {"number": pin.number},
             status=404,
         ) from None
     expected = pin.key.split(":", 1)[1]
     if sha256(data) != expected:
-        raise readmodel.BadRelease(
+        raise reading.BadRelease(
             _("The files of release r%(number)s do not match their manifest.") % {"number": pin.number}, status=404
         )
     manifest = json.loads((folder(pin.number) / MANIFEST_FILE).read_bytes())

@@ -26,14 +26,14 @@ def _fresh_read_model():
     the snapshot is dropped rather than trusted across tests. (In production a committed version never returns.)"""
     from django.core.cache import cache
 
-    from tracker import readmodel
+    from common import reading
 
-    readmodel.forget()
-    readmodel.forget_releases()
+    reading.forget()
+    reading.forget_releases()
     cache.clear()
     yield
-    readmodel.forget()
-    readmodel.forget_releases()
+    reading.forget()
+    reading.forget_releases()
     cache.clear()
 
 

@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 
 from agreements.models import Agreement, Event
+from common import reading
 from jurisdictions.models import Jurisdiction, Source, State, Status, StatusChange
 from tests.admin_forms import change_url, errors_of, form_data
 from tests.factories import make_agreement, make_agreement_change, make_event, make_source, make_status_change
-from tracker import readmodel
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def test_jurisdiction_history_includes_its_status_rows_with_diffs(editor_client)
 def test_admin_lists_run_a_fixed_number_of_queries(editor_client, django_assert_max_num_queries):
     # The admin's tolerant search uses the public read model's name matcher: built once per data version, as the
     # first public page of that version would build it.
-    readmodel.current()
+    reading.current()
     for url in [
         reverse("admin:jurisdictions_jurisdiction_changelist"),
         reverse("admin:jurisdictions_jurisdiction_changelist") + "?q=st+louis&disputed=no",

@@ -1,5 +1,5 @@
 """Repeat requests without a proxy: public answers kept per process, keyed on what their ETag is made of
-(tracker/answer_cache.py). A kept answer is served with one query (the data version), is never stale, and the
+(common/answer_cache.py). A kept answer is served with one query (the data version), is never stale, and the
 store cannot be filled by parameters the view ignores."""
 
 import datetime
@@ -120,7 +120,7 @@ def test_an_ignored_parameter_is_answered_but_never_kept(client, dataset, url):
 
 def _middleware(client):
     """The answer cache of this test client's handler (the first middleware)."""
-    from tracker.answer_cache import AnswerCacheMiddleware
+    from common.answer_cache import AnswerCacheMiddleware
 
     if client.handler._middleware_chain is None:
         client.handler.load_middleware()

@@ -186,7 +186,7 @@ def test_the_json_renderer_writes_the_bytes_drf_writes(client, dataset, url):
 
     response = client.get(API + url)
     # The answer's bytes are what DRF's own renderer writes for the same data (rows kept as pre-encoded
-    # fragments included: tracker/snapshot.py `encoded`), and so are orjson's for that data.
+    # fragments included: readmodel/snapshot.py `encoded`), and so are orjson's for that data.
     data = json.loads(response.content)
     assert response.content == DRFJSONRenderer().render(data)
     assert JSONRenderer().render(data) == DRFJSONRenderer().render(data)
@@ -215,11 +215,11 @@ def test_the_json_renderer_keeps_drfs_way_with_dates_separators_and_indent():
 
 def test_rows_encoded_once_are_the_rows_the_serializer_writes(client, dataset):
     """A page built from the kept encodings equals one built afresh, for JSON and CSV, and an edit is seen."""
-    from tracker import readmodel
+    from common import reading
 
     first = client.get(API + "jurisdictions/?state=RI&as_of=2011-08-05").content
     csv_first = _body(client.get(API + "jurisdictions/?state=RI&as_of=2011-08-05&format=csv"))
-    readmodel.forget()  # a new snapshot: nothing kept
+    reading.forget()  # a new snapshot: nothing kept
     assert client.get(API + "jurisdictions/?state=RI&as_of=2011-08-05&x=1").content == first
     assert _body(client.get(API + "jurisdictions/?state=RI&as_of=2011-08-05&format=csv&x=1")) == csv_first
     Jurisdiction.objects.filter(fips="44007").update(name="Providence County (edited)")

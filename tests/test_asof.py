@@ -10,10 +10,10 @@ import json
 import pytest
 
 from agreements.models import Agreement
+from common import reading
 from common.dates import us_today
 from jurisdictions import asof
 from jurisdictions.models import Jurisdiction, Status
-from tracker import readmodel
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -54,14 +54,14 @@ def _body(response) -> str:
     ],
 )
 def test_activated_counts_on_key_dates(dataset, day, jurisdictions, states):
-    counts = readmodel.current().state_counts(day)
+    counts = reading.current().state_counts(day)
     assert sum(row.activated for row in counts.values()) == jurisdictions
     assert sum(1 for row in counts.values() if row.activated) == states
     assert sum(row.total for row in counts.values()) == 3143
 
 
 def test_the_sql_form_agrees_with_the_rule_on_every_unit_and_day(dataset):
-    snapshot = readmodel.current()
+    snapshot = reading.current()
     # Every distinct activation date too: each is a boundary where the two could disagree.
     days = sorted({*KEY_DAYS, *(c.effective_on for t in snapshot.timelines.values() for c in t)})[::7] + KEY_DAYS
     for day in days:
@@ -73,7 +73,7 @@ def test_the_sql_form_agrees_with_the_rule_on_every_unit_and_day(dataset):
 
 
 def test_the_sql_form_agrees_with_the_rule_on_every_agreement_and_day(dataset):
-    snapshot = readmodel.current()
+    snapshot = reading.current()
     days = sorted({*KEY_DAYS, *(c.effective_on for a in snapshot.agreements for c in a.timeline)})
     for day in days:
         for agreement_id, status in Agreement.objects.with_status(day).values_list("pk", "status"):
@@ -82,7 +82,7 @@ def test_the_sql_form_agrees_with_the_rule_on_every_agreement_and_day(dataset):
 
 
 def test_a_unit_is_not_activated_before_its_date_and_activated_from_it(dataset):
-    harris = readmodel.current().units["48201"]
+    harris = reading.current().units["48201"]
     assert harris.status_on(D(2008, 10, 26)) == Status.NOT_ACTIVATED
     standing = harris.standing_on(D(2008, 10, 27))
     assert (standing.status, standing.since, standing.activated_on) == (
@@ -93,7 +93,7 @@ def test_a_unit_is_not_activated_before_its_date_and_activated_from_it(dataset):
 
 
 def test_a_successor_unit_borrows_the_history_of_the_unit_it_replaced(dataset):
-    snapshot = readmodel.current()
+    snapshot = reading.current()
     assert snapshot.row("02158", D(2012, 4, 10)).standing.status == Status.ACTIVATED
     assert snapshot.row("02158", D(2012, 4, 9)).standing.status == Status.NOT_ACTIVATED
     assert snapshot.units["02158"].in_dataset is False

@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from agreements.models import Agreement
+from common.reading import read_version
 from corrections.models import CorrectionReport, ReportStatus
 from corrections.subjects import SubjectKind
 from jurisdictions.models import Source
 from tests.factories import make_source
 from tracker.models import DataVersion
-from tracker.readmodel import read_version
 
 pytestmark = pytest.mark.django_db
 

@@ -311,15 +311,15 @@ def test_oembed_answers_head(client, dataset):
 
 @pytest.mark.parametrize("path", CARDS)
 def test_every_card_has_a_spanish_twin_under_es(client, dataset, path):
+    from common import reading
     from tests.test_i18n import _english_left, _names
-    from tracker import readmodel
 
     response = client.get("/es" + path)
     assert response.status_code == 200
     assert _directives(response)["frame-ancestors"] == ["*"] and not response.cookies
     page = response.content.decode()
     assert '<html lang="es">' in page
-    assert not _english_left(page, _names(readmodel.current()))
+    assert not _english_left(page, _names(reading.current()))
     # Its links lead to the Spanish pages.
     assert re.search(r'class="foot"><a href="http://testserver/es/(jurisdictions|states)/', page)
 

@@ -7,10 +7,10 @@ import re
 
 import pytest
 
+from common import reading
 from jurisdictions.models import Jurisdiction
 from tests.factories import SNAPSHOT_BUILD_QUERIES
 from tracker import map as county_maps
-from tracker import readmodel
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def test_without_a_date_counties_are_coloured_by_half_year_of_activation(client,
 
 def test_key_days_are_counted_from_the_snapshot(client, dataset):
     page = client.get("/").content.decode()
-    snapshot = readmodel.current()
+    snapshot = reading.current()
     for day in (datetime.date(2008, 10, 27), datetime.date(2011, 8, 5), datetime.date(2013, 1, 22)):
         counts = snapshot.state_counts(day).values()
         activated = sum(row.activated for row in counts)
@@ -152,7 +152,7 @@ def test_state_table_agrees_with_the_headline(client, dataset):
 def test_the_browsers_rule_gives_the_servers_numbers(dataset, day):
     """map.js counts units whose activation date is on or before the day; that must equal the as-of rule's."""
     day = datetime.date.fromisoformat(day)
-    snapshot = readmodel.current()
+    snapshot = reading.current()
     national = county_maps.county_map(snapshot, day)
     counted = [unit for unit in national.units if unit.counted]
     by_rule = [unit for unit in counted if unit.activated_on and unit.activated_on <= day]
@@ -206,7 +206,7 @@ def test_home_is_compressed_for_browsers_that_accept_gzip(client, dataset):
 
 
 def test_state_map_partial_frames_one_state(dataset):
-    illinois = county_maps.county_map(readmodel.current(), datetime.date(2011, 8, 5), state="IL", highlight="17031")
+    illinois = county_maps.county_map(reading.current(), datetime.date(2011, 8, 5), state="IL", highlight="17031")
     assert illinois.count == 102
     assert illinois.view_box != county_maps.NATIONAL_VIEW_BOX
     assert (

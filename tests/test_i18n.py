@@ -255,7 +255,7 @@ def _english_left(html: str, names: set[str]) -> list[str]:
 
 @pytest.mark.parametrize(("path", "query"), PAGES)
 def test_every_public_page_is_in_spanish_under_es(client, dataset, path, query):
-    from tracker import readmodel
+    from common import reading
 
     english = _get(client, path + query)
     spanish = _get(client, "/es" + path + query)
@@ -268,7 +268,7 @@ def test_every_public_page_is_in_spanish_under_es(client, dataset, path, query):
     assert f'hreflang="es" href="http://testserver/es{path}' in html
     assert f'hreflang="x-default" href="http://testserver{path}' in html
     # No interface text in English: every text of the page is Spanish, a name, or marked as the sources' own.
-    left = _english_left(html, _names(readmodel.current()))
+    left = _english_left(html, _names(reading.current()))
     assert not left, f"English on /es{path}{query}: {left}"
     # The English phrases of the English page's interface are not on the Spanish one.
     english_html = english.content.decode()
@@ -294,13 +294,13 @@ def test_spanish_dates_and_numbers_are_written_as_us_spanish_newsrooms_write_the
     [("/es/no-such-page/", 404), ("/es/jurisdictions/99999/", 404), ("/es/?as_of=2031-01-01", 400)],
 )
 def test_error_pages_are_in_spanish(client, dataset, url, status):
-    from tracker import readmodel
+    from common import reading
 
     response = client.get(url)
     assert response.status_code == status
     html = response.content.decode()
     assert '<html lang="es">' in html
-    assert not _english_left(html, _names(readmodel.current()))
+    assert not _english_left(html, _names(reading.current()))
     if status == 400:
         assert "as_of no puede ser una fecha futura." in html
 

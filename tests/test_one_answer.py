@@ -9,10 +9,10 @@ import re
 
 import pytest
 
+from common import reading
 from jurisdictions.models import Source, StatusChange
 from tests.factories import make_source
-from tests.test_import import editor_client, good_file, upload  # noqa: F401 (fixtures)
-from tracker import readmodel
+from tests.test_import import good_file, upload  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def _body(response) -> str:
 def _sampled_days() -> list[datetime.date]:
     """Every change date of the snapshot, a day either side, and the era boundaries (2014-11-20, 2017-01-25)
     with theirs: all the era days, and the rest sampled evenly to about DAYS_SAMPLED days (deterministic)."""
-    snapshot = readmodel.current()
+    snapshot = reading.current()
     one = datetime.timedelta(days=1)
     changes = {change.effective_on for timeline in snapshot.timelines.values() for change in timeline}
     eras = {event.occurred_on + shift * one for event in snapshot.program_events for shift in (-1, 0, 1)}

@@ -10,15 +10,15 @@ import pytest
 from django.db import connection, connections, transaction
 
 from agreements.models import Agreement
+from common import reading
 from jurisdictions.models import Jurisdiction, Source, StatusChange
 from tests.factories import make_jurisdiction, make_source, make_status_change
-from tracker import readmodel
 
 API = "/api/v1/"
 
 
 def _version():
-    return readmodel.read_version().number
+    return reading.read_version().number
 
 
 # --- the data version ------------------------------------------------------------------------------------------
@@ -46,23 +46,23 @@ def _version():
     ],
 )
 def test_every_write_moves_the_version_in_its_own_transaction(dataset, write):
-    before = readmodel.read_version()
+    before = reading.read_version()
     with transaction.atomic():
         write()
-        inside = readmodel.read_version()
+        inside = reading.read_version()
         assert inside.number > before.number
         transaction.set_rollback(True)
     # Rolled back with the write: the version moves only with data that exists.
-    assert readmodel.read_version() == before
+    assert reading.read_version() == before
 
 
 @pytest.mark.django_db
 def test_the_snapshot_is_rebuilt_for_a_new_version_and_only_then(dataset, django_assert_num_queries):
-    first = readmodel.current()
+    first = reading.current()
     with django_assert_num_queries(1):
-        assert readmodel.current() is first
+        assert reading.current() is first
     make_source(title="A report the snapshot must show")
-    second = readmodel.current()
+    second = reading.current()
     assert second is not first and second.version.number > first.version.number
     assert any(source.title == "A report the snapshot must show" for source in second.sources.values())
 
@@ -111,7 +111,7 @@ def test_a_write_that_commits_late_still_moves_the_version(live_dataset):
         thread.join(20)
     assert not errors and b_done.is_set()
     assert _version() == start + 2
-    titles = {source.title for source in readmodel.current().sources.values()}
+    titles = {source.title for source in reading.current().sources.values()}
     assert {"Written first, committed late", "Written second"} <= titles
 
 
@@ -140,7 +140,7 @@ def test_if_modified_since_never_hides_a_second_edit_in_the_same_second(client, 
     make_source(title="First edit")
     first = client.get(url)
     # Within the second of the last edit, no Last-Modified is sent: a date would be ambiguous.
-    if math.ceil(readmodel.read_version().changed_at.timestamp()) > time.time():
+    if math.ceil(reading.read_version().changed_at.timestamp()) > time.time():
         assert "Last-Modified" not in first
     time.sleep(1.1)
     settled = client.get(url)

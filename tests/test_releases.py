@@ -16,13 +16,13 @@ from django.db import IntegrityError
 from django.utils import translation
 
 from agreements.models import Agreement, AgreementStatus
+from common import reading
 from common.dates import local_date
 from jurisdictions.models import StatusChange
 from releases import services, store
 from releases.models import Release, ReleaseIsImmutable
 from releases.services import PublishError, release_publish
 from tests.factories import empty_tracker_data, make_agreement_change, make_source
-from tracker import readmodel
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def releases_dir(settings, tmp_path):
     own.mkdir()
     shutil.copytree(store.folder(1), own / "r1")
     settings.RELEASES_DIR = own
-    readmodel.forget_releases()
+    reading.forget_releases()
     return own
 
 
@@ -299,8 +299,8 @@ def test_release_answers_and_their_etags_are_the_same_after_ten_edits(client, da
     for number in range(10):
         _edit(number)
     # A later process: nothing held in memory.
-    readmodel.forget()
-    readmodel.forget_releases()
+    reading.forget()
+    reading.forget_releases()
     after = _answers(client, STABLE_URLS)
     for url in STABLE_URLS:
         body_before, etag_before, cache_before = before[url]
@@ -380,18 +380,18 @@ def test_a_release_answer_reads_one_row(client, dataset, releases_dir, django_as
         assert client.get("/api/v1/jurisdictions/?release=r1").status_code == 200
     with django_assert_num_queries(1):
         assert client.get("/jurisdictions/?state=TX&release=r1").status_code == 200
-    readmodel.forget_releases()
+    reading.forget_releases()
     # Even the first answer of a release in a process: its row; the rest is read from its files.
     with django_assert_num_queries(1):
         assert client.get("/api/v1/stats/?release=r1").status_code == 200
 
 
 def test_a_release_snapshot_cache_is_bounded(dataset, releases_dir):
-    for n in range(2, 2 + readmodel.RELEASES_KEPT + 2):
+    for n in range(2, 2 + reading.RELEASES_KEPT + 2):
         release_publish(note=f"Release {n}")
-    for n in range(1, 2 + readmodel.RELEASES_KEPT + 2):
-        readmodel.release_snapshot(n)
-    assert len(readmodel._releases) == readmodel.RELEASES_KEPT
+    for n in range(1, 2 + reading.RELEASES_KEPT + 2):
+        reading.release_snapshot(n)
+    assert len(reading._releases) == reading.RELEASES_KEPT
 
 
 # --- pages, files and API of the releases ---------------------------------------------------------------------

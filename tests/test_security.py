@@ -113,7 +113,7 @@ def test_an_error_shows_no_debug_page_or_secret(client, monkeypatch, settings):
     def broken(*args, **kwargs):
         raise RuntimeError("something internal went wrong")
 
-    monkeypatch.setattr("tracker.readmodel.read_version", broken)
+    monkeypatch.setattr("common.reading.read_version", broken)
     client.raise_request_exception = False
     response = client.get("/healthz")
     assert response.status_code == 500
@@ -163,7 +163,7 @@ def test_the_throttle_counters_live_in_redis_for_every_app_server(client, datase
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "3/min", "bulk": None}}
     assert type(caches["default"]).__module__.startswith("django_redis")
     # Distinct addresses, each computed: a repeat answered from a kept copy costs nothing and counts for nothing
-    # (tracker/answer_cache.py), as a repeat answered by nginx's micro-cache in production.
+    # (common/answer_cache.py), as a repeat answered by nginx's micro-cache in production.
     for month in range(1, 4):
         assert client.get(f"/api/v1/stats/?as_of=2011-0{month}-01").status_code == 200
     assert [key for key in redis.scan_iter(f"{prefix}:*") if b"throttle" in key], "no counter in Redis"

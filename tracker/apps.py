@@ -7,7 +7,16 @@ class TrackerConfig(AppConfig):
     verbose_name = "Tracker"
 
     def ready(self):
-        # The read model is built by project code (it reads both apps); the apps reach it through the helper.
-        from tracker import readmodel, snapshot
+        # The project wires the layers: the read model (readmodel/) builds the snapshot, the releases (a layer
+        # above it) add the newest release for the Cite box, and everything below reaches the result through
+        # common/reading.py without importing either.
+        from common import reading
+        from readmodel import snapshot
+        from releases import store
 
-        readmodel.register(snapshot.build)
+        def build(version):
+            built = snapshot.build(version)
+            built.latest_release, built.latest_release_version = store.latest()
+            return built
+
+        reading.register(build)

@@ -13,7 +13,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from tracker import readmodel
+from common import reading
 
 
 def _cache_state() -> str:
@@ -31,7 +31,7 @@ def _cache_state() -> str:
 @never_cache
 def healthz(request):
     try:
-        snapshot = readmodel.current()
+        snapshot = reading.current()
     except DatabaseError as error:
         return JsonResponse({"status": "error", "database": type(error).__name__}, status=503)
     return JsonResponse(

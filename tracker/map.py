@@ -9,7 +9,7 @@ date without asking the server: a county is activated on a date when its activat
 That equals the as-of rule (jurisdictions/asof.py) while every change in the data is an activation, as in the
 shipped dataset; ``tests/test_home.py`` checks the two agree on many days.
 
-Everything comes from the read-model snapshot (tracker/snapshot.py); the per-county markup that depends only on
+Everything comes from the read-model snapshot (readmodel/snapshot.py); the per-county markup that depends only on
 geometry, names and activation dates is kept (a few versions), and statuses on the day are filled in per request.
 """
 

@@ -3,7 +3,7 @@
 Database triggers on every public table (and the link tables of its many-to-many fields) bump it, so no write
 path can forget it: the admin, imports, the dataset loader, a restore, a bulk update or raw SQL. A transaction that
 commits late still moves the counter when it commits, unlike "the newest history id". Readers use it to know
-when their copy of the data (tracker/snapshot.py) and every ETag are out of date (ARCHITECTURE.md, point 3).
+when their copy of the data (readmodel/snapshot.py) and every ETag are out of date (ARCHITECTURE.md, point 3).
 """
 
 from django.db import models

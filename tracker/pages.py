@@ -11,9 +11,9 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from common.public import public_page
 from jurisdictions import unit_set
 from tracker.api.stats import stats_on
-from tracker.public import public_page
 
 
 @public_page

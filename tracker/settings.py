@@ -67,10 +67,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # Repeats of public answers without a proxy in front, served while their data version is current. First, so a kept
-    # answer holds every header the rest adds and a hit skips them all (tracker/answer_cache.py; ANSWER_CACHE_MB
+    # answer holds every header the rest adds and a hit skips them all (common/answer_cache.py; ANSWER_CACHE_MB
     # below). Only a request without a body is looked up and only a 200 kept: the guards below still refuse what
     # they refused (a redirect to HTTPS, a body, a NUL byte), and static files stay WhiteNoise's.
-    "tracker.answer_cache.AnswerCacheMiddleware",
+    "common.answer_cache.AnswerCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves static files from the app itself (no CDN), compressed and cache-busted in production.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -159,7 +159,7 @@ if os.environ.get("REDIS_URL"):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "scomm"}}
 
-# Finished public answers kept per worker for repeat requests (tracker/answer_cache.py), in MB; 0 turns it off.
+# Finished public answers kept per worker for repeat requests (common/answer_cache.py), in MB; 0 turns it off.
 # Bounded in bytes, and each answer is served only while the data version it was made from is current.
 ANSWER_CACHE_MB = float(os.environ.get("ANSWER_CACHE_MB") or "32")
 

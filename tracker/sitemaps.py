@@ -5,7 +5,7 @@ both as alternates and English as the default."""
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from tracker import readmodel
+from common import reading
 
 
 class _BothLanguages(Sitemap):
@@ -38,7 +38,7 @@ class StatesSitemap(_BothLanguages):
     changefreq = "weekly"
 
     def items(self):
-        return list(readmodel.current().states.values())
+        return list(reading.current().states.values())
 
 
 class JurisdictionsSitemap(_BothLanguages):
@@ -48,7 +48,7 @@ class JurisdictionsSitemap(_BothLanguages):
     limit = 10000
 
     def items(self):
-        return sorted(readmodel.current().units.values(), key=lambda unit: unit.fips)
+        return sorted(reading.current().units.values(), key=lambda unit: unit.fips)
 
 
 class ReleasesSitemap(_BothLanguages):

@@ -1,5 +1,5 @@
 """Site-wide views: the home page (national map, headline, rollout chart), lookup suggestions and the outlines
-for "use my location". All answer from the read-model snapshot (tracker/snapshot.py)."""
+for "use my location". All answer from the read-model snapshot (readmodel/snapshot.py)."""
 
 import json
 
@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy
 from agreements.models import EventKind
 from common import geometry
 from common.dates import us_today
+from common.public import public_page
 from tracker import map as county_maps
-from tracker.public import public_page
 
 SUGGEST_LIMIT = 10
 MAX_QUERY_LENGTH = 100

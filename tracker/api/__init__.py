@@ -1,6 +1,4 @@
-"""The API's parts that read the snapshot, and the endpoints that span apps.
+"""The endpoints that span apps: `stats`, `changes`, `docs`. They import the apps; no app imports them.
 
-- `conditional`: ETag, Last-Modified, 304s from the data version (common/http_cache.py), the snapshot chosen;
-- `viewsets`: the read-only base viewset every resource builds on (the machinery it uses is in common/api/);
-- `stats`, `changes`, `docs`: endpoints that import the apps; no app imports them.
+The machinery every resource shares (formats, conditional GET, the base viewset) is the library's: common/api/.
 """

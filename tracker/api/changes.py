@@ -21,12 +21,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agreements.models import Agreement, AgreementStatusChange, Event
+from common.api.conditional import ConditionalGetMixin
 from common.api.throttling import AnonThrottle
 from common.dates import us_today
 from common.renderers import JSONRenderer
 from jurisdictions.models import Confidence, Jurisdiction, Source, State, StatusChange
-from tracker.api.conditional import ConditionalGetMixin
-from tracker.snapshot import replaced_reports, walk_versions
+from readmodel.snapshot import replaced_reports, walk_versions
 
 HISTORY_MODELS = {
     "source": Source,
@@ -124,7 +124,7 @@ def _m2m_values(records) -> dict:
 
 def _status_readings(records, previous) -> dict[int, list]:
     """{history id: earlier reports} of dated-change history rows, as the read model reads them
-    (tracker/snapshot.py `walk_versions`, `replaced_reports`) at that row: one query over those changes' history."""
+    (readmodel/snapshot.py `walk_versions`, `replaced_reports`) at that row: one query over those changes' history."""
     wanted = [record for record in [*records, *previous] if isinstance(record, StatusChange.history.model)]
     if not wanted:
         return {}

@@ -6,10 +6,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from agreements.models import AgreementStatus
+from common import reading
 from common.dates import us_today
 from jurisdictions.models import Status
 from releases import store
-from tracker import readmodel
 
 
 def _status_labels() -> list[tuple[str, str, str, str]]:
@@ -27,7 +27,7 @@ def _status_labels() -> list[tuple[str, str, str, str]]:
 
 def _unit_counts() -> dict:
     """The numbers the page says about the unit set, from the current snapshot (never typed into the page)."""
-    snapshot = readmodel.current()
+    snapshot = reading.current()
     return {
         "counted": len(snapshot.counted),
         "on_map": len(snapshot.scopes["on_map"]),

@@ -5,12 +5,12 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.api.conditional import ConditionalGetMixin
 from common.api.errors import AS_OF_PARAMETER
 from common.api.throttling import AnonThrottle
 from common.renderers import JSONRenderer
 from jurisdictions.models import Status
 from jurisdictions.serializers import ProgramStatusSerializer, links_for, program_status
-from tracker.api.conditional import ConditionalGetMixin
 
 
 def stats_on(snapshot, day) -> dict:

@@ -1,7 +1,7 @@
 """The read model's holder: which data version is current, and this process's snapshot of it.
 
 A helper that imports no app code. The snapshot itself is built by a function the project registers at start-up
-(`tracker.apps.TrackerConfig.ready` registers `tracker.snapshot.build`), so the apps can ask for the current
+(`tracker.apps.TrackerConfig.ready` registers `readmodel.snapshot.build`), so the apps can ask for the current
 snapshot as they would ask a library, and imports keep running one way (ARCHITECTURE.md).
 
 Every public read calls `current()`: one small query (the data version row, bumped by a database trigger in the
@@ -47,6 +47,21 @@ def read_version() -> Version:
     return Version(int(number), changed_at)
 
 
+def lock_version() -> None:
+    """Hold the data version row until the transaction ends (PostgreSQL: FOR UPDATE; SQLite's write transactions
+    are serialised anyway): a writer that must see no other write land meanwhile, e.g. a release's publication."""
+    suffix = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT number FROM {TABLE} WHERE id = 1{suffix}")
+
+
+def bump_version(at: datetime.datetime) -> None:
+    """Move the data version by one, as the triggers do for a write to public data (a new release is public too)."""
+    with connection.cursor() as cursor:
+        value = connection.ops.adapt_datetimefield_value(at)
+        cursor.execute(f"UPDATE {TABLE} SET number = number + 1, changed_at = %s WHERE id = 1", [value])
+
+
 _builder = None
 _lock = threading.Lock()
 _held = None  # the snapshot of the newest version seen by this process
@@ -58,7 +73,7 @@ def register(builder) -> None:
     _builder, _held = builder, None
 
 
-# The version a request already read (tracker/answer_cache.py reads it to check a kept answer; when that answer
+# The version a request already read (common/answer_cache.py reads it to check a kept answer; when that answer
 # is out of date the view answers from the same version, without a second query).
 _request_version: contextvars.ContextVar[Version | None] = contextvars.ContextVar("request_version", default=None)
 

@@ -2,7 +2,7 @@
 
 Pages, the map, the API, stats and exports all answer from it (ARCHITECTURE.md, "One read model"); the database
 is read only to build it (a fixed dozen queries, whatever the size of the data) and, on every request, for the
-data version (tracker/readmodel.py). Everything in it is read-only once built: model instances whose related
+data version (common/reading.py). Everything in it is read-only once built: model instances whose related
 rows are already attached (prefetched), so templates and serializers that follow a relation run no query.
 
 Status on a date comes from the one as-of rule (jurisdictions/asof.py); what a day's answer needs for every unit
@@ -20,9 +20,9 @@ from typing import NamedTuple
 
 from agreements.models import Agreement, AgreementStatusChange, Event
 from common.dates import us_today
+from common.reading import Version
 from jurisdictions import asof, search
 from jurisdictions.models import Jurisdiction, Source, State, Status, StatusChange
-from tracker.readmodel import Version
 
 # Days whose per-unit statuses are kept: a day costs about 0.5 MB; readers and scripts ask for a few at a time.
 DAYS_KEPT = 64
@@ -105,7 +105,7 @@ class Snapshot:
         self._days_lock = threading.Lock()
         self._memo: dict = {}
         self.build_seconds = 0.0
-        # The newest release when this version was read (tracker.readmodel.Pinned), and the data version its
+        # The newest release when this version was read (common.reading.Pinned), and the data version its
         # publication left: set by `build` from the database; a release's own snapshot has none.
         self.latest_release = None
         self.latest_release_version: int | None = None
@@ -461,13 +461,9 @@ def _from_rows(version: Version, rows: dict) -> Snapshot:
 
 
 def build(version: Version) -> Snapshot:
-    """Read every public row (a fixed number of queries) into a new Snapshot labelled `version`, with the newest
-    release (for the Cite box; one more query)."""
-    from releases import store
-
-    snapshot = from_rows(version, read_rows())
-    snapshot.latest_release, snapshot.latest_release_version = store.latest()
-    return snapshot
+    """Read every public row (a fixed number of queries) into a new Snapshot labelled `version`. The project adds
+    the newest release (tracker/apps.py), which lives a layer above."""
+    return from_rows(version, read_rows())
 
 
 def _plain(value):

@@ -8,6 +8,7 @@ from rest_framework import exceptions, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from common.api.conditional import ConditionalGetMixin
 from common.api.filters import Rows
 from common.api.formats import (
     BULK_FORMATS,
@@ -22,7 +23,6 @@ from common.api.ordering import RowOrdering
 from common.api.pagination import TrackerPagination
 from common.api.throttling import AnonThrottle, BulkThrottle
 from common.renderers import JSONRenderer
-from tracker.api.conditional import ConditionalGetMixin
 
 # Anything but letters and digits becomes a hyphen in a download's name (no quotes, slashes or spaces).
 _UNSAFE_IN_FILENAMES = re.compile(r"[^A-Za-z0-9]+")

@@ -4,10 +4,9 @@ from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
 from rest_framework.exceptions import NotFound, ValidationError
 
-from common import http_cache
+from common import http_cache, reading
 from common.api.errors import RELEASE_PARAMETER, day_param
 from common.dates import pin_today, unpin_today, us_midnight, us_today
-from tracker import readmodel
 
 
 class _Answered(Exception):
@@ -54,10 +53,10 @@ class ConditionalGetMixin:
         super().initial(request, *args, **kwargs)
         as_of = day_param(request)
         try:
-            if not self.answers_releases and readmodel.release_param(request._request.GET) is not None:
-                raise readmodel.BadRelease(_("This answer follows the current data; it has no release."))
-            self.snapshot, self.release = readmodel.choose(request._request)
-        except readmodel.BadRelease as error:
+            if not self.answers_releases and reading.release_param(request._request.GET) is not None:
+                raise reading.BadRelease(_("This answer follows the current data; it has no release."))
+            self.snapshot, self.release = reading.choose(request._request)
+        except reading.BadRelease as error:
             if error.status == 404:
                 raise NotFound(str(error)) from None
             raise ValidationError({"release": [str(error)]}) from None

@@ -30,7 +30,7 @@ rate limit, as one served by nginx's cache.
 Answers are also compressed here, by Django's GZipMiddleware (which pads against BREACH), for clients that take
 gzip, except the admin's: as nginx does in front of its cache (deploy/nginx.conf).
 
-A helper that imports no app code (the version comes from `tracker.readmodel`).
+A helper that imports no app code (the version comes from `common.reading`).
 """
 
 import functools
@@ -45,8 +45,8 @@ from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
+from common import reading
 from common.dates import us_today
-from tracker import readmodel
 
 # Request headers a public answer may vary on; an answer whose Vary names another is not kept.
 KEYED_HEADERS = ("Accept", "Accept-Encoding", "Origin")
@@ -170,13 +170,13 @@ class AnswerCacheMiddleware:
             entry = self.store.get(key)
         if entry is not None:
             try:
-                version = readmodel.read_version()
+                version = reading.read_version()
             except DatabaseError:
                 version = None  # the view will meet the same error and answer for it
             if version == entry.version:
                 return _answer(request, entry)
             if version is not None:
-                with readmodel.reading(version):
+                with reading.reading(version):
                     return self._compute(request, key)
         return self._compute(request, key)
 

@@ -8,6 +8,7 @@ from functools import wraps
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import render
 
+from common import reading
 from common.dates import BadDate, parse_day, real_today, today_is, us_midnight, us_today
 from common.http_cache import (
     PAGE_CACHE_CONTROL,
@@ -19,7 +20,6 @@ from common.http_cache import (
     release_etag,
     set_headers,
 )
-from tracker import readmodel
 
 
 def bad_request(request, error, status=400):
@@ -45,10 +45,10 @@ def public_page(view):
         request.release = None
         try:
             as_of = parse_day(request.GET.get("as_of"))
-            snapshot, release = readmodel.choose(request)
+            snapshot, release = reading.choose(request)
         except BadDate as error:
             return bad_request(request, error)
-        except readmodel.BadRelease as error:
+        except reading.BadRelease as error:
             return bad_request(request, error, status=error.status)
         request.snapshot, request.as_of, request.release = snapshot, as_of, release
         if release is not None:
