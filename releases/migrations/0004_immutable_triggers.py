@@ -46,7 +46,8 @@ def create_triggers(apps, schema_editor):
     else:
         raise NotImplementedError(f"No release triggers for {vendor}: the tracker supports SQLite and PostgreSQL.")
     for statement in statements:
-        schema_editor.execute(statement)
+        # No parameters: the function's % placeholders are PL/pgSQL's, not the driver's.
+        schema_editor.execute(statement, params=None)
 
 
 def drop_triggers(apps, schema_editor):
