@@ -68,7 +68,7 @@ def _open_cached(digest: str):
     does not match is removed, to be written again)."""
     path = cached_path(digest)
     try:
-        opened = open(path, "rb")  # noqa: SIM115 - returned open to the caller
+        opened = open(path, "rb")
     except OSError:
         return None
     try:

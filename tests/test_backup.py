@@ -3,6 +3,7 @@ numbered releases and their files included."""
 
 import datetime
 import gzip
+import json
 
 import pytest
 from django.core.cache import cache
@@ -99,6 +100,26 @@ def test_restore_refuses_a_database_that_holds_data(tmp_path, dataset):
     backup.write_text("[]")
     with pytest.raises(CommandError, match="restore only into an empty"):
         call_command("restore", str(backup))
+
+
+def test_restore_refuses_a_backup_whose_releases_have_no_files(tmp_path, dataset):
+    # A backup made when release files lived beside it (FILE.releases.tar.gz), into an empty database.
+    backup = tmp_path / "backup.json"
+    release = {
+        "number": 1,
+        "data_version": 5,
+        "data_changed_at": None,
+        "published_at": "2026-11-30T00:00:00Z",
+        "published_by": None,
+        "note": "First release: the dataset as shipped.",
+        "data_sha256": "0" * 64,
+        "manifest": {},
+    }
+    backup.write_text(json.dumps([{"model": "releases.release", "pk": 1, "fields": release}]))
+    call_command("flush", interactive=False, verbosity=0)
+    with pytest.raises(CommandError, match=r"releases without their files \(r1\).*Nothing was changed"):
+        call_command("restore", str(backup))
+    assert not Release.objects.exists()
 
 
 def _modes_seen_while(folder, action):

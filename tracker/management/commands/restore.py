@@ -29,6 +29,13 @@ class Command(BaseCommand):
         # (simple-history ignores raw saves, but not the many-to-many signals loaddata sends).
         with transaction.atomic(), self.settings_without_history():
             call_command("loaddata", file, verbosity=0)
+            without_files = list(Release.objects.filter(stored_files=None).values_list("number", flat=True))
+            if without_files:
+                raise CommandError(
+                    f"The backup holds releases without their files (r{', r'.join(map(str, without_files))}): it was "
+                    "made when release files lived in RELEASES_DIR. Restore it with the version that made it and its "
+                    "FILE.releases.tar.gz, then upgrade (migrate reads the release folders). Nothing was changed."
+                )
         self.stdout.write(f"Restored {file}.")
 
     @staticmethod
