@@ -146,11 +146,11 @@ def forget() -> None:
 
 # --- Numbered data releases (`?release=r3`) ------------------------------------------------------------------
 #
-# A release is frozen: its snapshot is built once from its own files (releases/) and never changes, so it is kept
-# without invalidation, in a small bounded cache keyed by release number (a scraper walking every release costs
+# A release is frozen: its snapshot is built once from its stored data.json (releases/) and never changes, so it is
+# kept without invalidation, in a small bounded cache keyed by release number (a scraper walking every release costs
 # builds, never memory). Whether the release exists is one query per request (the release row), as a current
-# answer reads the data version; a release row's `key` (number, time, data hash) guards against a release folder
-# that was replaced while this process held its snapshot (a restore, a test database).
+# answer reads the data version; a release row's `key` (number, data hash) guards against another database's
+# release of the same number (a restore, a test database) while this process held its snapshot.
 
 RELEASES_KEPT = 3
 # r1 .. r999999999: a release number is a positive integer without leading zeros.
@@ -159,12 +159,14 @@ _RELEASE_ID = re.compile(r"r([1-9][0-9]{0,8})")
 
 class Pinned(NamedTuple):
     """The release a request asked for: its number, the US day it was published (the answer's default day), its
-    publication time and a key that changes only if the release's files were replaced."""
+    publication time, a key that differs for another database's release of that number, and the data version it
+    froze (its snapshot's version)."""
 
     number: int
     day: datetime.date
     published_at: datetime.datetime
     key: str
+    version: Version | None = None
 
     @property
     def public_id(self) -> str:
@@ -187,7 +189,7 @@ class BadRelease(ValueError):
 
 
 _release_finder = None  # number -> Pinned | None (one query)
-_release_loader = None  # Pinned -> snapshot (reads the release's files; no query)
+_release_loader = None  # Pinned -> snapshot (its data.json: from the cache, no query; else one)
 _releases: OrderedDict = OrderedDict()
 _releases_lock = threading.Lock()
 

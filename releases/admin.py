@@ -1,7 +1,9 @@
 """Releases in the admin: publish one (a note), see them all; never change or delete one, even as a superuser."""
 
+from urllib.parse import urlencode
+
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from releases.models import Release
@@ -32,11 +34,16 @@ class ReleaseAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def save_model(self, request, obj, form, change):
+    def add_view(self, request, form_url="", extra_context=None):
         try:
-            published = release_publish(note=form.cleaned_data["note"], user=request.user)
+            return super().add_view(request, form_url, extra_context)
         except PublishError as error:
-            raise ValidationError(str(error)) from error
+            # The admin's transaction was rolled back: nothing was written. Back to the form, the note kept.
+            self.message_user(request, str(error), level=messages.ERROR)
+            return HttpResponseRedirect(f"{request.path}?{urlencode({'note': request.POST.get('note', '')})}")
+
+    def save_model(self, request, obj, form, change):
+        published = release_publish(note=form.cleaned_data["note"], user=request.user)
         obj.pk, obj.number, obj.published_at = published.pk, published.number, published.published_at
         obj._state.adding = False
         self.message_user(

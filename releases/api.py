@@ -1,7 +1,5 @@
 """`/api/v1/releases/` and `/api/v1/releases/r<N>/`: the published releases, newest first."""
 
-import json
-
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -39,11 +37,7 @@ class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         release = Release.objects.filter(number=number).first()
         if release is None:
             raise Http404(_("There is no release r%(number)s.") % {"number": number})
-        try:
-            changelog = json.loads((store.folder(number) / "changelog.json").read_bytes())
-        except FileNotFoundError:
-            changelog = {}
-        context = {**self.get_serializer_context(), "changelog": changelog}
+        context = {**self.get_serializer_context(), "changelog": store.changelog(release)}
         response = Response(ReleaseDetailSerializer(release, context=context).data)
         response["Cache-Control"] = "public, max-age=60"
         return response

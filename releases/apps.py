@@ -8,8 +8,8 @@ class ReleasesConfig(AppConfig):
 
     def ready(self):
         # `?release=rN` on every page and API answer: the read model finds a release's row and builds its snapshot
-        # from its files through these (common/reading.py imports no app code).
+        # from its stored data.json through these (common/reading.py imports no app code).
         from common import reading
-        from releases import store
+        from releases import checks, store  # noqa: F401 - checks registers the deploy checks
 
         reading.register_releases(store.find, store.load)

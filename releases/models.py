@@ -1,4 +1,8 @@
-"""A numbered, immutable data release: the whole public dataset frozen at one data version, with its files."""
+"""A numbered, immutable data release: the whole public dataset frozen at one data version, with its files.
+
+A release is a row, not a file (ARCHITECTURE.md): its files' bytes are ReleaseFile rows, written in the transaction
+that numbers it. Neither is ever changed or deleted: the models refuse here, and the database itself refuses
+(triggers, releases/migrations/0004_immutable_triggers.py)."""
 
 from django.conf import settings
 from django.db import models
@@ -13,7 +17,7 @@ class ReleaseIsImmutable(Exception):
 
 
 class ReleaseQuerySet(models.QuerySet):
-    """Releases are added, never updated or deleted in bulk either."""
+    """Releases and their files are added, never updated or deleted in bulk either."""
 
     def update(self, **kwargs):
         raise ReleaseIsImmutable("Published releases cannot be changed.")
@@ -23,7 +27,7 @@ class ReleaseQuerySet(models.QuerySet):
 
 
 class Release(models.Model):
-    """A published release, r<number>: its files live in RELEASES_DIR/r<number>/ (releases/store.py)."""
+    """A published release, r<number>: its files are its ReleaseFile rows (each server caches them: store.py)."""
 
     number = models.PositiveIntegerField(
         unique=True, help_text=_("The release's number: its public id is r followed by it (r1, r2, ...).")
@@ -37,7 +41,9 @@ class Release(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # Setting it to NULL would change a published release, which the database refuses: keep (deactivate) the
+        # editor's account instead.
+        on_delete=models.PROTECT,
         related_name="+",
         help_text=_("The editor who published it (empty: the dataset loader or a command)."),
     )
@@ -82,3 +88,35 @@ class Release(models.Model):
     def files(self) -> list[dict]:
         """[{name, size, sha256, content_type}] in the manifest's order."""
         return [{"name": name, **about} for name, about in self.manifest.get("files", {}).items()]
+
+
+class ReleaseFile(models.Model):
+    """One file of a published release (data.json, manifest.json, an export, changelog.json): its bytes, for good."""
+
+    release = models.ForeignKey(
+        Release, on_delete=models.PROTECT, related_name="stored_files", help_text=_("The release the file belongs to.")
+    )
+    name = models.CharField(max_length=100, help_text=_("The file's name in the release, e.g. jurisdictions.csv."))
+    content = models.BinaryField(help_text=_("The file's bytes, exactly as served."))
+    sha256 = models.CharField(max_length=64, help_text=_("SHA-256 of the bytes, as the release's manifest lists it."))
+    size = models.PositiveBigIntegerField(help_text=_("The file's size in bytes."))
+    content_type = models.CharField(max_length=100, help_text=_("The media type it is served with."))
+
+    objects = ReleaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["release", "name"]
+        verbose_name = _("release file")
+        verbose_name_plural = _("release files")
+        constraints = [models.UniqueConstraint(fields=["release", "name"], name="release_file_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ReleaseIsImmutable(f"{self.name} belongs to a published release and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ReleaseIsImmutable(f"{self.name} belongs to a published release and cannot be deleted.")

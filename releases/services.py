@@ -3,7 +3,8 @@
 import json
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.exceptions import DisallowedHost
+from django.db import DatabaseError, IntegrityError, transaction
 from django.test import RequestFactory
 from django.urls import resolve, reverse
 from django.utils import timezone
@@ -13,7 +14,7 @@ from common import reading
 from common.dates import today_is, us_today
 from readmodel import snapshot
 from releases import changelog, store
-from releases.models import Release
+from releases.models import Release, ReleaseFile
 
 # The exports a release holds: (file name, API list, format). The same code as the API's full downloads.
 EXPORTS = [
@@ -25,12 +26,12 @@ EXPORTS = [
     ("events.csv", "api:event-list", "csv"),
     ("sources.csv", "api:source-list", "csv"),
 ]
-CHANGELOG_FILE = "changelog.json"
 FIRST_RELEASE_NOTE = "First release: the dataset as shipped."
 
 
 class PublishError(ValueError):
-    """A release that cannot be published as asked (e.g. without a note)."""
+    """A release that cannot be published as asked (no note, a failed export, a database that refuses): the
+    message says why, for the editor."""
 
 
 def release_publish(*, note: str, user=None) -> Release:
@@ -38,8 +39,8 @@ def release_publish(*, note: str, user=None) -> Release:
 
     Serialised: the data version row is locked for the publication (SQLite's transactions here are IMMEDIATE
     anyway), so two publishers never get one number and no edit lands between the rows read and the version
-    recorded; the unique number is the last guard (a clash is retried once). The files are written before the
-    row is created; if anything fails, neither the folder nor the row remains.
+    recorded; the unique number is the last guard (a clash is retried once). The release row and every file's bytes
+    are written in that one transaction: if anything fails, nothing remains, and PublishError says why.
     """
     note = (note or "").strip()
     if not note:
@@ -47,73 +48,75 @@ def release_publish(*, note: str, user=None) -> Release:
     for attempt in range(2):
         try:
             return _publish(note=note, user=user)
-        except IntegrityError:
-            if attempt:
-                raise
+        except DatabaseError as error:
+            if isinstance(error, IntegrityError) and not attempt:
+                continue
+            raise PublishError(
+                _("The database refused the release (%(error)s). Nothing was published.") % {"error": error}
+            ) from error
     raise AssertionError("unreachable")
 
 
 def _publish(*, note: str, user) -> Release:
-    written = None
-    try:
-        with transaction.atomic():
-            reading.lock_version()
-            version = reading.read_version()
-            previous = Release.objects.order_by("-number").first()
-            number = previous.number + 1 if previous else 1
-            published_at = timezone.now()
-            data = snapshot.encode_rows(snapshot.read_rows())
-            rows = snapshot.decode_rows(data)
-            files = {store.DATA_FILE: data}
-            pin = reading.Pinned(number, us_today(published_at), published_at, f"{number}:{store.sha256(data)}")
-            frozen = snapshot.from_rows(version, rows)
-            files |= _exports(frozen, pin)
-            previous_rows = None
-            if previous is not None:
-                try:
-                    previous_data = (store.folder(previous.number) / store.DATA_FILE).read_bytes()
-                except FileNotFoundError:
-                    raise PublishError(
-                        f"The files of {previous.public_id} are missing from RELEASES_DIR ({store.root()}): restore "
-                        "them (manage.py restore puts back a backup's release files) before publishing the next."
-                    ) from None
-                previous_rows = snapshot.decode_rows(previous_data)
-            log = changelog.compute(previous_rows, rows, previous_id=previous.public_id if previous else None)
-            files[CHANGELOG_FILE] = _json(log)
-            manifest = {
-                "release": f"r{number}",
-                "number": number,
-                "note": note,
-                "published_at": published_at.isoformat(),
-                "day": pin.day.isoformat(),
-                "data_version": version.number,
-                "data_changed_at": version.changed_at.isoformat() if version.changed_at else None,
-                "previous": previous.public_id if previous else None,
-                "counts": changelog.counts(rows),
-                "files": {
-                    name: {"size": len(body), "sha256": store.sha256(body), "content_type": store.content_type(name)}
-                    for name, body in sorted(files.items())
-                },
-            }
-            files[store.MANIFEST_FILE] = _json(manifest)
-            written = store.write_folder(number, files)
-            release = Release.objects.create(
-                number=number,
-                data_version=version.number,
-                data_changed_at=version.changed_at,
-                published_at=published_at,
-                published_by=user,
-                note=note,
-                data_sha256=store.sha256(data),
-                manifest=manifest,
+    with transaction.atomic():
+        reading.lock_version()
+        version = reading.read_version()
+        previous = Release.objects.order_by("-number").first()
+        number = previous.number + 1 if previous else 1
+        published_at = timezone.now()
+        data = snapshot.encode_rows(snapshot.read_rows())
+        rows = snapshot.decode_rows(data)
+        files = {store.DATA_FILE: data}
+        pin = reading.Pinned(number, us_today(published_at), published_at, f"{number}:{store.sha256(data)}", version)
+        frozen = snapshot.from_rows(version, rows)
+        files |= _exports(frozen, pin)
+        previous_rows = None
+        if previous is not None:
+            # From the database, never a server's cache: what the previous release holds, whichever server asks.
+            stored = ReleaseFile.objects.filter(release=previous, name=store.DATA_FILE)
+            previous_rows = snapshot.decode_rows(bytes(stored.values_list("content", flat=True).get()))
+        log = changelog.compute(previous_rows, rows, previous_id=previous.public_id if previous else None)
+        files[store.CHANGELOG_FILE] = _json(log)
+        manifest = {
+            "release": f"r{number}",
+            "number": number,
+            "note": note,
+            "published_at": published_at.isoformat(),
+            "day": pin.day.isoformat(),
+            "data_version": version.number,
+            "data_changed_at": version.changed_at.isoformat() if version.changed_at else None,
+            "previous": previous.public_id if previous else None,
+            "counts": changelog.counts(rows),
+            "files": {
+                name: {"size": len(body), "sha256": store.sha256(body), "content_type": store.content_type(name)}
+                for name, body in sorted(files.items())
+            },
+        }
+        files[store.MANIFEST_FILE] = _json(manifest)
+        release = Release.objects.create(
+            number=number,
+            data_version=version.number,
+            data_changed_at=version.changed_at,
+            published_at=published_at,
+            published_by=user,
+            note=note,
+            data_sha256=store.sha256(data),
+            manifest=manifest,
+        )
+        ReleaseFile.objects.bulk_create(
+            ReleaseFile(
+                release=release,
+                name=name,
+                content=body,
+                sha256=store.sha256(body),
+                size=len(body),
+                content_type=store.content_type(name),
             )
-            # A new release is public data too (the Cite box names the latest): move the data version.
-            reading.bump_version(published_at)
-        return release
-    except BaseException:
-        if written is not None:
-            store.remove_folder(number)
-        raise
+            for name, body in sorted(files.items())
+        )
+        # A new release is public data too (the Cite box names the latest): move the data version.
+        reading.bump_version(published_at)
+    return release
 
 
 def _json(value) -> bytes:
@@ -126,6 +129,16 @@ def _exports(frozen, pin: reading.Pinned) -> dict[str, bytes]:
     site = settings.SITE_URL
     secure, host = site.startswith("https://"), site.split("://", 1)[-1]
     factory = RequestFactory()
+    try:
+        factory.get("/", HTTP_HOST=host).get_host()
+    except DisallowedHost:
+        raise PublishError(
+            _(
+                "The site's address, SITE_URL (%(site)s), is not among ALLOWED_HOSTS: the links inside the release's "
+                "files cannot be written. Nothing was published; ask whoever runs the site to correct the settings."
+            )
+            % {"site": site}
+        ) from None
     choice = reading.Choice(frozen, pin)
     files = {}
     with today_is(pin.day):
@@ -138,7 +151,10 @@ def _exports(frozen, pin: reading.Pinned) -> dict[str, bytes]:
             view = match.func.cls.as_view(match.func.actions, throttle_classes=[], **match.func.initkwargs)
             response = view(request, *match.args, **match.kwargs)
             if response.status_code != 200:
-                raise PublishError(f"The export {name} failed: {response.status_code}")
+                raise PublishError(
+                    _("The export %(name)s failed (%(status)s). Nothing was published.")
+                    % {"name": name, "status": response.status_code}
+                )
             files[name] = b"".join(response.streaming_content) if response.streaming else response.content
     return files
 

@@ -1,17 +1,19 @@
-"""Release files on disk: one folder per release under settings.RELEASES_DIR, written atomically, read back into
-a snapshot (readmodel/snapshot.py) for `?release=rN` answers.
+"""A release's files: their bytes are ReleaseFile rows in the database (written with the release, never changed);
+each server keeps a cache of them under settings.RELEASES_DIR, read back into a snapshot (readmodel/snapshot.py) for
+`?release=rN` answers and served as the release's files.
 
-A release folder is written into a temporary folder beside it, every file and the folder fsynced, then renamed
-into place in one step: a reader (or a crash) sees the whole folder or none of it.
+The cache is content-addressed: a file is kept as RELEASES_DIR/<two hex digits>/<its SHA-256>, so two databases
+sharing one folder (two clones' test runs, staging beside production) can never write over each other's files,
+and a cached file is checked against the hash the release's manifest gives before it is used. A file is written
+into a temporary file beside its place and renamed onto it in one step. A cache that is missing, full, read-only
+or tampered with costs speed only: the bytes come from the database.
 """
 
-import datetime
 import hashlib
+import io
 import json
+import logging
 import os
-import re
-import shutil
-import tarfile
 import tempfile
 from pathlib import Path
 
@@ -25,20 +27,16 @@ from readmodel import snapshot
 
 DATA_FILE = "data.json"
 MANIFEST_FILE = "manifest.json"
+CHANGELOG_FILE = "changelog.json"
 CONTENT_TYPES = {
     ".csv": "text/csv; charset=utf-8",
     ".ndjson": "application/x-ndjson; charset=utf-8",
     ".geojson": "application/geo+json",
     ".json": "application/json",
 }
+_CHUNK = 1 << 20
 
-
-def root() -> Path:
-    return Path(settings.RELEASES_DIR)
-
-
-def folder(number: int) -> Path:
-    return root() / f"r{number}"
+logger = logging.getLogger(__name__)
 
 
 def content_type(name: str) -> str:
@@ -49,52 +47,127 @@ def sha256(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-def _fsync_folder(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
+# --- The cache: RELEASES_DIR/<ab>/<sha256> ----------------------------------------------------------------------
+
+
+def cached_path(digest: str) -> Path:
+    return Path(settings.RELEASES_DIR) / digest[:2] / digest
+
+
+# The cached files this process has hashed, by SHA-256: (device, inode, size, modification and change times) when
+# hashed. A file whose stat still says the same is not hashed again; any write to it (a truncation, an edit, even
+# one that puts the modification time back) moves its change time, and it is hashed again before use.
+_checked: dict[str, tuple] = {}
+
+
+def _signature(stat: os.stat_result) -> tuple:
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+def _open_cached(digest: str):
+    """The cached file with this SHA-256, open at its start, when it is there and whole; None otherwise (a file that
+    does not match is removed, to be written again)."""
+    path = cached_path(digest)
     try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def write_folder(number: int, files: dict[str, bytes]) -> Path:
-    """Write `files` ({name: bytes}) as the folder of release `number`, all or nothing; return the folder.
-
-    A folder already there belongs to no release (a publication that failed after its rename, or was rolled
-    back): the caller holds the publication lock and found no release of that number, so it is replaced.
-    """
-    base = root()
-    base.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=f".r{number}.", suffix=".partial", dir=base))
+        opened = open(path, "rb")
+    except OSError:
+        return None
     try:
+        signature = _signature(os.fstat(opened.fileno()))
+        if _checked.get(digest) == signature:
+            return opened
+        hashing = hashlib.sha256()
+        while chunk := opened.read(_CHUNK):
+            hashing.update(chunk)
+        if hashing.hexdigest() == digest:
+            _checked[digest] = signature
+            opened.seek(0)
+            return opened
+    except OSError:
+        pass
+    opened.close()
+    _checked.pop(digest, None)
+    logger.warning("The cached release file %s does not match its SHA-256: it is rebuilt from the database.", path)
+    try:
+        path.unlink()
+    except OSError:
+        pass
+    return None
+
+
+def _cache(digest: str, body: bytes) -> None:
+    """Keep `body` in the cache, all or nothing; a folder that cannot be written costs the next reader speed only."""
+    path = cached_path(digest)
+    temporary = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{digest[:16]}.", suffix=".partial", dir=path.parent)
+        with open(descriptor, "wb") as out:
+            out.write(body)
         # Release files are public: readable by all, like the static files.
-        os.chmod(temporary, 0o755)
-        for name, body in files.items():
-            with open(temporary / name, "xb") as out:
-                out.write(body)
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(temporary / name, 0o644)
-        _fsync_folder(temporary)
-        target = folder(number)
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(temporary, target)
-        _fsync_folder(base)
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
-    return target
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except OSError as error:
+        logger.warning("Release files are not cached in %s (%s): they are served from the database.", path, error)
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
 
 
-def remove_folder(number: int) -> None:
-    shutil.rmtree(folder(number), ignore_errors=True)
+def _from_database(number: int, name: str, digest: str) -> bytes | None:
+    """The bytes of release `number`'s file `name` (one query), kept in the cache; None when there is no such file."""
+    from releases.models import ReleaseFile
+
+    stored = ReleaseFile.objects.filter(release__number=number, name=name).values_list("content", flat=True).first()
+    if stored is None:
+        return None
+    body = bytes(stored)
+    if sha256(body) != digest:
+        # The database holds what was published (its triggers refuse changes): a mismatch is a restore gone wrong.
+        raise reading.BadRelease(
+            _("The files of release r%(number)s do not match their manifest.") % {"number": number}, status=404
+        )
+    _cache(digest, body)
+    return body
+
+
+def open_file(number: int, name: str, digest: str):
+    """Release `number`'s file `name`, whose SHA-256 is `digest`, open for reading: the cached file when this
+    server holds it whole (no query), else its bytes from the database (one query), cached for the next reader."""
+    cached = _open_cached(digest)
+    if cached is not None:
+        return cached
+    body = _from_database(number, name, digest)
+    return None if body is None else io.BytesIO(body)
+
+
+def read(number: int, name: str, digest: str) -> bytes | None:
+    """The bytes of release `number`'s file `name` (see `open_file`); None when it has none of that name."""
+    opened = open_file(number, name, digest)
+    if opened is None:
+        return None
+    with opened:
+        return opened.read()
+
+
+def changelog(release) -> dict:
+    """A release's changelog.json, parsed (no query when this server's cache holds it)."""
+    digest = release.manifest["files"][CHANGELOG_FILE]["sha256"]
+    return json.loads(read(release.number, CHANGELOG_FILE, digest))
+
+
+# --- Releases for the read model (common/reading.py) ---------------------------------------------------------
+
+_PINNED_FIELDS = ("number", "published_at", "data_sha256", "data_version", "data_changed_at")
 
 
 def pinned(release) -> Pinned:
     """What a request needs to know about a release (common/reading.py)."""
     return Pinned(
-        release.number, us_today(release.published_at), release.published_at, f"{release.number}:{release.data_sha256}"
+        release.number,
+        us_today(release.published_at),
+        release.published_at,
+        f"{release.number}:{release.data_sha256}",
+        Version(release.data_version, release.data_changed_at),
     )
 
 
@@ -102,7 +175,7 @@ def find(number: int) -> Pinned | None:
     """The release `number`, in one query, or None."""
     from releases.models import Release
 
-    found = Release.objects.filter(number=number).only("number", "published_at", "data_sha256").first()
+    found = Release.objects.filter(number=number).only(*_PINNED_FIELDS).first()
     return pinned(found) if found else None
 
 
@@ -110,7 +183,7 @@ def latest() -> tuple[Pinned | None, int | None]:
     """The newest release and the data version its publication left (one query); (None, None) without any."""
     from releases.models import Release
 
-    found = Release.objects.order_by("-number").only("number", "published_at", "data_sha256", "data_version").first()
+    found = Release.objects.order_by("-number").only(*_PINNED_FIELDS).first()
     if found is None:
         return None, None
     # Publishing moves the data version by one (releases/services.py).
@@ -118,64 +191,14 @@ def latest() -> tuple[Pinned | None, int | None]:
 
 
 def load(pin: Pinned):
-    """The snapshot of a release, rebuilt from its data.json (checked against the hash its row holds)."""
-    path = folder(pin.number) / DATA_FILE
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+    """The snapshot of a release, rebuilt from its data.json (from the cache, checked against the hash its row
+    holds, or from the database)."""
+    digest = pin.key.split(":", 1)[1]
+    data = read(pin.number, DATA_FILE, digest)
+    if data is None:
         raise reading.BadRelease(
-            _("The files of release r%(number)s are missing on this server (restore them from a backup).")
-            % {"number": pin.number},
+            _("There is no release r%(number)s. The list of releases is at /releases/.") % {"number": pin.number},
             status=404,
-        ) from None
-    expected = pin.key.split(":", 1)[1]
-    if sha256(data) != expected:
-        raise reading.BadRelease(
-            _("The files of release r%(number)s do not match their manifest.") % {"number": pin.number}, status=404
         )
-    manifest = json.loads((folder(pin.number) / MANIFEST_FILE).read_bytes())
-    return from_data(data, manifest)
-
-
-def from_data(data: bytes, manifest: dict):
-    """A snapshot from a release's data.json bytes and its manifest (data version and time)."""
-    changed_at = manifest.get("data_changed_at")
-    version = Version(manifest.get("data_version", 0), None if not changed_at else _aware(changed_at))
-    return snapshot.from_rows(version, snapshot.decode_rows(data))
-
-
-def _aware(text: str) -> datetime.datetime:
-    return datetime.datetime.fromisoformat(text)
-
-
-# --- Backups (tracker/management/commands/backup.py and restore.py) -------------------------------------------
-
-_MEMBER = re.compile(r"r([1-9][0-9]{0,8})/([A-Za-z0-9_.-]+)")
-
-
-def archive_name(backup: Path) -> Path:
-    """The releases' archive that goes with a backup file: FILE.releases.tar.gz beside it."""
-    return backup.with_name(backup.name + ".releases.tar.gz")
-
-
-def write_archive(raw, numbers: list[int]) -> None:
-    """Every file of these releases into a gzip tar on the open binary file `raw` (r<N>/<name> members)."""
-    with tarfile.open(fileobj=raw, mode="w:gz") as archive:
-        for number in numbers:
-            for path in sorted(folder(number).iterdir()):
-                archive.add(path, arcname=f"r{number}/{path.name}", recursive=False)
-
-
-def restore_archive(path: Path) -> list[int]:
-    """Put back the release folders of an archive made by `write_archive` (each written atomically); returns
-    the numbers restored. Only regular files named r<N>/<name> are read: nothing is written outside RELEASES_DIR."""
-    found: dict[int, dict[str, bytes]] = {}
-    with tarfile.open(path, mode="r:gz") as archive:
-        for member in archive:
-            match = _MEMBER.fullmatch(member.name)
-            if not member.isfile() or match is None:
-                continue
-            found.setdefault(int(match.group(1)), {})[match.group(2)] = archive.extractfile(member).read()
-    for number, files in sorted(found.items()):
-        write_folder(number, files)
-    return sorted(found)
+    # Labelled with the data version the release froze.
+    return snapshot.from_rows(pin.version, snapshot.decode_rows(data))

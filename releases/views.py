@@ -1,7 +1,5 @@
 """The releases' pages and files: `/releases/`, `/releases/r<N>/` and `/releases/r<N>/<file>`."""
 
-import json
-
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -10,7 +8,7 @@ from django.views.decorators.http import require_safe
 from common import http_cache
 from common.dates import us_today
 from releases import store
-from releases.models import Release
+from releases.models import Release, ReleaseFile
 
 # A release's files never change: a year, and browsers need not even revalidate.
 FILE_CACHE_CONTROL = "public, max-age=31536000, immutable"
@@ -52,15 +50,11 @@ def release_detail(request, number: int):
     modified = http_cache.last_modified(release.published_at, None)
     response = http_cache.not_modified(request, etag, modified)
     if response is None:
-        try:
-            changelog = json.loads((store.folder(number) / "changelog.json").read_bytes())
-        except FileNotFoundError:
-            changelog = {}
         context = {
             "release": release,
             "files": _files(release),
             "manifest_url": f"{release.get_absolute_url()}{store.MANIFEST_FILE}",
-            "changelog": changelog,
+            "changelog": store.changelog(release),
             "site": f"{request.scheme}://{request.get_host()}",
         }
         response = render(request, "releases/release_detail.html", context)
@@ -71,23 +65,24 @@ def release_detail(request, number: int):
 
 
 def release_file(request, number: int, name: str):
-    """One file of a release, streamed from disk; only the names its manifest lists (and the manifest)."""
+    """One file of a release, as its manifest lists it (or the manifest): from this server's cache, else from the
+    database. One query (the file's row, without its bytes); a second when the cache does not hold it."""
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
-    release = get_object_or_404(Release, number=number)
-    files = release.manifest.get("files", {})
-    if name != store.MANIFEST_FILE and name not in files:
-        raise Http404(_("This release has no file of that name."))
-    path = store.folder(number) / name
-    if not path.is_file():
-        raise Http404(_("This release's files are missing on this server."))
-    etag = (
-        f'"{files[name]["sha256"][:32]}"' if name in files else http_cache.answer_etag("manifest", release.data_sha256)
+    found = (
+        ReleaseFile.objects.filter(release__number=number, name=name)
+        .select_related("release")
+        .only("name", "sha256", "content_type", "release__number", "release__published_at")
+        .first()
     )
+    if found is None:
+        raise Http404(_("This release has no file of that name."))
+    release = found.release
+    etag = f'"{found.sha256[:32]}"'
     modified = http_cache.last_modified(release.published_at, None)
     response = http_cache.not_modified(request, etag, modified)
     if response is None:
-        response = FileResponse(path.open("rb"), content_type=store.content_type(name))
+        response = FileResponse(store.open_file(number, name, found.sha256), content_type=found.content_type)
         if name.endswith((".csv", ".ndjson", ".geojson")):
             response["Content-Disposition"] = f'attachment; filename="scomm-{release.public_id}-{name}"'
     http_cache.set_headers(response, etag, modified, cache_control=FILE_CACHE_CONTROL, vary=())

@@ -10,8 +10,8 @@ from tests.browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Load the shipped dataset once (which publishes r1, into a folder of the test run's own); each test then runs
-    in a transaction that is rolled back."""
+    """Load the shipped dataset once (which publishes r1; release files are cached in a folder of the test run's
+    own); each test then runs in a transaction that is rolled back."""
     from django.conf import settings
 
     settings.RELEASES_DIR = tmp_path_factory.mktemp("releases")

@@ -1,14 +1,19 @@
-"""Backup and restore: a round trip into an empty database gives back exactly the same data and history."""
+"""Backup and restore: a round trip into an empty database gives back exactly the same data and history, the
+numbered releases and their files included."""
 
 import datetime
 import gzip
+import json
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from common import reading
 from jurisdictions.models import Jurisdiction, StatusChange
+from releases.models import Release
+from releases.services import release_publish
 
 EXPORTS = [
     "/api/v1/jurisdictions/?format=csv",
@@ -33,6 +38,23 @@ def api_exports(client, settings, folder) -> dict[str, bytes]:
     return answers
 
 
+def release_files(client, settings, cache) -> dict[str, bytes]:
+    """Every file of every release, as a server with an empty cache serves them, and a release answer."""
+    settings.RELEASES_DIR = str(cache)
+    reading.forget_releases()
+    answers = {}
+    for release in Release.objects.order_by("number"):
+        for name in [*release.manifest["files"], "manifest.json"]:
+            url = f"/releases/{release.public_id}/{name}"
+            response = client.get(url)
+            assert response.status_code == 200, url
+            answers[url] = b"".join(response.streaming_content)
+        url = f"/api/v1/jurisdictions/?format=csv&release={release.public_id}"
+        answers[url] = b"".join(client.get(url).streaming_content)
+    assert len(answers) == 2 * 11
+    return answers
+
+
 @pytest.mark.django_db(transaction=True)
 def test_backup_restored_into_an_empty_database_is_identical(tmp_path, django_user_model, client, settings):
     call_command("load_dataset", verbosity=0)
@@ -47,6 +69,8 @@ def test_backup_restored_into_an_empty_database_is_identical(tmp_path, django_us
     history_rows = StatusChange.history.count()
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None, "bulk": None}}
     exports_before = api_exports(client, settings, tmp_path / "exports-before")
+    release_publish(note="After the Harris edit")
+    releases_before = release_files(client, settings, tmp_path / "cache-before")
 
     first = tmp_path / "first.json.gz"
     call_command("backup", str(first))
@@ -58,7 +82,10 @@ def test_backup_restored_into_an_empty_database_is_identical(tmp_path, django_us
     call_command("backup", str(second))
 
     assert gzip.decompress(first.read_bytes()) == gzip.decompress(second.read_bytes())
+    assert b'"model": "releases.releasefile"' in gzip.decompress(first.read_bytes())
     assert api_exports(client, settings, tmp_path / "exports-after") == exports_before
+    # The releases came back with the database: any server serves them, byte for byte.
+    assert release_files(client, settings, tmp_path / "cache-after") == releases_before
     assert StatusChange.history.count() == history_rows
     assert StatusChange.history.filter(
         history_date=datetime.datetime(2026, 1, 2, 3, 4, 5, 500, tzinfo=datetime.UTC)
@@ -73,6 +100,26 @@ def test_restore_refuses_a_database_that_holds_data(tmp_path, dataset):
     backup.write_text("[]")
     with pytest.raises(CommandError, match="restore only into an empty"):
         call_command("restore", str(backup))
+
+
+def test_restore_refuses_a_backup_whose_releases_have_no_files(tmp_path, dataset):
+    # A backup made when release files lived beside it (FILE.releases.tar.gz), into an empty database.
+    backup = tmp_path / "backup.json"
+    release = {
+        "number": 1,
+        "data_version": 5,
+        "data_changed_at": None,
+        "published_at": "2026-11-30T00:00:00Z",
+        "published_by": None,
+        "note": "First release: the dataset as shipped.",
+        "data_sha256": "0" * 64,
+        "manifest": {},
+    }
+    backup.write_text(json.dumps([{"model": "releases.release", "pk": 1, "fields": release}]))
+    call_command("flush", interactive=False, verbosity=0)
+    with pytest.raises(CommandError, match=r"releases without their files \(r1\).*Nothing was changed"):
+        call_command("restore", str(backup))
+    assert not Release.objects.exists()
 
 
 def _modes_seen_while(folder, action):
@@ -118,10 +165,11 @@ def test_a_backup_is_readable_by_its_owner_only_from_the_moment_it_exists(tmp_pa
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     # Every file seen in the folder while the backup was written (the partial file, then the backup): 0600.
     assert seen == {0o600}
-    # The backup, and the release files' archive beside it (the test database holds r1).
-    assert sorted(path.name for path in folder.iterdir()) == [name, name + ".releases.tar.gz"]
+    # One file: the releases are in it (the test database holds r1), as rows.
+    assert sorted(path.name for path in folder.iterdir()) == [name]
     data = gzip.decompress(target.read_bytes()) if name.endswith(".gz") else target.read_bytes()
     assert b'"model": "jurisdictions.jurisdiction"' in data
+    assert b'"model": "releases.releasefile"' in data
 
 
 def test_a_backup_over_a_world_readable_file_is_a_new_owner_only_file(tmp_path, dataset, django_user_model):

@@ -29,6 +29,7 @@ def test_production_settings_pass_the_deploy_checks():
         PRODUCTION="1",
         SECRET_KEY="x" * 20 + "a-long-random-production-secret-with-enough-variety-0123456789",
         ALLOWED_HOSTS="scomm.example.org",
+        SITE_URL="https://scomm.example.org",
         DEBUG="0",
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,12 +1,11 @@
-"""Numbered, immutable data releases: publishing, their files, `?release=rN` answers that never change, the Cite box."""
+"""Numbered, immutable data releases: publishing, their files (rows in the database, cached by each server),
+`?release=rN` answers that never change, the Cite box."""
 
 import datetime
 import hashlib
 import io
 import json
-import os
 import re
-import tarfile
 from html import unescape
 
 import pytest
@@ -19,23 +18,24 @@ from agreements.models import Agreement, AgreementStatus
 from common import reading
 from common.dates import local_date
 from jurisdictions.models import StatusChange
-from releases import services, store
-from releases.models import Release, ReleaseIsImmutable
+from releases import services
+from releases.models import Release, ReleaseFile, ReleaseIsImmutable
 from releases.services import PublishError, release_publish
-from tests.factories import empty_tracker_data, make_agreement_change, make_source
+from tests.factories import make_agreement_change, make_source
 
 
 @pytest.fixture
 def releases_dir(settings, tmp_path):
-    """A folder of this test's own holding the session's r1, so publishing here touches no other test's files."""
-    import shutil
-
+    """A cache folder of this test's own, not yet made: as on a server that has served no release file yet."""
     own = tmp_path / "releases"
-    own.mkdir()
-    shutil.copytree(store.folder(1), own / "r1")
     settings.RELEASES_DIR = own
     reading.forget_releases()
     return own
+
+
+def _stored(number: int, name: str) -> bytes:
+    """A release file's bytes as the database holds them."""
+    return bytes(ReleaseFile.objects.get(release__number=number, name=name).content)
 
 
 def _body(response) -> bytes:
@@ -55,8 +55,8 @@ def _edit(number: int) -> None:
 def test_the_loader_published_r1_with_files_whose_hashes_match_its_manifest(dataset):
     release = Release.objects.get()
     assert (release.number, release.public_id, release.note) == (1, "r1", services.FIRST_RELEASE_NOTE)
-    folder = store.folder(1)
-    manifest = json.loads((folder / "manifest.json").read_bytes())
+    stored = {file.name: file for file in ReleaseFile.objects.filter(release=release)}
+    manifest = json.loads(bytes(stored["manifest.json"].content))
     assert manifest == release.manifest
     assert manifest["release"] == "r1" and manifest["previous"] is None
     assert manifest["counts"]["counted_jurisdictions"] == 3143
@@ -71,11 +71,12 @@ def test_the_loader_published_r1_with_files_whose_hashes_match_its_manifest(data
         "events.csv",
         "sources.csv",
     }
-    assert sorted(path.name for path in folder.iterdir()) == sorted([*manifest["files"], "manifest.json"])
+    assert sorted(stored) == sorted([*manifest["files"], "manifest.json"])
     for name, about in manifest["files"].items():
-        body = (folder / name).read_bytes()
-        assert hashlib.sha256(body).hexdigest() == about["sha256"], name
-        assert len(body) == about["size"]
+        body = bytes(stored[name].content)
+        assert hashlib.sha256(body).hexdigest() == about["sha256"] == stored[name].sha256, name
+        assert len(body) == about["size"] == stored[name].size
+        assert stored[name].content_type == about["content_type"]
     assert release.data_sha256 == manifest["files"]["data.json"]["sha256"]
 
 
@@ -87,9 +88,9 @@ def test_a_second_load_publishes_nothing(dataset, releases_dir):
 
 
 def test_a_fresh_load_publishes_r1(dataset, releases_dir):
-    # As on a fresh install: no data and no release yet, then the loader.
-    Release.objects.all()._raw_delete(Release.objects.db)
-    empty_tracker_data()
+    # As on a fresh install: an empty database (flush empties it, releases included), then the loader.
+    call_command("flush", interactive=False, verbosity=0)
+    assert not Release.objects.exists() and not ReleaseFile.objects.exists()
     out = io.StringIO()
     call_command("load_dataset", stdout=out)
     assert "Published the first release, r1" in out.getvalue()
@@ -106,7 +107,7 @@ def test_the_release_files_are_the_apis_full_exports_for_that_release(client, da
     ]:
         answer = client.get(f"/api/v1/jurisdictions/?format={fmt}&release=r1", HTTP_HOST=host)
         assert answer.status_code == 200
-        assert _body(answer) == (releases_dir / "r1" / name).read_bytes(), name
+        assert _body(answer) == _stored(1, name), name
 
 
 def test_publishing_needs_a_note(dataset, releases_dir):
@@ -121,7 +122,7 @@ def test_publish_release_command_publishes_the_next_number(dataset, releases_dir
     assert "Published r2" in out.getvalue()
     release = Release.objects.get(number=2)
     assert release.manifest["previous"] == "r1"
-    assert (releases_dir / "r2" / "manifest.json").exists()
+    assert json.loads(_stored(2, "manifest.json")) == release.manifest
 
 
 def test_the_changelog_against_the_previous_release_lists_real_edits(client, dataset, releases_dir):
@@ -136,7 +137,7 @@ def test_the_changelog_against_the_previous_release_lists_real_edits(client, dat
     )
 
     r2 = release_publish(note="Harris date corrected; Illinois suspension")
-    log = json.loads((releases_dir / "r2" / "changelog.json").read_bytes())
+    log = json.loads(_stored(2, "changelog.json"))
     assert log["previous"] == "r1"
     [harris_log] = [unit for unit in log["units_changed"] if unit["fips"] == "48201"]
     assert len(log["units_changed"]) == 1
@@ -163,6 +164,16 @@ def test_the_changelog_against_the_previous_release_lists_real_edits(client, dat
 
 
 def test_a_release_cannot_be_changed_or_deleted_through_the_model(dataset):
+    data = ReleaseFile.objects.get(release__number=1, name="data.json")
+    data.content = b"{}"
+    with pytest.raises(ReleaseIsImmutable):
+        data.save()
+    with pytest.raises(ReleaseIsImmutable):
+        data.delete()
+    with pytest.raises(ReleaseIsImmutable):
+        ReleaseFile.objects.filter(release__number=1).update(content=b"{}")
+    with pytest.raises(ReleaseIsImmutable):
+        ReleaseFile.objects.all().delete()
     release = Release.objects.get(number=1)
     release.note = "Rewritten"
     with pytest.raises(ReleaseIsImmutable):
@@ -207,66 +218,6 @@ def test_the_admin_publishes_but_never_changes_or_deletes_even_for_a_superuser(
     r2 = Release.objects.get(number=2)
     assert (r2.note, r2.published_by) == ("Published from the admin", admin)
     assert Release.objects.get(number=1).note == services.FIRST_RELEASE_NOTE
-
-
-def _leftovers(folder) -> list[str]:
-    return sorted(path.name for path in folder.iterdir())
-
-
-def test_a_failed_write_leaves_no_partial_files_and_no_release(dataset, releases_dir, monkeypatch):
-    real_fsync, calls = os.fsync, []
-
-    def failing_fsync(descriptor):
-        calls.append(descriptor)
-        if len(calls) == 4:  # in the middle of the files
-            raise OSError(28, "No space left on device")
-        return real_fsync(descriptor)
-
-    monkeypatch.setattr(store.os, "fsync", failing_fsync)
-    with pytest.raises(OSError, match="No space"):
-        release_publish(note="Will fail")
-    assert len(calls) == 4
-    assert Release.objects.count() == 1
-    assert _leftovers(releases_dir) == ["r1"]
-
-
-def test_a_failure_after_the_files_are_in_place_removes_them(dataset, releases_dir, monkeypatch):
-    def refuse(**fields):
-        raise IntegrityError("simulated failure on the release row")
-
-    monkeypatch.setattr(Release.objects, "create", refuse)
-    with pytest.raises(IntegrityError):
-        release_publish(note="Will fail")
-    assert Release.objects.count() == 1
-    assert _leftovers(releases_dir) == ["r1"]
-
-
-def test_an_orphan_folder_from_a_rolled_back_publication_is_replaced(dataset, releases_dir):
-    (releases_dir / "r2").mkdir()
-    (releases_dir / "r2" / "data.json").write_text("half")
-    release_publish(note="Second")
-    manifest = json.loads((releases_dir / "r2" / "manifest.json").read_bytes())
-    data = (releases_dir / "r2" / "data.json").read_bytes()
-    assert hashlib.sha256(data).hexdigest() == manifest["files"]["data.json"]["sha256"]
-
-
-# --- backups --------------------------------------------------------------------------------------------------
-
-
-def test_backups_hold_the_release_files_and_restore_puts_them_back(dataset, releases_dir, tmp_path, settings):
-    release_publish(note="Second")
-    backup = tmp_path / "backup.json.gz"
-    call_command("backup", str(backup), verbosity=0)
-    archive = store.archive_name(backup)
-    assert oct(archive.stat().st_mode & 0o777) == "0o600"
-    with tarfile.open(archive) as opened:
-        names = sorted(opened.getnames())
-    expected = sorted(f"r{n}/{path.name}" for n in (1, 2) for path in (releases_dir / f"r{n}").iterdir())
-    assert names == expected
-    settings.RELEASES_DIR = tmp_path / "restored"
-    assert store.restore_archive(archive) == [1, 2]
-    for name in expected:
-        assert (tmp_path / "restored" / name).read_bytes() == (releases_dir / name).read_bytes()
 
 
 # --- answers for a release ------------------------------------------------------------------------------------
@@ -374,16 +325,23 @@ def test_the_changes_feed_refuses_a_release(client, dataset, releases_dir):
     assert "release" in response.json()["errors"]
 
 
-def test_a_release_answer_reads_one_row(client, dataset, releases_dir, django_assert_num_queries):
+def test_a_release_answer_reads_one_row(client, dataset, releases_dir, django_assert_num_queries, settings, tmp_path):
     client.get("/api/v1/stats/?release=r1")  # the release's snapshot is built from its files once
     with django_assert_num_queries(1):
         assert client.get("/api/v1/jurisdictions/?release=r1").status_code == 200
     with django_assert_num_queries(1):
         assert client.get("/jurisdictions/?state=TX&release=r1").status_code == 200
     reading.forget_releases()
-    # Even the first answer of a release in a process: its row; the rest is read from its files.
+    # Even the first answer of a release in a process: its row; the rest is read from this server's cache.
     with django_assert_num_queries(1):
         assert client.get("/api/v1/stats/?release=r1").status_code == 200
+    # On a server whose cache does not hold its data.json yet: once, the bytes from the database.
+    settings.RELEASES_DIR = tmp_path / "another-server"
+    reading.forget_releases()
+    with django_assert_num_queries(2):
+        assert client.get("/api/v1/stats/?release=r1").status_code == 200
+    with django_assert_num_queries(1):
+        assert client.get("/api/v1/stats/?release=r2").status_code == 404
 
 
 def test_a_release_snapshot_cache_is_bounded(dataset, releases_dir):
@@ -425,7 +383,7 @@ def test_the_api_gives_a_releases_manifest_and_file_urls(client, dataset):
         "manifest_url": "http://testserver/releases/r1/manifest.json",
         "page_url": "http://testserver/releases/r1/",
         "url": "http://testserver/api/v1/releases/r1/",
-        "changelog": json.loads((store.folder(1) / "changelog.json").read_bytes()),
+        "changelog": json.loads(_stored(1, "changelog.json")),
     }
     assert client.get("/api/v1/releases/r9/").status_code == 404
     assert client.get("/api/v1/releases/1/").status_code == 404
@@ -444,11 +402,12 @@ def test_the_api_gives_a_releases_manifest_and_file_urls(client, dataset):
         ("data.json", "application/json"),
     ],
 )
-def test_release_files_are_served_from_disk_with_their_type(client, dataset, name, content_type):
-    response = client.get(f"/releases/r1/{name}")
-    assert response.status_code == 200
-    assert response["Content-Type"] == content_type
-    assert _body(response) == (store.folder(1) / name).read_bytes()
+def test_release_files_are_served_with_their_type(client, dataset, releases_dir, name, content_type):
+    for _cache in ("cold", "warm"):
+        response = client.get(f"/releases/r1/{name}")
+        assert response.status_code == 200
+        assert response["Content-Type"] == content_type
+        assert _body(response) == _stored(1, name)
     assert "immutable" in response["Cache-Control"]
 
 
@@ -546,26 +505,14 @@ def test_the_release_page_is_the_same_every_day(client, dataset):
     assert "Accessed [date accessed]" in text
 
 
-def test_publishing_without_the_previous_release_files_says_so(dataset, settings, tmp_path):
-    settings.RELEASES_DIR = tmp_path / "empty"
-    with pytest.raises(PublishError, match="files of r1 are missing"):
-        release_publish(note="Second")
-    assert Release.objects.count() == 1
-
-
 @pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"), reason="threads need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_publishers_get_two_numbers_on_postgresql(settings, tmp_path):
-    import shutil
     import threading
 
     from django.db import connection
 
-    own = tmp_path / "releases"
-    own.mkdir()
-    if Release.objects.filter(number=1).exists():
-        shutil.copytree(store.folder(1), own / "r1")
-    settings.RELEASES_DIR = own
+    settings.RELEASES_DIR = tmp_path / "releases"
     call_command("load_dataset", verbosity=0)  # after another transactional test emptied the tables; else nothing
     start = Release.objects.order_by("-number").first().number
     barrier, numbers, errors = threading.Barrier(2), [], []
@@ -587,7 +534,7 @@ def test_two_simultaneous_publishers_get_two_numbers_on_postgresql(settings, tmp
     assert errors == []
     assert sorted(numbers) == [start + 1, start + 2]
     for number in numbers:
-        manifest = json.loads((own / f"r{number}" / "manifest.json").read_bytes())
+        manifest = json.loads(_stored(number, "manifest.json"))
         assert manifest["release"] == f"r{number}" and manifest["previous"] == f"r{number - 1}"
 
 
@@ -610,16 +557,22 @@ def test_the_schema_documents_the_release_parameter(client, dataset):
 
 
 @pytest.mark.parametrize(
-    ("url", "queries"),
+    ("url", "queries", "first_on_a_server"),
     [
-        ("/releases/", 1),
-        ("/releases/r1/", 1),
-        ("/releases/r1/jurisdictions.csv", 1),
-        ("/api/v1/releases/", 2),  # the count for pagination, then the page
-        ("/api/v1/releases/r1/", 1),
+        ("/releases/", 1, 1),
+        # The page and the API detail show the changelog, and the file is a file: their bytes are read from the
+        # database once per server (one more query), then from its cache.
+        ("/releases/r1/", 1, 2),
+        ("/releases/r1/jurisdictions.csv", 1, 2),
+        ("/api/v1/releases/", 2, 2),  # the count for pagination, then the page
+        ("/api/v1/releases/r1/", 1, 2),
     ],
 )
-def test_the_releases_pages_run_a_fixed_number_of_queries(client, dataset, django_assert_num_queries, url, queries):
+def test_the_releases_pages_run_a_fixed_number_of_queries(
+    client, dataset, releases_dir, django_assert_num_queries, url, queries, first_on_a_server
+):
+    with django_assert_num_queries(first_on_a_server):
+        assert client.get(url).status_code == 200
     with django_assert_num_queries(queries):
         response = client.get(url)
     assert response.status_code == 200

@@ -44,6 +44,7 @@ PRODUCTION_ENV = {
     "AXES_FAILURE_LIMIT": "3",
     "AXES_COOLOFF_MINUTES": "10",
     "TRUSTED_PROXY_COUNT": "1",
+    "SITE_URL": "https://scomm.example.org",
 }
 
 # Variables a developer's shell (or another test) may have set; each case states its own.
@@ -65,6 +66,8 @@ CONTROLLED = [
     "PORT",
     "BIND_HOST",
     "GUNICORN_ACCESS_LOG",
+    "SITE_URL",
+    "RELEASES_DIR",
 ]
 
 
@@ -121,6 +124,13 @@ def test_production_with_every_option_passes_the_deploy_checks():
     result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_without_its_public_address_fails_the_deploy_checks_at_warning_level():
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "SITE_URL"}
+    result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+    assert result.returncode != 0
+    assert "releases.W001" in result.stderr and "SITE_URL" in result.stderr
 
 
 def test_production_refuses_debug():

@@ -257,7 +257,7 @@ SERIALIZATION_MODULES = {"json": "common.exact_json"}
 # Where the shipped dataset lives; the loader reads it from here.
 DATASET_DIR = BASE_DIR / "fixtures"
 
-# Numbered data releases (releases/): one folder of files per release, kept for good and included in backups.
+# Numbered data releases (releases/) live in the database; this is where each server caches their files.
 RELEASES_DIR = Path(os.environ.get("RELEASES_DIR") or BASE_DIR / "var" / "releases")
 # The site's public address, for the links inside a release's files (written by a command, not a request).
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")

@@ -5,8 +5,8 @@ and never exists with wider permissions, whatever the umask. The backup is writt
 then moved onto FILE, so a failed backup leaves an earlier one intact, and a reader who had the old FILE open
 (say it was world-readable once) never sees the new data.
 
-The numbered data releases' files (RELEASES_DIR) go into FILE.releases.tar.gz beside it, written the same way;
-`restore FILE` puts them back.
+The numbered data releases are rows like the rest (their files' bytes included: releases/models.py), so the backup
+holds them too.
 """
 
 import bz2
@@ -19,9 +19,6 @@ from pathlib import Path
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-
-from releases import store
-from releases.models import Release
 
 # contenttypes and permissions are rebuilt by `migrate`; sessions, admin log entries and login attempt records
 # (django-axes: addresses of people who tried to sign in) are not worth keeping.
@@ -51,14 +48,9 @@ class Command(BaseCommand):
     def handle(self, *args, file, **options):
         target = Path(file)
         self._write(target, self._dump)
-        numbers = list(Release.objects.order_by("number").values_list("number", flat=True))
-        if numbers:
-            self._write(store.archive_name(target), lambda raw, path: store.write_archive(raw, numbers))
         self.stdout.write(
             f"Backup written to {file} (readable by its owner only). Restore it with: manage.py restore {file}"
         )
-        if numbers:
-            self.stdout.write(f"Release files ({len(numbers)} releases) written to {store.archive_name(target)}.")
 
     @staticmethod
     def _dump(raw, target: Path) -> None:

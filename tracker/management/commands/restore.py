@@ -1,7 +1,5 @@
-"""manage.py restore FILE: load a backup into an empty, migrated database, all or nothing; then the release files
-from FILE.releases.tar.gz beside it, when there is one."""
-
-from pathlib import Path
+"""manage.py restore FILE: load a backup into an empty, migrated database, all or nothing (the releases and their
+files included)."""
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -10,7 +8,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from jurisdictions.models import Jurisdiction, Source, State
-from releases import store
+from releases.models import Release
 
 
 class Command(BaseCommand):
@@ -21,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, **options):
         # Restoring over live data would mix two histories; refuse rather than guess which one wins.
-        for model in [State, Jurisdiction, Source, get_user_model()]:
+        for model in [State, Jurisdiction, Source, Release, get_user_model()]:
             if model.objects.exists():
                 raise CommandError(
                     f"The database already holds {model._meta.verbose_name_plural}: restore only into an empty, "
@@ -31,11 +29,14 @@ class Command(BaseCommand):
         # (simple-history ignores raw saves, but not the many-to-many signals loaddata sends).
         with transaction.atomic(), self.settings_without_history():
             call_command("loaddata", file, verbosity=0)
+            without_files = list(Release.objects.filter(stored_files=None).values_list("number", flat=True))
+            if without_files:
+                raise CommandError(
+                    f"The backup holds releases without their files (r{', r'.join(map(str, without_files))}): it was "
+                    "made when release files lived in RELEASES_DIR. Restore it with the version that made it and its "
+                    "FILE.releases.tar.gz, then upgrade (migrate reads the release folders). Nothing was changed."
+                )
         self.stdout.write(f"Restored {file}.")
-        archive = store.archive_name(Path(file))
-        if archive.exists():
-            numbers = store.restore_archive(archive)
-            self.stdout.write(f"Restored the files of {len(numbers)} releases from {archive}.")
 
     @staticmethod
     def settings_without_history():
