@@ -1,10 +1,9 @@
 """API representations of agreements (MOAs) and events: the published contract of /api/v1/."""
 
-import datetime
-
 from rest_framework import serializers
 
 from agreements.models import Agreement, AgreementStatus, Event, EventKind, Precision
+from common.dates import us_today
 from jurisdictions.serializers import SourceRefSerializer, _site, links_for, source_ref
 
 
@@ -43,7 +42,7 @@ class AgreementSerializer(serializers.Serializer):
 
     def to_representation(self, agreement: Agreement):
         context = self.context
-        day = context.get("as_of") or datetime.date.today()
+        day = context.get("as_of") or us_today()
         event_url = links_for(context, "api:event-detail")
         timeline = [change for change in agreement.timeline if change.effective_on <= day]
         current = timeline[-1] if timeline else None

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from common.admin_mixins import SafeIdsMixin, TrackedAdmin
+from common.dates import us_today
 from jurisdictions import importer, services
 from jurisdictions.forms import ImportUploadForm, JurisdictionForm, SourceForm, StatusChangeForm
 from jurisdictions.models import (
@@ -163,7 +164,7 @@ class JurisdictionAdmin(TrackedAdmin):
     def get_queryset(self, request):
         latest = StatusChange.objects.filter(
             jurisdiction_id=Coalesce(OuterRef("status_from_id"), OuterRef("fips")),
-            effective_on__lte=datetime.date.today(),
+            effective_on__lte=us_today(),
         ).order_by("-effective_on", "-pk")
         return (
             super()

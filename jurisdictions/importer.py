@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from common.dates import us_today
 from jurisdictions import search
 from jurisdictions.models import DATASET_LOAD_REASON, PROGRAM_START, Jurisdiction, State, Status, StatusChange
 
@@ -254,7 +255,7 @@ def plan_import(name: str, data: bytes, *, matcher: search.Matcher | None = None
     columns, raw_rows = read_rows(name, data)
     lookup = _Lookup(matcher)
     edited = edited_since_load() if protect_edits else {}
-    today = datetime.date.today()
+    today = us_today()
     rows: list[PlannedRow] = []
     first_line: dict[str, PlannedRow] = {}
     for line, cells in raw_rows:

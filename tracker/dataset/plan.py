@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from agreements.models import AgreementStatus, EventKind, Precision
+from common.dates import us_today
 from jurisdictions.models import PROGRAM_START, Kind
 
 # Sources that data files refer to by id rather than by address. Wording from fixtures/SOURCES.md.
@@ -137,7 +138,7 @@ def parse_date(row: Row, column: str, problems: list[str], *, allow_month=False,
     except ValueError:
         problems.append(f"{row.where()}: {column} '{value}' is not a valid date (expected YYYY-MM-DD)")
         return None, ""
-    if not PROGRAM_START <= parsed <= datetime.date.today():
+    if not PROGRAM_START <= parsed <= us_today():
         problems.append(f"{row.where()}: {column} {value} is outside {PROGRAM_START.year} to today")
         return None, ""
     return parsed, Precision.DAY
