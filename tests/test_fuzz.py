@@ -2,7 +2,7 @@
 
 The default run is small (a few examples per operation, all operations, well under a minute): it catches a
 crash or a drift between the API and its schema on every commit. `FUZZ_EXAMPLES=500 pytest tests/test_fuzz.py`
-is the long run (see README: Benchmarks); it prints how many requests it made.
+is the long run (see docs/benchmarks.md); it prints how many requests it made.
 """
 
 import json

@@ -1,4 +1,4 @@
-"""nginx with deploy/nginx.conf in front of the app, as in production (README: Running in production).
+"""nginx with deploy/nginx.conf in front of the app, as in production (docs/production.md).
 
 The real nginx (Debian's package, run unprivileged by deploy/run_nginx.py) sits in front of pytest-django's live
 server, which stands in for gunicorn. It must answer what the app answers, keep anonymous answers for a few
