@@ -74,6 +74,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Serves static files from the app itself (no CDN), compressed and cache-busted in production.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CORS for the read-only API only (CORS_URLS_REGEX), on every answer: before the guards below, so that their
+    # refusals (a 413 body, a NUL byte's 400, a 429) carry the same headers as any other API answer.
+    "corsheaders.middleware.CorsMiddleware",
     # The language of a page is its URL prefix (/es/...), nothing else, set before anything answers (a refusal
     # below is worded in the page's language); the API is always English and skips it (tracker/middleware.py).
     "tracker.middleware.LocaleMiddleware",
@@ -87,8 +90,6 @@ MIDDLEWARE = [
     # Sessions, users, messages and the edit-history context: Django's and django-simple-history's own, passed by
     # for read-only API requests, which use none of them (tracker/middleware.py).
     "tracker.middleware.SessionMiddleware",
-    # CORS for the read-only API only (CORS_URLS_REGEX); must come before CommonMiddleware.
-    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "tracker.middleware.AuthenticationMiddleware",
