@@ -142,18 +142,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # REDIS_URL (redis://host:6379/0) shares one cache between all app servers: the API's throttle counters. Without it
 # each process counts on its own. Either way an outage costs nothing but the limits: django-redis's
-# IGNORE_EXCEPTIONS turns a failed call into a miss, never into an error page, and the short timeouts keep a
-# dead server from holding a request.
+# IGNORE_EXCEPTIONS turns a failed call into a miss, never into an error page; the short timeouts (REDIS_TIMEOUT,
+# seconds) keep a dead server from holding a request, and after a failure the process skips Redis for
+# REDIS_RETRY_SECONDS (tracker/redis_breaker.py): a hung Redis costs one short wait per process per interval.
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT") or "0.25")
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "tracker.redis_breaker.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "scomm"),
             "OPTIONS": {
                 "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": 0.25,
-                "SOCKET_TIMEOUT": 0.25,
+                "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT,
+                "SOCKET_TIMEOUT": REDIS_TIMEOUT,
+                "RETRY_SECONDS": float(os.environ.get("REDIS_RETRY_SECONDS") or "5"),
             },
         }
     }
