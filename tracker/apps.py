@@ -8,6 +8,6 @@ class TrackerConfig(AppConfig):
 
     def ready(self):
         # The read model is built by project code (it reads both apps); the apps reach it through the helper.
-        from tracker import readmodel, snapshot
+        from tracker import checks, readmodel, snapshot  # noqa: F401 (checks: registers the deploy checks)
 
         readmodel.register(snapshot.build)

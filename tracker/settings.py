@@ -187,6 +187,11 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT") or "0")
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 (no proxy) or the number of proxies in front.")
 AXES_CLIENT_IP_CALLABLE = "tracker.client_address.client_address"
+# Where gunicorn listens (gunicorn.conf.py reads the same variable). With a trusted proxy it must be loopback
+# unless ALLOW_PUBLIC_BIND=1 says only the proxy can reach it: gunicorn refuses to start and `check --deploy`
+# warns otherwise (tracker/bind_check.py).
+BIND_HOST = os.environ.get("BIND_HOST", "0.0.0.0")
+ALLOW_PUBLIC_BIND = env_bool("ALLOW_PUBLIC_BIND", False)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
