@@ -8,6 +8,8 @@ Everything comes from the environment, like the Django settings:
 - GUNICORN_TIMEOUT (30 s): a worker stuck longer is killed and replaced.
 - GUNICORN_MAX_REQUESTS (200,000; 0 for never): requests before a worker is replaced by a fresh one.
 - GUNICORN_ACCESS_LOG: 1 logs every request to stdout (default with PRODUCTION=1).
+- ALLOW_PUBLIC_BIND: with TRUSTED_PROXY_COUNT of 1 or more, gunicorn refuses to listen anywhere but loopback (or
+  a Unix socket) unless this is 1: clients reaching it directly could write their own X-Forwarded-For.
 """
 
 import multiprocessing
@@ -41,3 +43,14 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 from common.client_address import gunicorn_logger_class  # noqa: E402
 
 logger_class = gunicorn_logger_class(int(os.environ.get("TRUSTED_PROXY_COUNT") or 0))
+
+
+def on_starting(server):
+    # The bind as finally configured (a --bind on the command line included): tracker/bind_check.py.
+    from tracker.bind_check import refusal
+
+    allowed = os.environ.get("ALLOW_PUBLIC_BIND", "").lower() in {"1", "true", "yes", "on"}
+    message = refusal(server.cfg.bind, proxy_count=int(os.environ.get("TRUSTED_PROXY_COUNT") or 0), allowed=allowed)
+    if message:
+        # gunicorn prints a RuntimeError from here as "Error: ..." and exits with status 1.
+        raise RuntimeError(message)

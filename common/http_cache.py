@@ -57,6 +57,25 @@ def not_modified(request, etag: str, modified: int | None):
     return get_conditional_response(request, etag=etag, last_modified=modified)
 
 
+def not_modified_before_the_view(request, etag: str, modified: int | None):
+    """A 304 (or 412) known before the view runs, or None. Only an If-None-Match naming tags can tell: the site
+    sends a tag only with a 200 of this address and data version (it hashes both), so a match means the view
+    would answer 200. `If-None-Match: *` and If-Modified-Since alone say nothing of whether the page exists (a
+    future date "matches" a missing one too): those wait for the view's answer (`not_modified_after_the_view`)."""
+    tags = request.META.get("HTTP_IF_NONE_MATCH", "").strip()
+    if not tags or tags == "*":
+        return None
+    return not_modified(request, etag, modified)
+
+
+def not_modified_after_the_view(request, response, etag: str, modified: int | None):
+    """The view's answer; for a 200 whose validators the request already holds, Django's 304 (or 412) in its
+    place. A 404 stays a 404 whatever the request's validators say."""
+    if response.status_code != 200:
+        return response
+    return get_conditional_response(request, etag=etag, last_modified=modified, response=response) or response
+
+
 def made_from(response, version) -> None:
     """Say that `response` depends only on the data version `version`, the US day, the address and the
     representation headers (the inputs of `answer_etag`), so that common/answer_cache.py may keep it while the

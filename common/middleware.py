@@ -43,7 +43,9 @@ class LocaleMiddleware:
     def __call__(self, request):
         if request.path_info.startswith("/api/"):
             return self.get_response(request)
-        language = "es" if request.path_info.startswith(SPANISH_PREFIX) else settings.LANGUAGE_CODE
+        # `/es` too, so that CommonMiddleware finds `/es/` and redirects there, as it does `/es/states`.
+        spanish = request.path_info.startswith(SPANISH_PREFIX) or request.path_info == SPANISH_PREFIX[:-1]
+        language = "es" if spanish else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
         try:

@@ -16,7 +16,8 @@ from common.http_cache import (
     answer_etag,
     last_modified,
     made_from,
-    not_modified,
+    not_modified_after_the_view,
+    not_modified_before_the_view,
     release_etag,
     set_headers,
 )
@@ -77,7 +78,9 @@ def public_page(view):
             cache_control = PAGE_CACHE_CONTROL
         request.program_status = snapshot.program_status(request.day)
         with today_is(release.day if release else None):
-            response = not_modified(request, etag, modified) or view(request, *args, **kwargs)
+            response = not_modified_before_the_view(request, etag, modified)
+            if response is None:
+                response = not_modified_after_the_view(request, view(request, *args, **kwargs), etag, modified)
         if response.status_code in (200, 304):
             set_headers(response, etag, modified, cache_control=cache_control, vary=("Accept-Encoding",))
             if release is None:

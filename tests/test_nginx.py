@@ -10,15 +10,19 @@ import gzip
 import http.client
 import itertools
 import json
+import re
 import socket
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.http import HttpResponse
-from django.urls import path
+from django.urls import LocalePrefixPattern, URLResolver, get_resolver, path
+from django.utils import translation
 
 from deploy import run_nginx
 from tracker import urls as project_urls
+from tracker.api import docs as api_docs
 
 _reached_app = itertools.count()
 _CACHE_CONTROL = {"public": "public, max-age=60", "private": "private, max-age=60", "no-store": "no-store"}
@@ -223,3 +227,61 @@ def test_the_app_is_told_the_client_and_scheme_and_nothing_a_client_made_up(tran
     assert told["forwarded_host"] is None
     assert told["forwarded_ssl"] is None
     assert told["host"] == f"127.0.0.1:{nginx.port}"
+
+
+def _accept_keyed_pattern():
+    """The regular expression of paths whose cache key holds Accept, from the rendered config."""
+    config = run_nginx.render(
+        listen="8080", upstream="127.0.0.1:8000", static_root="/s", temp="/t", cache="/c", pid="/p", compressing_port=1
+    )
+    block = config[config.index("map $uri $scomm_key_accept") :]
+    block = block[: block.index("}")]
+    (pattern,) = re.findall(r'"~([^"]+)"\s+\$http_accept;', block)
+    return re.compile(pattern)
+
+
+def _literal_prefix(pattern) -> str:
+    """The fixed start of a URL pattern: `api/v1/` of `api/v1/`, `states/` of `^states/(?P<postal>...)/$`."""
+    if isinstance(pattern, LocalePrefixPattern):
+        return pattern.language_prefix
+    text = str(pattern).removeprefix("^")
+    return re.split(r"[<(\\$\[.?*+]", text, maxsplit=1)[0]
+
+
+def _negotiating_routes() -> set[str]:
+    """The fixed start of every route whose answer is chosen by Accept (DRF views, the API docs page), in every
+    language, walked from the URLconf."""
+    found = set()
+
+    def walk(patterns, prefix):
+        for entry in patterns:
+            here = prefix + _literal_prefix(entry.pattern)
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, here)
+            elif hasattr(entry.callback, "cls") or entry.callback is api_docs.api_index:
+                found.add("/" + here)
+
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            walk(get_resolver(project_urls).url_patterns, "")
+    return found
+
+
+def test_nginx_keys_accept_on_every_route_that_negotiates_and_only_there():
+    keyed = _accept_keyed_pattern()
+    routes = _negotiating_routes()
+    assert {"/api/v1/", "/es/api/v1/", "/api/v1/stats/", "/api/v1/jurisdictions/"} <= routes
+    for route in routes:
+        assert keyed.match(route), route
+    for page in ["/", "/es/", "/jurisdictions/48201/", "/es/states/TX/", "/about/", "/sitemap.xml", "/apiary/"]:
+        assert not keyed.match(page), page
+
+
+@pytest.mark.parametrize("url", ["/api/v1/?t=docs", "/es/api/v1/?t=docs"])
+def test_the_api_docs_page_and_its_json_are_kept_apart_in_every_language(live_dataset, nginx, url):
+    json_first = nginx.get(url, {"Accept": "application/json"})
+    html = nginx.get(url, {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    json_again = nginx.get(url, {"Accept": "application/json"})
+    assert json_first[1]["content-type"] == "application/json"
+    assert (html[1]["x-cache-status"], html[1]["content-type"].split(";")[0]) == ("MISS", "text/html")
+    assert (json_again[1]["x-cache-status"], json_again[2]) == ("HIT", json_first[2])

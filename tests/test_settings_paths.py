@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "x" * 20 + "a-long-random-production-secret-with-enough-variety-0123456789"
 
@@ -45,6 +47,7 @@ PRODUCTION_ENV = {
     "AXES_COOLOFF_MINUTES": "10",
     "TRUSTED_PROXY_COUNT": "1",
     "SITE_URL": "https://scomm.example.org",
+    "BIND_HOST": "127.0.0.1",
 }
 
 # Variables a developer's shell (or another test) may have set; each case states its own.
@@ -65,6 +68,7 @@ CONTROLLED = [
     "WEB_CONCURRENCY",
     "PORT",
     "BIND_HOST",
+    "ALLOW_PUBLIC_BIND",
     "GUNICORN_ACCESS_LOG",
     "SITE_URL",
     "RELEASES_DIR",
@@ -108,7 +112,7 @@ def test_production_uses_postgresql_redis_and_https_only_settings():
     assert shown["databases"]["default"]["HOST"] == "db-primary.internal"
     assert shown["routers"] == []
     # django-redis, told to treat a Redis failure as a miss: an outage never becomes an error page.
-    assert shown["cache"]["BACKEND"] == "django_redis.cache.RedisCache"
+    assert shown["cache"]["BACKEND"] == "tracker.redis_breaker.RedisCache"  # django-redis's, behind a breaker
     assert shown["cache"]["OPTIONS"]["IGNORE_EXCEPTIONS"] is True
     assert shown["cache"]["LOCATION"] == "redis://cache.internal:6379/2"
     assert shown["cache"]["KEY_PREFIX"] == "scomm"
@@ -150,3 +154,62 @@ def test_gunicorn_takes_port_workers_and_access_log_from_the_environment():
     local = _run(["-c", code], {"BIND_HOST": "127.0.0.1"})
     bind, workers, accesslog = json.loads(local.stdout)
     assert bind == "127.0.0.1:8000" and workers == 2 * os.cpu_count() + 1 and accesslog is None
+
+
+@pytest.mark.parametrize(
+    "binds, public",
+    [
+        (["127.0.0.1:8000", "[::1]:8000", "localhost:8000", "unix:/run/scomm.sock", "fd://3"], []),
+        (["0.0.0.0:8000"], ["0.0.0.0:8000"]),
+        (["[::]:8000", "10.0.0.5:8000", "app.internal:8000"], ["[::]:8000", "10.0.0.5:8000", "app.internal:8000"]),
+    ],
+)
+def test_only_loopback_and_sockets_count_as_private_binds(binds, public):
+    from tracker.bind_check import public_binds
+
+    assert public_binds(binds) == public
+
+
+def test_a_trusted_proxy_with_a_public_bind_fails_the_deploy_check_unless_allowed():
+    exposed = {**PRODUCTION_ENV, "BIND_HOST": "0.0.0.0"}
+    result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], exposed)
+    assert result.returncode != 0 and "tracker.W001" in result.stderr + result.stdout
+    allowed = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], {**exposed, "ALLOW_PUBLIC_BIND": "1"})
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+    # No proxy trusted: nothing to forge, nothing flagged.
+    direct = {**exposed, "TRUSTED_PROXY_COUNT": "0"}
+    assert _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], direct).returncode == 0
+
+
+def test_gunicorn_refuses_to_listen_publicly_while_trusting_a_proxy(tmp_path):
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    env = {"TRUSTED_PROXY_COUNT": "1", "BIND_HOST": "0.0.0.0", "PORT": "0", "WEB_CONCURRENCY": "1"}
+    refused = subprocess.run(
+        [gunicorn, "--no-control-socket", "tracker.wsgi"],
+        cwd=ROOT,
+        env={**{k: v for k, v in os.environ.items() if k not in CONTROLLED}, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode == 1
+    assert "ALLOW_PUBLIC_BIND=1" in refused.stderr and "0.0.0.0:0" in refused.stderr
+    # A --bind on the command line is checked too.
+    refused = subprocess.run(
+        [gunicorn, "--no-control-socket", "--bind", "[::]:0", "tracker.wsgi"],
+        cwd=ROOT,
+        env={**{k: v for k, v in os.environ.items() if k not in CONTROLLED}, **env, "BIND_HOST": "127.0.0.1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode == 1 and "[::]:0" in refused.stderr
+
+
+def test_the_refusal_is_lifted_by_loopback_by_no_proxy_or_by_saying_so():
+    from tracker.bind_check import refusal
+
+    assert refusal(["0.0.0.0:8000"], proxy_count=1, allowed=False)
+    assert refusal(["0.0.0.0:8000"], proxy_count=1, allowed=True) is None
+    assert refusal(["0.0.0.0:8000"], proxy_count=0, allowed=False) is None
+    assert refusal(["127.0.0.1:8000"], proxy_count=2, allowed=False) is None

@@ -13,6 +13,7 @@ class TrackerConfig(AppConfig):
         from common import reading
         from readmodel import snapshot
         from releases import store
+        from tracker import checks  # noqa: F401 (registers the deploy checks)
 
         def build(version):
             built = snapshot.build(version)

@@ -74,6 +74,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Serves static files from the app itself (no CDN), compressed and cache-busted in production.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CORS for the read-only API only (CORS_URLS_REGEX), on every answer: before the guards below, so that their
+    # refusals (a 413 body, a NUL byte's 400, a 429) carry the same headers as any other API answer.
+    "corsheaders.middleware.CorsMiddleware",
     # The language of a page is its URL prefix (/es/...), nothing else, set before anything answers (a refusal
     # below is worded in the page's language); the API is always English and skips it (common/middleware.py).
     "common.middleware.LocaleMiddleware",
@@ -87,8 +90,6 @@ MIDDLEWARE = [
     # Sessions, users, messages and the edit-history context: Django's and django-simple-history's own, passed by
     # for read-only API requests, which use none of them (common/middleware.py).
     "common.middleware.SessionMiddleware",
-    # CORS for the read-only API only (CORS_URLS_REGEX); must come before CommonMiddleware.
-    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "common.middleware.AuthenticationMiddleware",
@@ -141,18 +142,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # REDIS_URL (redis://host:6379/0) shares one cache between all app servers: the API's throttle counters. Without it
 # each process counts on its own. Either way an outage costs nothing but the limits: django-redis's
-# IGNORE_EXCEPTIONS turns a failed call into a miss, never into an error page, and the short timeouts keep a
-# dead server from holding a request.
+# IGNORE_EXCEPTIONS turns a failed call into a miss, never into an error page; the short timeouts (REDIS_TIMEOUT,
+# seconds) keep a dead server from holding a request, and after a failure the process skips Redis for
+# REDIS_RETRY_SECONDS (tracker/redis_breaker.py): a hung Redis costs one short wait per process per interval.
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT") or "0.25")
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "tracker.redis_breaker.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "scomm"),
             "OPTIONS": {
                 "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": 0.25,
-                "SOCKET_TIMEOUT": 0.25,
+                "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT,
+                "SOCKET_TIMEOUT": REDIS_TIMEOUT,
+                "RETRY_SECONDS": float(os.environ.get("REDIS_RETRY_SECONDS") or "5"),
             },
         }
     }
@@ -183,6 +187,11 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT") or "0")
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 (no proxy) or the number of proxies in front.")
 AXES_CLIENT_IP_CALLABLE = "common.client_address.client_address"
+# Where gunicorn listens (gunicorn.conf.py reads the same variable). With a trusted proxy it must be loopback
+# unless ALLOW_PUBLIC_BIND=1 says only the proxy can reach it: gunicorn refuses to start and `check --deploy`
+# warns otherwise (tracker/bind_check.py).
+BIND_HOST = os.environ.get("BIND_HOST", "0.0.0.0")
+ALLOW_PUBLIC_BIND = env_bool("ALLOW_PUBLIC_BIND", False)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

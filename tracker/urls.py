@@ -9,6 +9,7 @@ from jurisdictions import embeds
 from tracker import pages, views
 from tracker.api import docs as api_docs
 from tracker.health import healthz
+from tracker.robots import robots_txt
 from tracker.sitemaps import SITEMAPS
 
 # The public pages, in English at their published paths and in Spanish under /es/ (the prefix alone sets the
@@ -19,6 +20,7 @@ urlpatterns = [
     path("api/v1/", include("tracker.api_urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("robots.txt", robots_txt, name="robots_txt"),
     path("oembed", embeds.oembed, name="oembed"),
     path(
         "sitemap.xml",

@@ -1,5 +1,6 @@
 """Conditional GET for API views: validators from the data version, 304s before any work (common/http_cache.py)."""
 
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
 from rest_framework.exceptions import NotFound, ValidationError
@@ -29,6 +30,32 @@ class ConditionalSchema(AutoSchema):
         if getattr(self.view, "answers_releases", False) and self.method == "GET":
             parameters = [*parameters, RELEASE_PARAMETER]
         return parameters
+
+    def _get_response_bodies(self, direction="response"):
+        bodies = super()._get_response_bodies(direction)
+        # One object is JSON only (SnapshotViewSet.get_renderers): say that a list's format asked of it is a 406.
+        if direction == "response" and getattr(self.view, "action", None) == "retrieve" and self.method == "GET":
+            bodies.setdefault("406", _NOT_ACCEPTABLE)
+        return bodies
+
+
+_NOT_ACCEPTABLE = {
+    "description": "A format this address does not offer (`?format=csv`, `Accept: text/csv`): one object is JSON "
+    "only; CSV, NDJSON and GeoJSON are offered by the lists. The error names the formats offered.",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "errors": {
+                        "type": "object",
+                        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                    }
+                },
+            }
+        }
+    },
+}
 
 
 class ConditionalGetMixin:
@@ -79,7 +106,7 @@ class ConditionalGetMixin:
                 version.number, version.changed_at, "" if as_of else self.day.isoformat(), *representation
             )
             self._modified = http_cache.last_modified(version.changed_at, None if as_of else us_midnight(self.day))
-        response = http_cache.not_modified(request._request, self._etag, self._modified)
+        response = http_cache.not_modified_before_the_view(request._request, self._etag, self._modified)
         if response is not None:
             raise _Answered(response)
 
@@ -108,7 +135,12 @@ class ConditionalGetMixin:
             if self._pinned is not None:
                 unpin_today(self._pinned)
                 self._pinned = None
+        # Every answer depends on Accept, an error too (a refused type is a 406), even with one format offered.
+        patch_vary_headers(response, ("Accept",))
         if request.method in ("GET", "HEAD") and response.status_code == 200 and hasattr(self, "_etag"):
+            # `If-None-Match: *` or If-Modified-Since alone: answered once the view has found the object (a 404
+            # stays a 404).
+            response = http_cache.not_modified_after_the_view(request._request, response, self._etag, self._modified)
             self._set_cache_headers(response)
         return response
 

@@ -81,12 +81,22 @@ class SnapshotViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
         """Extra keyword arguments for the FilterSet: the snapshot it validates against."""
         return {"snapshot": self.snapshot, "day": self.day}
 
+    def get_renderers(self):
+        # One object is JSON only: the bulk formats are whole lists. A detail asked for CSV (`?format=csv`,
+        # `Accept: text/csv`) is a 406 naming what it offers, never JSON labelled text/csv; the schema says the same.
+        if getattr(self, "action", None) == "retrieve":
+            return [renderer() for renderer in self.renderer_classes if renderer.format not in BULK_FORMATS]
+        return super().get_renderers()
+
     def perform_content_negotiation(self, request, force=False):
         try:
             return super().perform_content_negotiation(request, force)
         except (Http404, exceptions.NotFound):
-            formats = ", ".join(renderer.format for renderer in self.get_renderers())
             value = request.query_params.get("format", "")[:20]
+            if value in BULK_FORMATS and self.action == "retrieve":
+                # A list's format asked of one object: 406 (common/api/errors.py names the formats offered).
+                raise exceptions.NotAcceptable() from None
+            formats = ", ".join(renderer.format for renderer in self.get_renderers())
             raise ValidationError({"format": [f"Unknown format '{value}': use {formats}."]}) from None
 
     def get_serializer_context(self):

@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from agreements.models import AgreementStatus
 from common import reading
@@ -36,7 +37,14 @@ def _unit_counts() -> dict:
 
 
 def api_index(request):
-    """The human API page for browsers; a JSON map of the endpoints for programs."""
+    """The human API page for browsers; a JSON map of the endpoints for programs: chosen by Accept, so both say
+    `Vary: Accept` (a shared cache keeps one per Accept header)."""
+    response = _api_index(request)
+    patch_vary_headers(response, ("Accept",))
+    return response
+
+
+def _api_index(request):
     accept = request.headers.get("Accept", "")
     endpoints = {
         name: request.build_absolute_uri(reverse(f"api:{name}-list"))
