@@ -204,6 +204,16 @@ _KIND_PREFIXES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("city", "of"), "city"),
     (("county", "of"), "county"),
     (("parish", "of"), "parish"),
+    # Spanish: "condado de Harris", "parroquia Orleans", "municipio de Anchorage", "ciudad de Richmond".
+    (("condado", "de"), "county"),
+    (("condado",), "county"),
+    (("parroquia", "de"), "parish"),
+    (("parroquia",), "parish"),
+    (("municipio", "de"), "municipality"),
+    (("municipio",), "municipality"),
+    (("area", "censal", "de"), "census_area"),
+    (("ciudad", "independiente", "de"), "city"),
+    (("ciudad", "de"), "city"),
 )
 # Agency forms, as ICE and the states name participating agencies. Apostrophes are already dropped by `fold`.
 SHERIFF, POLICE, JAIL, STATE_AGENCY = "sheriff", "police", "jail", "state"
