@@ -287,7 +287,7 @@ def test_every_spelling_is_found_by_search(query, fips):
 def test_a_name_of_several_units_finds_all_of_them(query, expected):
     result = fixture_matcher().search(query)
     # Units of that name; places of that name follow among the exact matches (LaSalle, Colorado is in Weld County).
-    by_name = {place.fips for place, why in zip(result.places, result.why) if why.by in ("name", "alias")}
+    by_name = {place.fips for place, why in zip(result.places, result.why, strict=True) if why.by in ("name", "alias")}
     assert by_name == expected
     assert set(result.fips[: result.exact]) >= expected
 
