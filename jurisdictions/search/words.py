@@ -117,6 +117,8 @@ _NYC = ("36005", "36047", "36061", "36081", "36085")
 ALIASES: dict[str, tuple[str, ...]] = {
     "nyc": _NYC,
     "new york city": _NYC,
+    "city of new york": _NYC,
+    "ciudad de nueva york": _NYC,
     "the five boroughs": _NYC,
     "brooklyn": ("36047",),
     "manhattan": ("36061",),
