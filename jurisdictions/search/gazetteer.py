@@ -53,16 +53,17 @@ class ZipCode:
 class Gazetteer:
     """Places by folded name, ZIP codes by code."""
 
-    def __init__(self, localities: list[Locality], zip_codes: list[ZipCode]):
+    def __init__(self, localities: list[Locality], zip_codes: dict[str, tuple[str, str, tuple[str, ...]]]):
+        """localities: the places; zip_codes: code -> (state, city, counties)."""
         # Largest first, so every name's list is in the order results are shown.
         ordered = sorted(localities, key=lambda place: (-place.population, place.state, place.name))
         by_name: dict[str, list[Locality]] = {}
         for place in ordered:
             key = fold(place.name)
-            for variant in dict.fromkeys((key, compact(key))):
+            for variant in {key, compact(key)}:
                 by_name.setdefault(variant, []).append(place)
         self._by_name = {key: tuple(places) for key, places in by_name.items()}
-        self._zips = {entry.code: entry for entry in zip_codes}
+        self._zips = zip_codes
         # Closest names when nothing matched: the larger places' folded names (index -> name, as rapidfuzz wants).
         self.fuzzy_choices = {
             index: fold(place.name) for index, place in enumerate(ordered) if place.population >= FUZZY_PLACE
@@ -80,7 +81,8 @@ class Gazetteer:
         return found
 
     def zip_code(self, code: str) -> ZipCode | None:
-        return self._zips.get(code)
+        found = self._zips.get(code)
+        return None if found is None else ZipCode(code, *found)
 
     @classmethod
     def from_files(cls, directory: Path = LOOKUP_DIR) -> Gazetteer:
@@ -91,32 +93,36 @@ class Gazetteer:
             # Thousands of rows repeat a city, a state or a county list: keep one copy of each.
             return strings.setdefault(text, text)
 
-        codes: dict[str, tuple[str, ...]] = {}
+        lists: dict[str, tuple[str, ...]] = {}
 
         def counties(text: str) -> tuple[str, ...]:
-            found = codes.get(text)
+            found = lists.get(text)
             if found is None:
-                found = codes[text] = tuple(sys.intern(code) for code in text.split())
+                found = lists[text] = tuple(sys.intern(code) for code in text.split())
             return found
 
-        localities, zip_codes = [], []
+        localities: list[Locality] = []
+        zip_codes: dict[str, tuple[str, str, tuple[str, ...]]] = {}
         places_file, zips_file = directory / "places.csv", directory / "zips.csv"
         if places_file.exists():
             with open(places_file, newline="", encoding="utf-8") as handle:
-                for row in csv.DictReader(handle):
-                    localities.append(
-                        Locality(row["name"], shared(row["state"]), int(row["population"]), counties(row["counties"]))
-                    )
+                rows = csv.reader(handle)
+                if next(rows) != ["name", "state", "population", "counties"]:
+                    raise ValueError(f"{places_file}: unexpected columns")
+                for name, state, population, codes in rows:
+                    localities.append(Locality(name, shared(state), int(population), counties(codes)))
         if zips_file.exists():
             with open(zips_file, newline="", encoding="utf-8") as handle:
-                for row in csv.DictReader(handle):
-                    zip_codes.append(
-                        ZipCode(row["zip"], shared(row["state"]), shared(row["city"]), counties(row["counties"]))
-                    )
+                rows = csv.reader(handle)
+                if next(rows) != ["zip", "state", "city", "counties"]:
+                    raise ValueError(f"{zips_file}: unexpected columns")
+                for code, state, city, codes in rows:
+                    # Kept as plain tuples (40,000 of them); a ZipCode is made when one is asked for.
+                    zip_codes[code] = (shared(state), shared(city), counties(codes))
         return cls(localities, zip_codes)
 
 
-EMPTY = Gazetteer([], [])
+EMPTY = Gazetteer([], {})
 
 
 @functools.cache

@@ -33,8 +33,10 @@ def fold(text: str) -> str:
     "Ste. Genevieve" -> "saint genevieve"; "Doña Ana" -> "dona ana"; "O'Brien" -> "obrien"; "Miami-Dade" ->
     "miami dade"; "Ft. Bend" -> "fort bend". Always a str of words separated by single spaces.
     """
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(char for char in text if not unicodedata.combining(char)).lower()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(char for char in text if not unicodedata.combining(char))
+    text = text.lower()
     text = _APOSTROPHES.sub("", text).replace("&", " and ")
     text = _NON_WORD.sub(" ", text).strip()
     text = _SAINT.sub("saint", text)
