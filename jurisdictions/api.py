@@ -17,6 +17,7 @@ from common.api.viewsets import SnapshotViewSet
 from common.renderers import JSONRenderer
 from jurisdictions.filters import JurisdictionFilter, SourceFilter, StateFilter
 from jurisdictions.models import Jurisdiction, Source, State, Status
+from jurisdictions.search.explain import matched
 from jurisdictions.serializers import JurisdictionSerializer, SourceSerializer, StateSerializer, links_for
 
 
@@ -93,16 +94,27 @@ class JurisdictionViewSet(SnapshotViewSet):
         version (orjson fragments, kept by the snapshot) and reused by every page that lists it; an indented
         answer (`Accept: application/json; indent=2`) is built by DRF's own encoder, as always."""
         renderer = self.request.accepted_renderer
+        search = getattr(self, "_search", None)
+        # A search's rows carry `matched`: why each is there (its name, a place in it, a ZIP code, ...).
+        reasons = search.reasons() if search is not None else None
         if not isinstance(renderer, JSONRenderer) or renderer.get_indent(self.request.accepted_media_type, {}):
-            return super().represent(rows)
+            results = super().represent(rows)
+            if reasons is not None:
+                for row, result in zip(rows, results, strict=True):
+                    result["matched"] = matched(reasons.get(row.unit.fips), row.unit.name)
+            return results
         encoded = self.snapshot.encoded(("json", self.day, self.request.build_absolute_uri("/")))
         serializer = self.get_serializer()
         results = []
         for row in rows:
-            fragment = encoded.get(row.unit.fips)
-            if fragment is None:
-                fragment = encoded[row.unit.fips] = orjson.Fragment(orjson.dumps(serializer.to_representation(row)))
-            results.append(fragment)
+            body = encoded.get(row.unit.fips)
+            if body is None:
+                body = encoded[row.unit.fips] = orjson.dumps(serializer.to_representation(row))
+            if reasons is not None:
+                # The unit's kept JSON object, with one more member before its closing brace.
+                reason = matched(reasons.get(row.unit.fips), row.unit.name)
+                body = body[:-1] + b',"matched":' + orjson.dumps(reason) + b"}"
+            results.append(orjson.Fragment(body))
         return results
 
     def csv_lines(self, rows):
@@ -136,9 +148,16 @@ class JurisdictionViewSet(SnapshotViewSet):
         if search is not None:
             # What the name search made of `q`: closest names when nothing matched, and notes (a later FIPS code).
             link = links_for(self.get_serializer_context(), "api:jurisdiction-detail")
+            whys = search.did_you_mean_why
             response.data["did_you_mean"] = [
-                {"fips": place.fips, "name": place.name, "state": place.state_postal, "url": link(place.fips)}
-                for place in search.did_you_mean
+                {
+                    "fips": place.fips,
+                    "name": place.name,
+                    "state": place.state_postal,
+                    "url": link(place.fips),
+                    "matched": matched(whys[position] if position < len(whys) else None, place.name),
+                }
+                for position, place in enumerate(search.did_you_mean)
             ]
             response.data["notes"] = list(search.notes)
         return response

@@ -51,7 +51,10 @@ class JurisdictionFilter(RowFilterSet):
     q = django_filters.CharFilter(
         method="_q",
         max_length=MAX_QUERY_LENGTH,
-        help_text="Name or FIPS search, as tolerant as the site's ('St. Louis', 'saint louis'); best match first.",
+        help_text="Search by a county's name ('St. Louis', 'saint louis', 'condado de Harris'), a city, town or "
+        "community in it ('chicago'), a ZIP code ('60614') or a FIPS code, in English or Spanish; best match first. "
+        "Each result then carries `matched`: `by` (name, alias, place, zip, fips, period, today, later, state, "
+        "partial) and `text`, why it is there.",
     )
     fips = ListFilter(
         method="_fips", valid=_FipsCodes(), hint=FIPS_HINT, help_text="One or more FIPS codes: fips=48201,17031."

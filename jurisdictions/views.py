@@ -19,6 +19,7 @@ from common.public import bad_request, public_page
 from jurisdictions import unit_set
 from jurisdictions.filters import JurisdictionFilter
 from jurisdictions.models import Jurisdiction, Status
+from jurisdictions.search.explain import explain
 
 PAGE_SIZE = 100
 
@@ -96,6 +97,7 @@ def jurisdiction_list(request):
         page = paginator.page(1)
     filters = filterset.form.cleaned_data
     filter_query = _query(request)
+    search = filterset.search_result
     context = {
         "page": page,
         "states": list(snapshot.states.values()),
@@ -106,8 +108,13 @@ def jurisdiction_list(request):
             "sort": sort,
         },
         "statuses": Status.choices,
-        # What the name matcher made of `q`: the states it names, notes, closest names when nothing matched.
-        "search": filterset.search_result,
+        # What the name matcher made of `q`: the states it names, notes, closest names when nothing matched, and
+        # why each row matched (a name, a place in it, a ZIP code ...).
+        "search": search,
+        "page_rows": _with_reasons(page, search),
+        "did_you_mean": _did_you_mean(search),
+        # Said beside the search box, where the eye is (on a phone the table is below the fold).
+        "search_found_nothing": search is not None and not search.places,
         "sorts": [(value, label) for value, (label, _) in SORTS.items()],
         "as_of": request.as_of,
         "day": day,
@@ -123,6 +130,25 @@ def jurisdiction_list(request):
         "activated_sort_url": "?" + _query(request, sort="-date" if sort == "date" else "date"),
     }
     return render(request, "jurisdictions/jurisdiction_list.html", context)
+
+
+def _with_reasons(page, search) -> list:
+    """(row, why it matched or None) for each row of the page: a reason only for a search."""
+    if search is None:
+        return [(row, None) for row in page]
+    reasons = search.reasons()
+    return [(row, explain(reasons.get(row.unit.fips), row.unit.name)) for row in page]
+
+
+def _did_you_mean(search) -> list:
+    """(unit, the place it was suggested for or "") for a search that found nothing."""
+    if search is None:
+        return []
+    whys = search.did_you_mean_why
+    return [
+        (place, whys[position].name if position < len(whys) and whys[position].by == "place" else "")
+        for position, place in enumerate(search.did_you_mean)
+    ]
 
 
 def _state_map(snapshot, state, rows, current=()):

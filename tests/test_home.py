@@ -253,6 +253,7 @@ def test_suggest_result_shape(client, dataset, django_assert_max_num_queries):
         "state": "MO",
         "label": "St. Louis city, Missouri",
         "url": "/jurisdictions/29510/",
+        "matched": {"by": "name", "text": "Its name matches."},
     }
     assert by_fips["29189"]["label"] == "St. Louis County, Missouri"
 

@@ -13,6 +13,7 @@ from agreements.models import EventKind
 from common import geometry
 from common.dates import us_today
 from common.public import public_page
+from jurisdictions.search.explain import matched
 from tracker import map as county_maps
 
 SUGGEST_LIMIT = 10
@@ -82,6 +83,7 @@ def search_suggest(request):
         return JsonResponse({"results": [], "states": [], "did_you_mean": [], "notes": []})
     found = snapshot.matcher.search(query, limit=SUGGEST_LIMIT)
     results = []
+    reasons = found.reasons()
     for fips in found.fips:
         unit = snapshot.units[fips]
         results.append(
@@ -91,6 +93,8 @@ def search_suggest(request):
                 "state": unit.state_id,
                 "label": f"{unit.name}, {unit.state.name}" + ("" if unit.on_current_map else _(" (former unit)")),
                 "url": unit.get_absolute_url(),
+                # Why it is suggested: its name, a place in it ("Chicago, IL is a place in Cook County."), a ZIP code.
+                "matched": matched(reasons.get(fips), unit.name),
             }
         )
     states = [
@@ -102,6 +106,7 @@ def search_suggest(request):
         }
         for state in found.states
     ]
+    whys = found.did_you_mean_why + (None,) * len(found.did_you_mean)
     did_you_mean = [
         {
             "fips": place.fips,
@@ -109,8 +114,9 @@ def search_suggest(request):
             "state": place.state_postal,
             "label": f"{place.name}, {place.state_name}",
             "url": reverse("jurisdictions:jurisdiction_detail", args=[place.fips]),
+            "matched": matched(why, place.name),
         }
-        for place in found.did_you_mean
+        for place, why in zip(found.did_you_mean, whys, strict=False)
     ]
     return JsonResponse(
         {"results": results, "states": states, "did_you_mean": did_you_mean, "notes": list(found.notes)}

@@ -38,20 +38,36 @@ How a query is read (`Matcher.search`):
 FIPS codes: five digits find the unit and the units that took its place or that it took its place from (46102
 and 46113); the later codes the tracker does not hold, Alaska's 02063/02066 (2019) and Connecticut's planning
 regions 09110-09190 (2022), find the period's units with a note saying why. Fewer digits match code prefixes.
+
+Places and ZIP codes (issue 24; gazetteer.py, tables in fixtures/lookup/): a city, town or community finds the
+counties it lies in ("chicago": Cook and DuPage), a place of 100,000 people or more before the counties of its
+name ("houston": Harris County, then the Houston Counties), a smaller one after them. Five digits are also read as
+a ZIP code ("60614": Cook County; "48201": Harris County's FIPS code and a Detroit ZIP code, both). A unit on
+today's map brings the 2008-2013 unit it was recorded under ("oglala lakota": Shannon County too).
+Spanish (spanish.py and words._KIND_PREFIXES): "condado de ...", "parroquia ...", "municipio de ...", "ciudad de
+...", the states' Spanish names ("Carolina del Norte"), a few places' ("Nueva Orleans", "San Luis").
+Every result says why it is there: `Result.why` (a `Why` per unit: name, alias, place, zip, fips, period, today,
+later, state, partial), put in words by explain.py in the page's language. The importer reads no places as units:
+a row naming a city is an error listing its counties.
 """
 
+from jurisdictions.search.gazetteer import Gazetteer, Locality, ZipCode
 from jurisdictions.search.matcher import Matcher
-from jurisdictions.search.records import Place, Resolution, Result, StateRef
+from jurisdictions.search.records import Place, Resolution, Result, StateRef, Why
 from jurisdictions.search.words import ALIASES, LATER_UNITS, compact, fold, strip_kind
 
 __all__ = [
     "ALIASES",
     "LATER_UNITS",
+    "Gazetteer",
+    "Locality",
     "Matcher",
     "Place",
     "Resolution",
     "Result",
     "StateRef",
+    "Why",
+    "ZipCode",
     "compact",
     "fold",
     "strip_kind",

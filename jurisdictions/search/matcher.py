@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
 from collections.abc import Iterable
@@ -12,10 +11,38 @@ from django.utils.text import format_lazy
 from django.utils.translation import get_language, gettext_lazy
 from rapidfuzz import fuzz, process
 
-from jurisdictions.search.records import Place, Resolution, Result, StateRef, _Later
+from jurisdictions.search import gazetteer as lookup
+from jurisdictions.search import spanish
+from jurisdictions.search.pieces import (
+    _SEP,
+    ZIP_SOURCE,
+    _ambiguous_error,
+    _and,
+    _clean_fips,
+    _Found,
+    _Haystack,
+    _police_note,
+    _short_name,
+    _state_agency_error,
+)
+from jurisdictions.search.records import (
+    ALIAS,
+    FIPS,
+    LATER,
+    NAME,
+    PARTIAL,
+    PLACE,
+    STATE,
+    ZIP,
+    Place,
+    Resolution,
+    Result,
+    StateRef,
+    Why,
+    _Later,
+)
 from jurisdictions.search.words import (
     _AP_STATES,
-    _OWN_KIND_WORDS,
     ALIASES,
     LATER_UNITS,
     POLICE,
@@ -30,8 +57,11 @@ from jurisdictions.search.words import (
 # --- the matcher -------------------------------------------------------------------------------------------------
 
 _TIER_EXACT, _TIER_STATE, _TIER_PREFIX, _TIER_WORD, _TIER_INSIDE = 0, 1, 2, 3, 4
-_SEP = "\x00"
 _PARENS = re.compile(r"\(([^()]*)\)")
+_ZIP_PLUS_4 = re.compile(r"(\d{5})\s*-\s*\d{4}")
+_SHIPPED = object()
+# Kind words a place name may come with: none, "city" ("kansas city police", "city of chicago") or "municipio".
+_PLACE_KINDS = (None, "city", "municipality")
 
 
 def _pick_note(english: str, spanish: str) -> str:
@@ -50,10 +80,18 @@ class Matcher:
     """Finds places by any name people type. Build once per data version; then read-only and thread-safe.
 
     places: every unit (Place records; FIPS codes unique). states: (postal, fips, name) for the 50 states and DC.
+    gazetteer: the cities, towns and ZIP codes to read (default: the shipped tables, fixtures/lookup/; None: none).
     Raises ValueError for a repeated FIPS code.
     """
 
-    def __init__(self, places: Iterable[Place], states: Iterable[tuple[str, str, str]]):
+    def __init__(
+        self,
+        places: Iterable[Place],
+        states: Iterable[tuple[str, str, str]],
+        *,
+        gazetteer: lookup.Gazetteer | None = _SHIPPED,  # type: ignore[assignment]
+    ):
+        self.gazetteer = lookup.shipped() if gazetteer is _SHIPPED else gazetteer or lookup.EMPTY
         self.places: tuple[Place, ...] = tuple(sorted(places, key=lambda place: place.fips))
         self.states: tuple[StateRef, ...] = tuple(StateRef(*state) for state in states)
         self._by_fips = {place.fips: index for index, place in enumerate(self.places)}
@@ -65,9 +103,14 @@ class Matcher:
         for state in self.states:
             for key in (state.postal.lower(), fold(state.name), compact(fold(state.name)), state.fips):
                 self._state_keys[key] = state
-        for key, postal in _AP_STATES.items():
+        for key, postal in (_AP_STATES | spanish.STATES).items():
             if postal in self._state_by_postal:
                 self._state_keys.setdefault(key, self._state_by_postal[postal])
+        # What a state's name may start with, in English or Spanish ("new" -> four states, "carolina" -> two).
+        self._state_names = [
+            (state, [fold(state.name)] + [key for key, postal in spanish.STATES.items() if postal == state.postal])
+            for state in self.states
+        ]
         self._state_word_counts = sorted({len(key.split()) for key in self._state_keys}, reverse=True)
 
         self._full: list[str] = []  # folded Census name, per place index
@@ -103,6 +146,11 @@ class Matcher:
         self._aliases = {
             key: tuple(self._by_fips[code] for code in codes if code in self._by_fips) for key, codes in ALIASES.items()
         }
+        # Today's units that read a 2008-2013 unit's history (46113 -> 46102), by that unit's code.
+        self._successors: dict[str, list[str]] = {}
+        for place in self.places:
+            if place.status_from:
+                self._successors.setdefault(place.status_from, []).append(place.fips)
         self._later_by_fips = {unit.fips: unit for unit in LATER_UNITS}
         self._later_by_name: dict[str, list[_Later]] = {}
         for unit in LATER_UNITS:
@@ -137,11 +185,7 @@ class Matcher:
         characters are cut there. Results are cached per Matcher (the same query costs a dictionary lookup).
         """
         result = self._search_cached((query or "")[:100])
-        if limit is not None and len(result.places) > limit:
-            return Result(
-                result.places[:limit], result.states, result.did_you_mean, result.notes, min(result.exact, limit)
-            )
-        return result
+        return result if limit is None else result.limited(limit)
 
     def resolve(self, state_text: str = "", name_text: str = "", fips_text: str = "") -> Resolution:
         """The one place an import row means, or an error saying why not.
@@ -192,6 +236,19 @@ class Matcher:
         later = self._later_named(readings, state.postal)
         if later:
             return Resolution(error=" ".join(unit.note for unit in later), suggestions=self._covers(later))
+        towns = self._towns(readings, state.postal)
+        if towns:
+            # A city or town is not a unit of the tracker: name the counties it lies in, never pick one.
+            where = "; ".join(
+                f"{town.name}, {town.state} lies in {_and([unit.label for unit in self._town_units([town])])}"
+                for town in towns[:3]
+            )
+            what = "a city police department" if last.agency == POLICE else "a city, town or community"
+            return Resolution(
+                error=f"“{name_text}” is {what}, not a county or county-equivalent ({where}): the tracker records "
+                "counties and independent cities. Give the county instead, or its FIPS code.",
+                suggestions=self._town_units(towns),
+            )
         suggestions = self.closest(name_text, state.postal)
         if last.agency == POLICE:
             return Resolution(
@@ -223,7 +280,8 @@ class Matcher:
             return Result()
         digits = re.sub(r"[\s-]", "", text)
         if digits.isdigit():
-            return self._search_fips(digits)
+            plus_4 = _ZIP_PLUS_4.fullmatch(text)
+            return self._search_codes(plus_4.group(1) if plus_4 else digits)
         tokens = self._tokens(text)
         if not tokens:
             return Result()
@@ -238,52 +296,104 @@ class Matcher:
             if last.agency == STATE_AGENCY and (self.state(last.key) or last.key in ("", "state")):
                 agency_state = self.state(last.key) or (named if named else None)
                 return Result(states=(agency_state,) if agency_state else (), notes=(_state_agency_error(query),))
-            exact = self._exact(readings, postal)
-            later = self._later_named(readings, postal)
+            hits, at = self._exact_hits(readings, postal)
+            towns = self._towns(readings, postal, at if hits else None)
+            found = _Found(self)
+            # Big places before counties of their name, smaller ones after: "houston" is Harris County first.
+            named_units = {index for index, _ in hits}
+            for town in towns:
+                # ... unless the place is a unit found by its name ("st louis": the counties, then the city).
+                codes = {self._by_fips.get(code) for code in town.counties}
+                if town.population >= lookup.BIG_PLACE and not codes <= named_units:
+                    found.add_town(town)
+            for index, by in sorted(hits, key=lambda hit: self._sort_key(_TIER_EXACT, hit[0])):
+                found.add(index, Why(by))
+            for town in towns:
+                if town.population < lookup.BIG_PLACE:
+                    found.add_town(town)
+            found.add_related()
+            later = [] if found else self._later_named(readings, postal)
+            for unit in later:
+                for code in self._cover_codes([unit]):
+                    found.add(self._by_fips[code], Why(LATER, unit.name, unit.state, unit.fips))
+            exact_count = len(found)
             qualified = postal is not None or len(readings) > 1
-            ranked: list[tuple[tuple, int]] = [(self._sort_key(_TIER_EXACT, index), index) for index in exact]
-            if later and not exact:
-                ranked += [(self._sort_key(_TIER_EXACT, self._by_fips[code]), self._by_fips[code])
-                           for code in self._cover_codes(later)]  # fmt: skip
             if whole_state is not None and postal is None:
                 # The state's own units, in name order (the order of `_by_state`).
-                own = self._by_state.get(whole_state.postal, ())
-                ranked += [((_TIER_STATE, position), index) for position, index in enumerate(own)]
-            if not (qualified and ranked):
-                ranked += [(self._sort_key(tier, index), index) for tier, index in self._loose(readings[0].key, postal)]
-            if not ranked:
+                for index in self._by_state.get(whole_state.postal, ()):
+                    found.add(index, Why(STATE, state=whole_state.postal))
+            if not (qualified and found):
+                loose = sorted(
+                    (self._sort_key(tier, index), index) for tier, index in self._loose(readings[0].key, postal)
+                )
+                for _, index in loose:
+                    found.add(index, Why(PARTIAL))
+            if not found:
                 continue
-            order = list(dict.fromkeys(index for _, index in sorted(ranked)))
-            places = tuple(self.places[index] for index in order)
-            notes = [unit.note for unit in later] + self._unit_notes(places[: len(exact)])
+            places = found.places()
+            notes = [unit.note for unit in later] + self._unit_notes(places[:exact_count])
             if (
                 last.agency == POLICE
                 and last.said == "city"
-                and not any(p.kind == "city" for p in places[: len(exact)])
+                and not towns
+                and not any(p.kind == "city" for p in places[:exact_count])
             ):
                 notes.append(_police_note(query))
-            exact_count = len(set(exact)) or (len(set(self._cover_codes(later))) if later else 0)
-            return Result(places, states, (), tuple(dict.fromkeys(notes)), exact_count)
+            return Result(places, states, (), tuple(dict.fromkeys(notes)), exact_count, found.whys())
         # Nothing: the closest names; for a query naming a state, that name in other states first.
         notes: list[str] = []
-        suggestions: list[int] = []
+        suggestions = _Found(self)
         if named:
             readings = _readings(rest)
-            elsewhere = self._exact(readings, None)
-            suggestions += elsewhere
+            for index in self._exact(readings, None):
+                suggestions.add(index, Why(NAME))
             # Lazy: results are cached across requests and languages; each page says it in its own language.
             notes.append(
                 format_lazy(
                     gettext_lazy("Nothing called “{words}” in {state}."), words=" ".join(rest), state=named.name
                 )
             )
-            suggestions += self._fuzzy(readings, named.postal, 5)
+            for index in self._fuzzy(readings, named.postal, 5):
+                suggestions.add(index, Why(NAME))
         readings = _readings(tokens)
         if readings[-1].agency == POLICE:
             notes.append(_police_note(query))
-        suggestions += self._fuzzy(readings, None, 5)
-        did_you_mean = tuple(self.places[index] for index in list(dict.fromkeys(suggestions))[:5])
-        return Result(states=states, did_you_mean=did_you_mean, notes=tuple(notes))
+        self._closest_with_towns(readings, suggestions)
+        did_you_mean = suggestions.places()[:5]
+        return Result(
+            states=states, did_you_mean=did_you_mean, notes=tuple(notes), did_you_mean_why=suggestions.whys()[:5]
+        )
+
+    def _search_codes(self, digits: str) -> Result:
+        """A FIPS code, a ZIP code, or both ("48201" is Harris County's FIPS code and a Detroit ZIP code)."""
+        if len(digits) == 4 and "0" + digits not in self._by_fips and self.gazetteer.zip_code("0" + digits):
+            digits = "0" + digits  # a spreadsheet's ZIP code without its leading zero
+        by_fips = self._search_fips(digits)
+        zip_code = self.gazetteer.zip_code(digits) if len(digits) == 5 else None
+        if zip_code is None:
+            return by_fips
+        found = _Found(self)
+        for place, why in zip(by_fips.places, by_fips.why, strict=True):
+            found.add(self._by_fips[place.fips], why)
+        fips_found = len(found)
+        for rank, code in enumerate(zip_code.counties):
+            if code in self._by_fips:
+                found.add(self._by_fips[code], Why(ZIP, zip_code.city, zip_code.state, zip_code.code, rank))
+        found.add_related()
+        notes = list(by_fips.notes) if fips_found else []
+        notes.append(
+            format_lazy(
+                gettext_lazy(
+                    "ZIP codes are postal delivery routes, not areas, and some cross county lines: {zip} is listed "
+                    "under the county the Postal Service files it in, then any other county its centre lies in "
+                    "(ZIP code table: {source})."
+                ),
+                zip=zip_code.code,
+                source=ZIP_SOURCE,
+            )
+        )
+        places = found.places()
+        return Result(places, by_fips.states, (), tuple(notes), len(places), found.whys())
 
     def _search_fips(self, digits: str) -> Result:
         if len(digits) == 4 and "0" + digits in self._by_fips:
@@ -293,7 +403,8 @@ class Matcher:
             later = self._later_by_fips.get(digits)
             if later is not None:
                 covers = self._covers([later])
-                return Result(covers, notes=(later.note,), exact=len(covers))
+                why = Why(LATER, later.name, later.state, later.fips)
+                return Result(covers, notes=(later.note,), exact=len(covers), why=(why,) * len(covers))
             index = self._by_fips.get(digits)
             if index is None:
                 return Result(
@@ -303,42 +414,102 @@ class Matcher:
                         ),
                     )
                 )
-            place = self.places[index]
-            related = [place.status_from] if place.status_from else []
-            related += [other.fips for other in self.places if other.status_from == place.fips]
-            related += list(place.replaced_by)
-            found = [place] + [
-                self.places[self._by_fips[code]] for code in dict.fromkeys(related) if code in self._by_fips
-            ]
-            return Result(tuple(found), notes=tuple(self._unit_notes(found[:1])), exact=1)
+            found = _Found(self)
+            found.add(index, Why(FIPS, code=digits))
+            found.add_related()
+            return Result(
+                found.places(), notes=tuple(self._unit_notes([self.places[index]])), exact=1, why=found.whys()
+            )
         if len(digits) > 5:
             return Result()
         states = tuple(state for state in self.states if state.fips == digits)
         places = tuple(place for place in self.places if place.fips.startswith(digits))
-        return Result(places, states)
+        return Result(places, states, why=(Why(PARTIAL),) * len(places))
 
     # --- matching -----------------------------------------------------------------------------------------------
 
     def _exact(self, readings: list[_Reading], postal: str | None) -> list[int]:
         """Exact matches of the first reading that has any, best first (Census name, then short name)."""
-        for reading in readings:
+        return [index for index, _ in self._exact_hits(readings, postal)[0]]
+
+    def _exact_hits(self, readings: list[_Reading], postal: str | None) -> tuple[list[tuple[int, str]], int]:
+        """([(index, NAME or ALIAS)], position of the reading) for the first reading with exact matches, best
+        first (another name or the Census name, then the name without its kind word); ([], -1) for none.
+
+        A kind word that some match has ("parroquia orleans": a parish) keeps those alone; one that none has is a
+        slip worth forgiving ("Orleans County" for the parish)."""
+        for position, reading in enumerate(readings):
             if not reading.key:
                 continue
-            found: dict[int, int] = {}
-            for index in self._aliases.get(reading.key, ()):
-                found.setdefault(index, 0)
-            for key in (reading.key, compact(reading.key)):
+            found: dict[int, tuple[int, str]] = {}
+            for key, by in self._keys(reading.key):
+                for index in self._aliases.get(key, ()):
+                    found.setdefault(index, (0, ALIAS))
                 for index in self._full_index.get(key, ()):
-                    found.setdefault(index, 0)
-            for key in (reading.key, compact(reading.key)):
+                    found.setdefault(index, (0, by))
+            short: dict[int, tuple[int, str]] = {}
+            for key, by in self._keys(reading.key):
                 for index in self._short_index.get(key, ()):
-                    if _kind_fits(reading.said, self.places[index].kind):
-                        found.setdefault(index, 1)
+                    if index not in found and _kind_fits(reading.said, self.places[index].kind):
+                        short.setdefault(index, (1, by))
+            if reading.said and any(self.places[index].kind == reading.said for index in short):
+                short = {index: hit for index, hit in short.items() if self.places[index].kind == reading.said}
+            found |= short
             if postal is not None:
-                found = {index: sub for index, sub in found.items() if self.places[index].state_postal == postal}
+                found = {index: hit for index, hit in found.items() if self.places[index].state_postal == postal}
             if found:
-                return sorted(found, key=lambda index: (found[index], self._sort_key(_TIER_EXACT, index)))
+                ordered = sorted(found, key=lambda index: (found[index][0], self._sort_key(_TIER_EXACT, index)))
+                return [(index, found[index][1]) for index in ordered], position
+        return [], -1
+
+    def _keys(self, key: str) -> list[tuple[str, str]]:
+        """(key, NAME) for a folded name and its spaceless form, then (key, ALIAS) for its English forms."""
+        keys = [(key, NAME), (compact(key), NAME)]
+        keys += [(other, ALIAS) for english in spanish.NAMES.get(key, ()) for other in (english, compact(english))]
+        return keys
+
+    def _towns(self, readings: list[_Reading], postal: str | None, units_at: int | None = None) -> list:
+        """The places (cities, towns, communities) the first fitting reading names, largest first.
+
+        A reading fits when it said no kind, or "city" / "municipio", and no agency but a police department. When
+        units matched at reading `units_at`, later readings are not tried, nor that one if it said "city"
+        ("richmond city", "city of richmond": the independent city, not every Richmond)."""
+        if not len(self.gazetteer):
+            return []
+        last = len(readings) - 1 if units_at is None else units_at
+        for position, reading in enumerate(readings[: last + 1]):
+            if not reading.key or reading.said not in _PLACE_KINDS or reading.agency not in (None, POLICE):
+                continue
+            if position == units_at and reading.said == "city":
+                continue
+            towns = {}
+            for key, _ in self._keys(reading.key):
+                for town in self.gazetteer.named(key, postal):
+                    towns.setdefault(town, None)
+            if towns:
+                return sorted(towns, key=lambda town: -town.population)
         return []
+
+    def _town_units(self, towns) -> tuple[Place, ...]:
+        found = _Found(self)
+        for town in towns:
+            found.add_town(town)
+        found.add_related()
+        return found.places()
+
+    def _closest_with_towns(self, readings: list[_Reading], found: _Found) -> None:
+        """Add the names most like the query to `found`: unit names and the larger places' names, best first."""
+        scored = [(score, index, Why(NAME)) for index, score in self._fuzzy_scored(readings, None, 5)]
+        key = readings[0].key
+        choices = self.gazetteer.fuzzy_choices
+        if key and choices:
+            for _, score, position in process.extract(key, choices, scorer=fuzz.ratio, limit=3, score_cutoff=80):
+                town = self.gazetteer.fuzzy_places[position]
+                for code in town.counties[:1]:
+                    if code in self._by_fips:
+                        scored.append((score, self._by_fips[code], Why(PLACE, town.name, town.state)))
+        for _, index, why in sorted(scored, key=lambda item: -item[0]):
+            found.add(index, why)
 
     def _loose(self, key: str, postal: str | None) -> list[tuple[int, int]]:
         """(tier, index) of names that start with `key`, have a word starting with it, or contain it (3+ chars).
@@ -362,6 +533,9 @@ class Matcher:
         return [(tier, index) for index, tier in found.items()]
 
     def _fuzzy(self, readings: list[_Reading], postal: str | None, limit: int) -> list[int]:
+        return [index for index, _ in self._fuzzy_scored(readings, postal, limit)]
+
+    def _fuzzy_scored(self, readings: list[_Reading], postal: str | None, limit: int) -> list[tuple[int, float]]:
         """Indexes of the names most like the query, best first: its shortest reading against the short names and
         its whole words against the full names, by rapidfuzz's edit-distance ratio (72 or more).
 
@@ -377,7 +551,7 @@ class Matcher:
             for _, score, index in process.extract(key, choices, scorer=fuzz.ratio, limit=limit, score_cutoff=72):
                 best[index] = max(score, best.get(index, 0))
         ranked = sorted(best, key=lambda index: (-best[index], self._sort_key(_TIER_EXACT, index)))
-        return ranked[:limit]
+        return [(index, best[index]) for index in ranked[:limit]]
 
     def _sort_key(self, tier: int, index: int) -> tuple:
         place = self.places[index]
@@ -408,7 +582,11 @@ class Matcher:
         wanted = " ".join(tokens)
         states = [whole] if whole else []
         if len(wanted) > 1:
-            states += [state for state in self.states if state not in states and fold(state.name).startswith(wanted)]
+            states += [
+                state
+                for state, names in self._state_names
+                if state not in states and any(name.startswith(wanted) for name in names)
+            ]
         return tuple(states)
 
     def _later_named(self, readings: list[_Reading], postal: str | None) -> list[_Later]:
@@ -462,74 +640,3 @@ class Matcher:
                     error=f"FIPS {code} is {place.name}, {place.state_postal}, but the row names “{name_text}”."
                 )
         return Resolution(place=place)
-
-
-# --- helpers -----------------------------------------------------------------------------------------------------
-
-
-def _short_name(full: str, kind: str) -> str:
-    """A folded Census name without its own kind word: "harris county" -> "harris", "carson city" -> "carson"."""
-    words = full.split()
-    own = _OWN_KIND_WORDS.get(kind) or (("planning", "region") if kind == "planning_region" else ())
-    if own and len(words) > len(own) and tuple(words[-len(own) :]) == own:
-        return " ".join(words[: -len(own)])
-    return full
-
-
-class _Haystack:
-    """Names in one string, so that finding a fragment in all of them is one C-level `str.find` loop rather than
-    a Python loop over 3,150 names (or a regular expression compiled per query, which cost more than the scan)."""
-
-    __slots__ = ("indexes", "starts", "text")
-
-    def __init__(self, keys: list[tuple[int, str]]):
-        self.indexes = [index for index, _ in keys]
-        self.starts: list[int] = []
-        position = 0
-        for _, key in keys:
-            self.starts.append(position)
-            position += len(key) + 1
-        self.text = "".join(_SEP + key for _, key in keys) + _SEP
-
-    def hits(self, needle: str):
-        """(place index, the character before the hit) for every occurrence of `needle`."""
-        text, starts, indexes = self.text, self.starts, self.indexes
-        at = text.find(needle)
-        while at != -1:
-            yield indexes[bisect.bisect_right(starts, at) - 1], text[at - 1]
-            at = text.find(needle, at + 1)
-
-
-def _clean_fips(text: str) -> str:
-    code = text.strip()
-    if re.fullmatch(r"\d+\.0+", code):
-        code = code.split(".")[0]  # a spreadsheet that read the code as a number
-    if code.isdigit() and len(code) == 4:
-        code = "0" + code  # ... and dropped Alabama's leading zero
-    return code
-
-
-def _state_agency_error(text: str) -> str:
-    return (
-        f"“{text}” is a state agency, not a county or county-equivalent: Secure Communities was switched on "
-        "county by county, so the tracker has no place for it. Leave the row out, or give the county it is about."
-    )
-
-
-def _police_note(text: str) -> str:
-    return format_lazy(
-        gettext_lazy(
-            "“{text}” reads as a city police department; the tracker records counties and independent cities, so "
-            "look for the county the city lies in."
-        ),
-        text=text,
-    )
-
-
-def _ambiguous_error(text: str, state: StateRef, places: list[Place]) -> str:
-    named = [f"{place.name} ({place.fips})" for place in places]
-    names = " and ".join(named) if len(named) == 2 else ", ".join(named)
-    return (
-        f"“{text}” fits more than one jurisdiction in {state.name}: {names}. Write the full name "
-        f"(e.g. “{places[-1].name}”) or give the FIPS code."
-    )

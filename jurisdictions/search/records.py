@@ -57,6 +57,26 @@ class Place:
         )
 
 
+class Why(NamedTuple):
+    """Why a unit is in a search's results. by: NAME (its own name), ALIAS (another name for it: "nyc", a Spanish
+    name), PLACE (a city, town or community in it: `name`, `state`), ZIP (a ZIP code filed under it, or reaching
+    into it when `rank` > 0: `code`, its city `name`, `state`), FIPS (its code), PERIOD (the 2008-2013 unit that
+    today's `name` (`code`) was recorded under), TODAY (today's unit `name` (`code`) for a retired one), LATER (the
+    period's unit for a later code or name: `name`, `code`), STATE (a unit of the state the query names), PARTIAL
+    (its name starts with or contains the query)."""
+
+    by: str
+    name: str = ""
+    state: str = ""
+    code: str = ""
+    rank: int = 0
+
+
+NAME, ALIAS, PLACE, ZIP, FIPS, PERIOD, TODAY, LATER, STATE, PARTIAL = (
+    "name", "alias", "place", "zip", "fips", "period", "today", "later", "state", "partial"
+)  # fmt: skip
+
+
 class StateRef(NamedTuple):
     postal: str
     fips: str
@@ -78,10 +98,27 @@ class Result:
     did_you_mean: tuple[Place, ...] = ()
     notes: tuple[str, ...] = ()
     exact: int = 0
+    why: tuple[Why, ...] = ()
+    did_you_mean_why: tuple[Why, ...] = ()
 
     @property
     def fips(self) -> list[str]:
         return [place.fips for place in self.places]
+
+    def reasons(self) -> dict[str, Why]:
+        """FIPS code -> why that unit is in the results (PARTIAL where no better reason was recorded)."""
+        return {place.fips: why for place, why in zip(self.places, self.why, strict=False)} | {
+            place.fips: Why(PARTIAL) for place in self.places[len(self.why) :]
+        }
+
+    def limited(self, limit: int) -> Result:
+        """The same answer with at most `limit` places."""
+        if len(self.places) <= limit:
+            return self
+        return Result(
+            self.places[:limit], self.states, self.did_you_mean, self.notes, min(self.exact, limit),
+            self.why[:limit], self.did_you_mean_why,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,8 +33,10 @@ def fold(text: str) -> str:
     "Ste. Genevieve" -> "saint genevieve"; "Doña Ana" -> "dona ana"; "O'Brien" -> "obrien"; "Miami-Dade" ->
     "miami dade"; "Ft. Bend" -> "fort bend". Always a str of words separated by single spaces.
     """
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(char for char in text if not unicodedata.combining(char)).lower()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(char for char in text if not unicodedata.combining(char))
+    text = text.lower()
     text = _APOSTROPHES.sub("", text).replace("&", " and ")
     text = _NON_WORD.sub(" ", text).strip()
     text = _SAINT.sub("saint", text)
@@ -117,6 +119,8 @@ _NYC = ("36005", "36047", "36061", "36081", "36085")
 ALIASES: dict[str, tuple[str, ...]] = {
     "nyc": _NYC,
     "new york city": _NYC,
+    "city of new york": _NYC,
+    "ciudad de nueva york": _NYC,
     "the five boroughs": _NYC,
     "brooklyn": ("36047",),
     "manhattan": ("36061",),
@@ -204,6 +208,16 @@ _KIND_PREFIXES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("city", "of"), "city"),
     (("county", "of"), "county"),
     (("parish", "of"), "parish"),
+    # Spanish: "condado de Harris", "parroquia Orleans", "municipio de Anchorage", "ciudad de Richmond".
+    (("condado", "de"), "county"),
+    (("condado",), "county"),
+    (("parroquia", "de"), "parish"),
+    (("parroquia",), "parish"),
+    (("municipio", "de"), "municipality"),
+    (("municipio",), "municipality"),
+    (("area", "censal", "de"), "census_area"),
+    (("ciudad", "independiente", "de"), "city"),
+    (("ciudad", "de"), "city"),
 )
 # Agency forms, as ICE and the states name participating agencies. Apostrophes are already dropped by `fold`.
 SHERIFF, POLICE, JAIL, STATE_AGENCY = "sheriff", "police", "jail", "state"

@@ -16,6 +16,7 @@
   var SUGGEST_URL = PREFIX + "/search/suggest";
   var SHAPES_URL = "/map/counties-wgs84.json";
   var counter = 0;
+  var SAY_WHY = { alias: true, place: true, zip: true, period: true, today: true, later: true };
 
   // The dropdown's own stylesheet, next to this script (no inline style: the site's CSP forbids it).
   if (script && script.src && !document.querySelector("link[data-lookup-css]")) {
@@ -81,17 +82,33 @@
     }
     function go(option) { window.location.href = option.getAttribute("data-url"); }
 
+    // Why a suggestion is there, said under its name when it is not the name itself: a place in the county
+    // ("Chicago, IL is a place in Cook County."), a ZIP code, another name, today's name of a unit.
+    function why(row) {
+      return row.matched && SAY_WHY[row.matched.by] ? row.matched.text : "";
+    }
+
     function render(data, query) {
       list.textContent = "";
       options = [];
       var rows = (data.states || []).map(function (s) {
         return { url: s.url, label: s.label, detail: gettext("State") };
       }).concat((data.results || []).map(function (r) {
-        return { url: r.url, label: r.label, detail: r.fips };
+        return { url: r.url, label: r.label, detail: r.fips, why: why(r) };
       }));
+      // Nothing found: the closest names, so a misspelt "chicgo" still leads somewhere.
+      var closest = !rows.length && (data.did_you_mean || []).length;
+      if (closest) {
+        rows = data.did_you_mean.map(function (r) {
+          return { url: r.url, label: r.label, detail: gettext("Did you mean?"), why: why(r) };
+        });
+      }
       rows.forEach(function (row, i) {
         var option = el("li", { id: id + "-opt-" + i, role: "option", "aria-selected": "false", "data-url": row.url });
-        option.appendChild(el("span", { class: "lookup-label" }, row.label));
+        var main = el("span", { class: "lookup-main" });
+        main.appendChild(el("span", { class: "lookup-label" }, row.label));
+        if (row.why) main.appendChild(el("span", { class: "lookup-why" }, row.why));
+        option.appendChild(main);
         option.appendChild(el("span", { class: "lookup-detail" }, row.detail));
         list.appendChild(option);
         options.push(option);
@@ -100,8 +117,11 @@
       input.removeAttribute("aria-activedescendant");
       if (options.length) {
         open();
-        status.textContent = interpolate(ngettext("%s suggestion: use the up and down arrows to choose.",
-          "%s suggestions: use the up and down arrows to choose.", options.length), [options.length]);
+        status.textContent = closest
+          ? interpolate(ngettext("Nothing matches; %s close name: use the up and down arrows to choose.",
+            "Nothing matches; %s close names: use the up and down arrows to choose.", options.length), [options.length])
+          : interpolate(ngettext("%s suggestion: use the up and down arrows to choose.",
+            "%s suggestions: use the up and down arrows to choose.", options.length), [options.length]);
       } else {
         close();
         status.textContent = query ? gettext("No suggestions; press Enter to search.") : "";
