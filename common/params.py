@@ -48,12 +48,17 @@ def _quote(value: str) -> str:
 def whole_number(name: str, raw: str, *, low: int = 1, high: int | None = None) -> int:
     """`raw` as a whole number from `low` (to `high`), written in ASCII digits; BadParameter otherwise."""
     value = raw.strip()
-    if not (value.isascii() and value.isdigit()) or len(value) > MAX_DIGITS or not low <= int(value) <= (high or int(value)):
+    if (
+        not (value.isascii() and value.isdigit())
+        or len(value) > MAX_DIGITS
+        or not low <= int(value) <= (high or int(value))
+    ):
         if high is None:
             message = _("%(name)s must be a whole number from %(low)s, written with the digits 0-9; got '%(value)s'.")
         else:
             message = _(
-                "%(name)s must be a whole number from %(low)s to %(high)s, written with the digits 0-9; got '%(value)s'."
+                "%(name)s must be a whole number from %(low)s to %(high)s, written with the digits 0-9; "
+                "got '%(value)s'."
             )
         raise BadParameter(name, message % {"name": name, "low": low, "high": high, "value": _quote(value)})
     return int(value)
@@ -77,11 +82,15 @@ class Param:
     def write(self, value) -> list[str]:
         return [str(value)]
 
+    # A parameter that must be given once (a release): repeating it is refused. Any other single value given
+    # twice is read as Django reads it, the last one.
+    once = False
+
     def _once(self, name: str, values: list[str]) -> str:
         given = [value for value in values if value.strip()]
-        if len(set(given)) > 1:
+        if self.once and len(given) > 1:
             raise BadParameter(name, _("Give %(name)s once.") % {"name": name})
-        return given[0].strip() if given else ""
+        return given[-1].strip() if given else ""
 
 
 class Number(Param):
@@ -152,7 +161,9 @@ class Flag(Param):
             return True
         if raw in self.FALSE:
             return False
-        raise BadParameter(name, _("%(name)s must be true or false; got '%(value)s'.") % {"name": name, "value": _quote(raw)})
+        raise BadParameter(
+            name, _("%(name)s must be true or false; got '%(value)s'.") % {"name": name, "value": _quote(raw)}
+        )
 
     def write(self, value) -> list[str]:
         return ["true" if value else "false"]
