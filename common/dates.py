@@ -66,7 +66,7 @@ def us_midnight(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(), tzinfo=US_TIME_ZONE)
 
 
-# YYYY-MM-DD in ASCII digits (re's [0-9] is ASCII; \\d is not).
+# YYYY-MM-DD in ASCII digits (re's [0-9] is ASCII; \d is not).
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
