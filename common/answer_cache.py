@@ -43,8 +43,8 @@ from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.urls import Resolver404, resolve
-from django.utils.cache import get_conditional_response
 from django.utils import translation
+from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
