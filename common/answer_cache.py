@@ -180,7 +180,9 @@ def answer_key(request):
             )
         except (APIException, Http404):
             return None
-        representation = f"{renderer.format} {media}"
+        # The type with the parameters a renderer reads (indent), not the client's quality value.
+        kept = [part.strip() for part in media.split(";") if not part.strip().lower().startswith("q=")]
+        representation = f"{renderer.format} {';'.join(kept)}"
     if declared is None:
         return None
     try:
