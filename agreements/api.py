@@ -11,10 +11,6 @@ from common.api.formats import FORMATS_NOTE
 from common.api.viewsets import SnapshotViewSet
 
 
-def _by_id(pk, found: dict):
-    return found.get(int(pk)) if str(pk).isdigit() else None
-
-
 @extend_schema_view(
     list=extend_schema(description="State MOAs and refusals, with status on `as_of`." + FORMATS_NOTE),
     retrieve=extend_schema(parameters=[AS_OF_PARAMETER]),
@@ -44,7 +40,7 @@ class AgreementViewSet(SnapshotViewSet):
         return Rows(self.snapshot.agreements, model=Agreement)
 
     def find(self, pk):
-        return _by_id(pk, self.snapshot.agreements_by_id)
+        return self.snapshot.agreements_by_id.get(pk)
 
 
 @extend_schema_view(list=extend_schema(description="Dated state and nationwide events." + FORMATS_NOTE))
@@ -68,4 +64,4 @@ class EventViewSet(SnapshotViewSet):
         return Rows(self.snapshot.events, model=Event)
 
     def find(self, pk):
-        return _by_id(pk, self.snapshot.events_by_id)
+        return self.snapshot.events_by_id.get(pk)

@@ -1,23 +1,26 @@
 """Repeat requests without a proxy in front: finished public answers kept per process, served again only while
 the data version they were made from is still the current one.
 
-In production nginx micro-caches answers (deploy/nginx.conf); the embedded default (`dev.py serve`, gunicorn
-alone) has nothing in front, and every repeat of the map page would render 3,142 county paths again. This
-middleware keeps what a revalidating HTTP cache would keep, under rules that make it safe in a worker's memory
-(ARCHITECTURE.md: no store that an ignored query parameter can fill):
+In production nginx micro-caches answers (deploy/nginx.conf), and this store is off unless ANSWER_CACHE_MB says
+otherwise; the embedded default (`dev.py serve`, gunicorn alone) has nothing in front, and every repeat of the map
+page would render 3,142 county paths again. This middleware keeps what a revalidating HTTP cache would keep, under
+rules that make it safe in a worker's memory (ARCHITECTURE.md, point 4):
 
-- **Only answers made from the data version alone.** A view marks an answer that depends on nothing but the data
-  version, the day in the United States, the address and the representation headers (the inputs of its ETag:
-  `common.http_cache.made_from`). The store keys it on the day, scheme, host, path and query and the headers
-  answers vary on (Accept, Accept-Encoding, Origin), and keeps the version beside it. A hit reads the current
-  version (one query) and serves the answer only if it is the same: an edit shows at once, where nginx's
-  micro-cache may lag by its five seconds. Answers for a release, the corrections log and everything unmarked
-  are never kept.
-- **Only understood queries.** An answer is kept only when the view asked for every query parameter the request
-  carried (`ReadRecordingQueryDict`): `?x=<random>` is answered but never stored.
+- **Only answers of the public-answer protocol.** The key is what the answer is made of, never raw request bytes
+  or a client header: the US day, the scheme and validated host, the path the URL router matched (`path_info`;
+  a request whose SCRIPT_NAME is not the site's own is never looked up nor kept), its language, the *canonical*
+  query of the parameters the view declares (common/params.py: `state=tx` and `state=TX`, or two orders, are one
+  entry; an undeclared parameter is ignored, so `?x=<random>` finds the same entry), the negotiated
+  representation (the API's media type, as its content negotiation picks it), whether the answer is compressed
+  and whether it is cross-origin (CORS headers). The view marks an answer made from the data version alone
+  (`common.http_cache.made_from`, with the canonical query it read, which must be the key's); the store keeps the
+  version beside it. A hit reads the current version (one query) and serves the answer only if it is the same.
+  Answers for a release, the corrections log and everything unmarked are never kept.
 - **Bounded in bytes.** cachetools' `LRUCache`, sized by what an entry holds (body, headers, key):
-  `ANSWER_CACHE_MB` per process (default 32; 0 turns the store off); an entry larger than a quarter of it is
-  never kept, nor one whose host, address and keyed headers run past 4,096 characters.
+  `ANSWER_CACHE_MB` per process (default 32, 0 under PRODUCTION=1; 0 turns the store off); an entry larger than
+  a quarter of it is never kept.
+- **Streams are never held back.** A streamed download is passed on chunk by chunk as the view makes it; a copy
+  is kept beside it, and stored only once the whole stream was sent and fitted in an entry.
 
 Kept: GET and HEAD 200 answers with an ETag and a Last-Modified (an answer within the second of an edit has none
 yet, and will), `Cache-Control: public`, no cookie set, no CSP nonce. Never looked up or kept: a request with a
@@ -25,91 +28,44 @@ body, a cookie or an Authorization header (staff, the correction form), as nginx
 or with If-Match / If-Unmodified-Since (left to the view). A hit answers If-None-Match / If-Modified-Since with
 Django's own 304, carrying the answer's other headers (CORS among them). A database error while checking the
 version turns a hit into a miss: the view answers as it would without the store. A kept answer counts against no
-rate limit, as one served by nginx's cache.
+rate limit, as one served by nginx's cache. Compression is common/compression.py's, inside this store (a kept
+compressed answer is not compressed again).
 
-Answers are also compressed here, by Django's GZipMiddleware (which pads against BREACH), for clients that take
-gzip, except the admin's: as nginx does in front of its cache (deploy/nginx.conf).
-
-A helper that imports no app code (the version comes from `common.reading`).
+A helper that imports no app code (the version comes from `common.reading`, the declarations from the views).
 """
 
 import functools
 import threading
-from itertools import chain
 
 import cachetools
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError
-from django.http import HttpResponse, QueryDict, StreamingHttpResponse
-from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
+from rest_framework.exceptions import APIException
+from rest_framework.request import Request
 
-from common import reading
+from common import params, reading
+from common.compression import compresses
 from common.dates import us_today
 
-# Request headers a public answer may vary on; an answer whose Vary names another is not kept.
-KEYED_HEADERS = ("Accept", "Accept-Encoding", "Origin")
-KEYED_META = tuple("HTTP_" + name.upper().replace("-", "_") for name in KEYED_HEADERS)
+# The request headers a kept answer may vary on: the key holds what each decides (representation, compression,
+# cross-origin), never the header itself. An answer whose Vary names another is not kept.
+VARIES = {"accept", "accept-encoding", "origin"}
 # Validators a kept answer answers itself (a 304); If-Match and If-Unmodified-Since compare strongly, and a kept
 # compressed answer's tag is weak, so a request with those is left to the view.
 CONDITIONAL_META = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
 PRECONDITION_META = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
 # A 304 carries every header of the answer it stands for but those describing the body it does not have.
 BODY_HEADERS = {"content-length", "content-type", "content-encoding", "content-disposition"}
-# Host, path, query and the keyed headers together: longer is no browser's request, and is never kept.
+# Host, path and canonical query together: longer is no browser's request, and is never kept.
 MAX_KEY_CHARS = 4096
 # What an entry costs beyond its body, headers and key (objects, bookkeeping), for the byte bound.
 ENTRY_OVERHEAD = 2048
-
-
-class ReadRecordingQueryDict(QueryDict):
-    """request.GET that notes which parameter names the view asked for (`get`, `getlist`, `[]`, `in`).
-
-    Listing or copying the whole query (`items()`, `urlencode()`, `copy()`) marks nothing: a parameter counts as
-    understood only when some code asked for it by name. A copy shares its original's record.
-    """
-
-    def __init__(self, *args, **kwargs):
-        self.names_read = set()  # a copy's, until __copy__ shares its original's
-        super().__init__(*args, **kwargs)
-
-    @classmethod
-    def watch(cls, query: QueryDict) -> "ReadRecordingQueryDict":
-        """Turn Django's own parsed request.GET into one that records (parsing it again would cost a tenth of a
-        computed answer)."""
-        query.__class__ = cls
-        query.names_read = set()
-        return query
-
-    def __getitem__(self, key):
-        self.names_read.add(key)
-        return super().__getitem__(key)
-
-    def get(self, key, default=None):
-        self.names_read.add(key)
-        return super().get(key, default)
-
-    def getlist(self, key, default=None):
-        self.names_read.add(key)
-        return super().getlist(key, default)
-
-    def __contains__(self, key):
-        self.names_read.add(key)
-        return super().__contains__(key)
-
-    def __copy__(self):
-        copied = super().__copy__()
-        copied.names_read = self.names_read
-        return copied
-
-    def __deepcopy__(self, memo):
-        copied = super().__deepcopy__(memo)
-        copied.names_read = self.names_read
-        return copied
-
-    def all_read(self) -> bool:
-        return all(name in self.names_read for name in self.keys())
 
 
 class Entry:
@@ -142,30 +98,15 @@ class AnswerCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.compressed = GZipMiddleware(get_response)
         limit = int(settings.ANSWER_CACHE_MB * 1024 * 1024)
         self.store = cachetools.LRUCache(maxsize=limit, getsizeof=Entry.size) if limit > 0 else None
         self.largest = limit // 4
         self.lock = threading.Lock()
 
     def __call__(self, request):
-        if self.store is None or not _may_share(request):
-            return self._answer_of(request)
-        meta = request.META
-        # The raw Host header: an answer is kept only after its view validated the host (every marked answer's
-        # ETag names it), so a host that was never allowed never finds one.
-        key = (
-            us_today(),
-            request.scheme,
-            meta.get("HTTP_HOST") or meta.get("SERVER_NAME"),
-            meta.get("SERVER_PORT"),
-            meta.get("HTTP_X_FORWARDED_HOST"),
-            request.path,
-            meta.get("QUERY_STRING", ""),
-            *(meta.get(name, "") for name in KEYED_META),
-        )
-        if sum(len(part) for part in key[2:] if part) > MAX_KEY_CHARS:
-            return self._answer_of(request)  # headers no browser sends: answered, never kept
+        key = self.store is not None and _may_share(request) and answer_key(request)
+        if not key:
+            return self.get_response(request)
         with self.lock:
             entry = self.store.get(key)
         if entry is not None:
@@ -181,50 +122,85 @@ class AnswerCacheMiddleware:
         return self._compute(request, key)
 
     def _compute(self, request, key):
-        ReadRecordingQueryDict.watch(request.GET)
-        response = self._answer_of(request)
-        if not _keepable(request, response):
+        response = self.get_response(request)
+        if not _keepable(response, key):
             return response
-        body, response = self._body(response)
-        if body is not None:
-            entry = Entry(response.data_version, response, body, key)
-            if entry.size() <= self.largest:
-                with self.lock:
-                    self.store[key] = entry
+        if not response.streaming:
+            self._keep(key, Entry(response.data_version, response, response.content, key))
+        else:
+            response.streaming_content = self._copied(response.streaming_content, response, key)
         return response
 
-    def _answer_of(self, request):
-        """The view's answer, compressed when the client takes gzip, except the admin's (as nginx does: an
-        editor's pages hold a session). A plain answer then carries no `Vary: Accept-Encoding`: it suits every
-        client, so no cache can hand it to the wrong one."""
-        if re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) and not request.path_info.startswith(
-            "/admin/"
-        ):
-            return self.compressed(request)
-        return self.get_response(request)
+    def _keep(self, key, entry):
+        if entry.size() <= self.largest:
+            with self.lock:
+                self.store[key] = entry
 
-    def _body(self, response):
-        """(body, response to send): the body when it is small enough to keep, else None.
+    def _copied(self, stream, response, key):
+        """The stream, passed on chunk by chunk; kept once it was sent whole, if it fits in an entry."""
+        chunks, size, whole = [], 0, False
+        try:
+            for chunk in stream:
+                if chunks is not None:
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size > self.largest:
+                        chunks = None
+                yield chunk
+            whole = True
+        finally:
+            if whole and chunks is not None:
+                self._keep(key, Entry(response.data_version, response, b"".join(chunks), key))
 
-        A streamed download is read up to the size limit and given back as a stream; past the limit, what was
-        read is sent first and the rest streamed on, never kept (a download is never cut short)."""
-        if not response.streaming:
-            return response.content, response
-        chunks, size = [], 0
-        stream = iter(response.streaming_content)
-        for chunk in stream:
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > self.largest:
-                break
-        else:
-            stream = None
-        resent = StreamingHttpResponse(
-            chain(chunks, stream) if stream else chunks, status=response.status_code, headers=response.headers
-        )
-        resent.data_version = response.data_version
-        resent._resource_closers.append(response.close)
-        return (None if stream else b"".join(chunks)), resent
+
+def answer_key(request):
+    """What a public answer is made of (see the module's docstring), or None when the request is not one the
+    store may share: no protocol view at this path, a parameter the view will refuse, a representation the view
+    will refuse, a host it does not answer to, a SCRIPT_NAME that is not the site's."""
+    if request.META.get("SCRIPT_NAME", "") != (settings.FORCE_SCRIPT_NAME or ""):
+        return None
+    # The language is the path's (common/middleware.py LocaleMiddleware), and the router reads it to match.
+    language = "es" if request.path_info.startswith("/es/") else settings.LANGUAGE_CODE
+    try:
+        with translation.override(language):
+            match = resolve(request.path_info)
+        host = request.get_host()
+    except (Resolver404, DisallowedHost):
+        return None
+    view = match.func
+    representation = "-"
+    declared = getattr(view, "declared_params", None)
+    cls = getattr(view, "cls", None) or getattr(view, "view_class", None)
+    if cls is not None and hasattr(cls, "declared_params"):
+        action = (getattr(view, "actions", None) or {}).get("get")
+        declared = cls.declared_params(action)
+        try:
+            renderer, media = cls.content_negotiation_class().select_renderer(
+                Request(request), [renderer() for renderer in cls.renderer_classes]
+            )
+        except (APIException, Http404):
+            return None
+        # The type with the parameters a renderer reads (indent), not the client's quality value.
+        kept = [part.strip() for part in media.split(";") if not part.strip().lower().startswith("q=")]
+        representation = f"{renderer.format} {';'.join(kept)}"
+    if declared is None:
+        return None
+    try:
+        canonical = params.parse(declared, request.GET).canonical
+    except params.BadParameter:
+        return None
+    key = (
+        us_today(),
+        request.scheme,
+        host,
+        request.path_info,
+        language,
+        canonical,
+        representation,
+        compresses(request),
+        "HTTP_ORIGIN" in request.META,
+    )
+    return key if len(host) + len(request.path_info) + len(canonical) <= MAX_KEY_CHARS else None
 
 
 def _may_share(request) -> bool:
@@ -242,12 +218,12 @@ def _may_share(request) -> bool:
     )
 
 
-def _keepable(request, response) -> bool:
+def _keepable(response, key) -> bool:
     cache_control = response.get("Cache-Control", "").lower()
     vary = {name.strip().lower() for name in response.get("Vary", "").split(",") if name.strip()}
     return (
         getattr(response, "data_version", None) is not None
-        and request.GET.all_read()
+        and getattr(response, "canonical_query", None) == key[5]
         and response.status_code == 200
         and response.has_header("ETag")
         and response.has_header("Last-Modified")
@@ -256,7 +232,7 @@ def _keepable(request, response) -> bool:
         and "no-store" not in cache_control
         and not response.cookies
         and "'nonce-" not in response.get("Content-Security-Policy", "")
-        and vary <= {name.lower() for name in KEYED_HEADERS}
+        and vary <= VARIES
     )
 
 

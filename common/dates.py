@@ -6,6 +6,7 @@ A helper: it imports no app code, so models, pages and the API use it as they us
 import contextlib
 import contextvars
 import datetime
+import re
 from zoneinfo import ZoneInfo
 
 from django.utils import formats, translation
@@ -65,6 +66,10 @@ def us_midnight(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(), tzinfo=US_TIME_ZONE)
 
 
+# YYYY-MM-DD in ASCII digits (re's [0-9] is ASCII; \d is not).
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 class BadDate(ValueError):
     """A date parameter that is not a real YYYY-MM-DD date inside the range the tracker covers."""
 
@@ -79,7 +84,8 @@ def parse_day(value: str | None, *, name: str = "as_of") -> datetime.date | None
         return None
     value = value.strip()
     try:
-        if len(value) != 10:
+        # Python reads ISO week dates (2011-W31-5) and other scripts' digits too: only YYYY-MM-DD in 0-9 is a day.
+        if _ISO_DAY.fullmatch(value) is None:
             raise ValueError
         day = datetime.date.fromisoformat(value)
     except ValueError:

@@ -76,11 +76,13 @@ def not_modified_after_the_view(request, response, etag: str, modified: int | No
     return get_conditional_response(request, etag=etag, last_modified=modified, response=response) or response
 
 
-def made_from(response, version) -> None:
-    """Say that `response` depends only on the data version `version`, the US day, the address and the
-    representation headers (the inputs of `answer_etag`), so that common/answer_cache.py may keep it while the
-    version stays the same. Answers with other inputs (a release's, the corrections log's) are not marked."""
+def made_from(response, version, canonical: str = "") -> None:
+    """Say that `response` depends only on the data version `version`, the US day, the address, the canonical
+    query `canonical` and the negotiated representation (the inputs of its ETag), so that common/answer_cache.py
+    may keep it while the version stays the same. Answers with other inputs (a release's, the corrections log's)
+    are not marked."""
     response.data_version = version
+    response.canonical_query = canonical
 
 
 def set_headers(response, etag: str, modified: int | None, *, cache_control: str, vary=("Accept",)) -> None:

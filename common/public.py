@@ -1,16 +1,26 @@
-"""What every public HTML page shares: `?as_of=`, the read-model snapshot, HTTP validators, and the 400 page.
+"""The public-answer protocol (ARCHITECTURE.md, point 5): what every public page, card and API answer shares.
+
+A view declares the query parameters it takes (common/params.py); a `Reading` of the request then does, once:
+parse them strictly (a bad one is a `BadParameter`: the 400 page, or the API's 400), pick the snapshot (the
+current data version, or the release asked for with `?release=rN`) and the day (`as_of`, else today in the US,
+else the release's own day), compute the validators from the canonical query (ETag, Last-Modified,
+Cache-Control), and mark the answer for the answer store (`made_from`). `public_page` applies it to an HTML view
+and sets what base.html reads; common/api/conditional.py applies it to the API's views.
 
 A helper that imports no app code: the apps' views use it as they use a library.
 """
 
+import contextlib
 from functools import wraps
 
-from django.http import HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
-from common import reading
-from common.dates import BadDate, parse_day, real_today, today_is, us_midnight, us_today
+from common import params, reading
+from common.dates import real_today, today_is, us_midnight, us_today
 from common.http_cache import (
+    API_CACHE_CONTROL,
     PAGE_CACHE_CONTROL,
     RELEASE_CACHE_CONTROL,
     answer_etag,
@@ -23,21 +33,114 @@ from common.http_cache import (
 )
 
 
+class Release(params.Param):
+    """`release=rN`: the number of a published release (whether it exists is `reading.choose`'s to say)."""
+
+    once = True
+
+    def parse(self, name, values):
+        try:
+            return reading.release_number(self._once(name, values))
+        except reading.BadRelease as error:
+            raise params.BadParameter(name, str(error)) from None
+
+    def write(self, value) -> list[str]:
+        return [f"r{value}"]
+
+
+# Every public answer takes these two.
+COMMON = {"as_of": params.Day(), "release": Release()}
+
+
+class NoSuchRelease(Exception):
+    """`release=rN` names no published release: a 404."""
+
+
+class Reading:
+    """One public answer's reading of its request: parameters, snapshot, day and validators.
+
+    `kind` is "page" (HTML: the Cite box names today's date, so a page's tag changes at midnight) or "api";
+    `representation` is the negotiated format (the API's media type). Raises `params.BadParameter` (400) and
+    `NoSuchRelease` (404).
+    """
+
+    def __init__(self, request, declared: dict, *, kind: str, representation: str = "", releases: bool = True):
+        self.request, self.kind = request, kind
+        self.params = params.parse({**COMMON, **declared}, request.GET)
+        number = self.params["release"]
+        if number is not None and not releases:
+            # The changes feed follows the live data's edit history: a release has none.
+            raise params.BadParameter("release", gettext("This answer follows the current data; it has no release."))
+        try:
+            self.snapshot, self.release = reading.choose(request, number)
+        except reading.BadRelease as error:
+            raise NoSuchRelease(str(error)) from None
+        self.as_of = self.params["as_of"]
+        release = self.release
+        self.day = self.as_of or (release.day if release else us_today())
+        where = (request.scheme, request.get_host(), request.path, self.canonical, representation)
+        if release is not None:
+            self.etag = release_etag(kind, release, self.day, *where)
+            self.modified, self.cache_control = last_modified(release.published_at, None), RELEASE_CACHE_CONTROL
+        else:
+            version = self.snapshot.version
+            # A page's Cite box says the day the reader accessed it: a page changes at midnight (US) even for an
+            # as_of day (a release answer's box leaves that date to the browser, so its bytes never change).
+            today = real_today() if kind == "page" else None
+            floor = today or (None if self.as_of else self.day)
+            self.etag = answer_etag(
+                kind, version.number, version.changed_at, "" if self.as_of else self.day, today or "", *where
+            )
+            self.modified = last_modified(version.changed_at, us_midnight(floor) if floor else None)
+            self.cache_control = PAGE_CACHE_CONTROL if kind == "page" else API_CACHE_CONTROL
+        request.reading = self
+
+    @property
+    def canonical(self) -> str:
+        """The canonical query: declared parameters only, values normalised, defaults dropped, names sorted."""
+        return self.params.canonical
+
+    def query(self, drop=(), **override) -> str:
+        """The canonical query without `drop` and with `override`, for the answer's own links."""
+        return self.params.query(drop, **override)
+
+    def not_modified(self):
+        """Django's 304 (or 412) known before the view runs (an If-None-Match naming this answer's tag), else
+        None. `If-None-Match: *` and If-Modified-Since alone wait for the view (`not_modified_after`)."""
+        return not_modified_before_the_view(self.request, self.etag, self.modified)
+
+    def not_modified_after(self, response):
+        """The view's answer, or a 304 in place of a 200 the client already holds; a 404 stays a 404."""
+        return not_modified_after_the_view(self.request, response, self.etag, self.modified)
+
+    def pinned(self):
+        """Within the block, "today" is the release's day (a release answer never changes)."""
+        return today_is(self.release.day) if self.release else contextlib.nullcontext()
+
+    def finish(self, response, *, vary):
+        """Validators and caching headers on a 200 or 304, and the mark that lets the answer store keep it."""
+        set_headers(response, self.etag, self.modified, cache_control=self.cache_control, vary=vary)
+        if self.release is None:
+            made_from(response, self.snapshot.version, self.canonical)
+        return response
+
+
 def bad_request(request, error, status=400):
     """The 400 page (or another status, e.g. 404 for a release that does not exist), with the reason shown."""
     return render(request, "400.html", {"message": str(error)}, status=status)
 
 
-def public_page(view):
-    """A public HTML page answered from the read-model snapshot, with validators and 304s.
+def public_page(view=None, *, json_errors=False, **declared):
+    """A public HTML page answered through a `Reading`: `@public_page` or `@public_page(page=PAGE, ...)`.
 
-    Before the view runs: `?as_of=` and `?release=` are validated (a bad one is the 400 page; a release that
-    does not exist, 404), and the request gets `snapshot` (the read model at the current data version, or of the
-    release asked for), `release` (that release, or None), `as_of` (the date asked, or None), `day` (that date, or
-    today in the US; for a release, the day it was published, so the answer never changes) and `program_status`
-    (the program's nationwide state that day, shown by base.html). A repeat with If-None-Match or
-    If-Modified-Since is a 304 without running the view.
+    Before the view runs, the request gets `reading`, `snapshot`, `release` (or None), `as_of` (or None), `day`
+    and `program_status` (the program's nationwide state that day, shown by base.html). A bad parameter is the
+    400 page (`json_errors`: the API's `{"errors": {name: [reason]}}`), a release that does not exist 404; a
+    repeat with If-None-Match or If-Modified-Since is a 304 without running the view. The view's declared
+    parameters are `request.reading.params`.
     """
+    if view is None:
+        return lambda view: public_page(view, json_errors=json_errors, **declared)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -45,46 +148,26 @@ def public_page(view):
             return HttpResponseNotAllowed(["GET", "HEAD"])
         request.release = None
         try:
-            as_of = parse_day(request.GET.get("as_of"))
-            snapshot, release = reading.choose(request)
-        except BadDate as error:
+            answer = Reading(request, declared, kind="page")
+        except params.BadParameter as error:
+            if json_errors:
+                return JsonResponse({"errors": {error.name: [str(error)]}}, status=400)
             return bad_request(request, error)
-        except reading.BadRelease as error:
-            return bad_request(request, error, status=error.status)
-        request.snapshot, request.as_of, request.release = snapshot, as_of, release
-        if release is not None:
-            request.day = as_of or release.day
-            etag = release_etag(
-                "page", release, request.day, request.scheme, request.get_host(), request.get_full_path()
-            )
-            modified, cache_control = last_modified(release.published_at, None), RELEASE_CACHE_CONTROL
-        else:
-            request.day = as_of or us_today()
-            version = snapshot.version
-            # The Cite box says the day the reader accessed the page: a page changes at midnight (US) even for
-            # an as_of day (a release answer's box leaves that date to the browser, so its bytes never change).
-            today = real_today()
-            etag = answer_etag(
-                "page",
-                version.number,
-                version.changed_at,
-                "" if as_of else request.day,
-                today,
-                request.scheme,
-                request.get_host(),
-                request.get_full_path(),
-            )
-            modified = last_modified(version.changed_at, us_midnight(today))
-            cache_control = PAGE_CACHE_CONTROL
-        request.program_status = snapshot.program_status(request.day)
-        with today_is(release.day if release else None):
-            response = not_modified_before_the_view(request, etag, modified)
-            if response is None:
-                response = not_modified_after_the_view(request, view(request, *args, **kwargs), etag, modified)
+        except NoSuchRelease as error:
+            return bad_request(request, error, status=404)
+        request.snapshot, request.as_of, request.release, request.day = (
+            answer.snapshot,
+            answer.as_of,
+            answer.release,
+            answer.day,
+        )
+        request.program_status = answer.snapshot.program_status(answer.day)
+        with answer.pinned():
+            response = answer.not_modified() or answer.not_modified_after(view(request, *args, **kwargs))
         if response.status_code in (200, 304):
-            set_headers(response, etag, modified, cache_control=cache_control, vary=("Accept-Encoding",))
-            if release is None:
-                made_from(response, snapshot.version)
+            answer.finish(response, vary=("Accept-Encoding",))
         return response
 
+    # What the answer store reads to key a request before the view runs (common/answer_cache.py).
+    wrapper.declared_params = {**COMMON, **declared}
     return wrapper

@@ -201,28 +201,22 @@ def register_releases(finder, loader) -> None:
     _releases.clear()
 
 
-def release_param(params) -> int | None:
-    """The release number asked for in a QueryDict (`?release=r3`), None when none is; BadRelease otherwise."""
-    given = params.getlist("release")
-    if not given or given == [""]:
-        return None
-    if len(given) > 1:
-        raise BadRelease(gettext("Give release once, e.g. release=r1."))
-    match = _RELEASE_ID.fullmatch(given[0].strip())
+def release_number(text: str) -> int:
+    """The number of a release written `r3`; BadRelease (400) for anything else."""
+    match = _RELEASE_ID.fullmatch(text.strip())
     if match is None:
         message = gettext("release must be written r and the release number, e.g. r1; got '%(value)s'.")
-        raise BadRelease(message % {"value": given[0][:40]})
+        raise BadRelease(message % {"value": text[:40]})
     return int(match.group(1))
 
 
-def choose(request) -> Choice:
-    """The one place a request's snapshot is chosen, for pages and the API: the release asked for with
-    `?release=rN`, else the current data. A choice already made for the request (publishing a release renders
-    its files through the API views) is kept."""
+def choose(request, number: int | None) -> Choice:
+    """The one place a request's snapshot is chosen, for pages and the API: release `number` (`?release=rN`, as
+    common/public.py read it), else the current data. A choice already made for the request (publishing a release
+    renders its files through the API views) is kept."""
     made = getattr(request, "release_choice", None)
     if made is not None:
         return made
-    number = release_param(request.GET)
     if number is None:
         return Choice(current(), None)
     return Choice(*release_snapshot(number))

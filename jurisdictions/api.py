@@ -82,6 +82,7 @@ class JurisdictionViewSet(SnapshotViewSet):
     unique_key = "fips"
     lookup_field = "fips"
     lookup_value_regex = "[0-9]{5}"
+    lookup_param = None
     export_name = "jurisdictions"
     csv_exclude = ("history", "program_status")
     renderer_classes = [*SnapshotViewSet.renderer_classes, GeoJSONRenderer]
@@ -274,6 +275,7 @@ class StateViewSet(SnapshotViewSet):
     unique_key = "postal"
     lookup_field = "postal"
     lookup_value_regex = "[A-Za-z]{2}"
+    lookup_param = None
     export_name = "states"
     csv_exclude = ("agreements", "status_counts")
 
@@ -303,4 +305,4 @@ class SourceViewSet(SnapshotViewSet):
         return Rows(sorted(self.snapshot.sources.values(), key=lambda source: source.pk), model=Source)
 
     def find(self, pk):
-        return self.snapshot.sources.get(int(pk)) if str(pk).isdigit() else None
+        return self.snapshot.sources.get(pk)

@@ -28,7 +28,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from agreements.models import AgreementStatus
-from common import reading
+from common import params, reading
 from common.dates import BadDate, parse_day
 from common.public import public_page
 from jurisdictions.models import Status
@@ -165,11 +165,7 @@ def _site(scheme: str, host: str | None, port) -> tuple:
 
 def _positive(request, name: str):
     value = request.GET.get(name)
-    if value in (None, ""):
-        return None
-    if not (value.isascii() and value.isdigit()) or len(value) > 5 or int(value) == 0:
-        raise ValueError(f"{name} must be a whole number of pixels, 1 or more.")
-    return int(value)
+    return None if value in (None, "") else params.whole_number(name, value, low=1, high=99999)
 
 
 @require_safe

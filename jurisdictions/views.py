@@ -4,8 +4,6 @@ The list filters with the same FilterSet as the API (jurisdictions/filters.py), 
 twin always hold the same rows.
 """
 
-from urllib.parse import urlencode
-
 from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -13,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common import geometry
-from common.api.filters import Rows
+from common.api.filters import Rows, filterset_params
 from common.dates import local_date
+from common.params import PAGE, Word
 from common.public import bad_request, public_page
 from jurisdictions import unit_set
 from jurisdictions.filters import JurisdictionFilter
@@ -41,8 +40,8 @@ SORTS = {
     "fips": (gettext_lazy("FIPS code"), lambda row: row.unit.fips),
 }
 DEFAULT_SORT = "state"
-# Parameters the page keeps in its links (the FilterSet's, plus the page's own sort).
-KEPT = ("state", "status", "as_of", "q", "activated_after", "activated_before", "kind", "disputed", "fips")
+# The filters a link to another page of the list keeps: every declared one but the page, the sort and the release.
+FILTERS = tuple(name for name in JurisdictionFilter.base_filters if name != "as_of")
 
 
 def _sorted(rows, sort: str):
@@ -57,22 +56,17 @@ def _sorted(rows, sort: str):
 
 
 def _query(request, **override) -> str:
-    """The page's own parameters (state codes in capitals), with `override`, as a query string."""
-    pairs = [
-        (name, value.upper() if name == "state" else value)
-        for name in KEPT
-        for value in request.GET.getlist(name)
-        if value and name not in override
-    ]
-    pairs += [(name, value) for name, value in override.items() if value not in (None, "", 1, DEFAULT_SORT)]
-    return urlencode(pairs)
+    """The list's canonical query (state codes in capitals, names sorted), with `override`; a page 1 and the
+    default sort are left out."""
+    override = {name: None if value in (1, DEFAULT_SORT) else value for name, value in override.items()}
+    return request.reading.query(drop=("page", "sort", "release"), **override)
 
 
 def _filter_errors(errors) -> str:
     return " ".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items())
 
 
-@public_page
+@public_page(page=PAGE, sort=Word(tuple(SORTS), default=DEFAULT_SORT), **filterset_params(JurisdictionFilter))
 def jurisdiction_list(request):
     snapshot, day = request.snapshot, request.day
     filterset = JurisdictionFilter(
@@ -80,19 +74,13 @@ def jurisdiction_list(request):
     )
     if not filterset.is_valid():
         return bad_request(request, _filter_errors(filterset.errors))
-    sort = request.GET.get("sort", "").strip() or DEFAULT_SORT
-    if sort not in SORTS:
-        message = _("Unknown sort '%(sort)s': use one of %(sorts)s.") % {"sort": sort[:20], "sorts": ", ".join(SORTS)}
-        return bad_request(request, message)
-    number = request.GET.get("page", "").strip() or "1"
-    if not number.isdigit() or int(number) < 1:
-        return bad_request(request, _("page must be a whole number from 1; got '%(page)s'.") % {"page": number[:20]})
+    sort, number = request.reading.params["sort"], request.reading.params["page"]
     rows = _sorted(filterset.qs, sort)
     paginator = Paginator(rows, PAGE_SIZE)
     try:
-        page = paginator.page(int(number))
+        page = paginator.page(number)
     except EmptyPage:
-        if number != "1":
+        if number != 1:
             raise Http404(_("There is no such page for these filters.")) from None
         page = paginator.page(1)
     filters = filterset.form.cleaned_data
@@ -118,7 +106,7 @@ def jurisdiction_list(request):
         "sorts": [(value, label) for value, (label, _) in SORTS.items()],
         "as_of": request.as_of,
         "day": day,
-        "is_filtered": any(request.GET.get(name) for name in KEPT if name != "as_of"),
+        "is_filtered": any(request.reading.params[name] is not None for name in FILTERS),
         "csv_url": "/api/v1/jurisdictions/?format=csv" + (f"&{filter_query}" if filter_query else ""),
         "json_url": "/api/v1/jurisdictions/" + (f"?{filter_query}" if filter_query else ""),
         "previous_url": "?" + _query(request, sort=sort, page=page.previous_page_number())
@@ -303,15 +291,11 @@ def state_list(request):
     return render(request, "jurisdictions/state_list.html", context)
 
 
+@public_page
 def state_detail(request, postal):
     if postal != postal.upper() and len(postal) == 2:
-        target = f"/states/{postal.upper()}/"
-        return redirect(target + ("?" + request.GET.urlencode() if request.GET else ""), permanent=True)
-    return _state_detail(request, postal)
-
-
-@public_page
-def _state_detail(request, postal):
+        query = request.reading.canonical
+        return redirect(f"/states/{postal.upper()}/" + (f"?{query}" if query else ""), permanent=True)
     snapshot, day = request.snapshot, request.day
     state = snapshot.states.get(postal)
     if state is None:

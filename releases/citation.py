@@ -32,7 +32,10 @@ class Citation(NamedTuple):
 
 def citable_url(request, release_id: str, day: datetime.date, path: str | None = None) -> str:
     """The page's address with its filters, `as_of` (the day it answers for) and `release` added."""
-    kept = [(name, value) for name, values in request.GET.lists() if name not in _SET_BY_CITATION for value in values]
+    reading = getattr(request, "reading", None)
+    # A public answer cites its canonical query (declared parameters, normalised, sorted).
+    pairs = reading.params.pairs if reading is not None else [(n, v) for n, vs in request.GET.lists() for v in vs]
+    kept = [(name, value) for name, value in pairs if name not in _SET_BY_CITATION]
     kept += [("as_of", day.isoformat()), ("release", release_id)]
     return f"{request.scheme}://{request.get_host()}{path or request.path}?{urlencode(kept)}"
 

@@ -78,7 +78,8 @@ def test_the_api_docs_link_their_examples_and_state_the_licence(client, dataset)
     [
         (
             "jurisdictions/?format=csv&state=TX,CA&status=activated&as_of=2011-08-05",
-            "scomm-jurisdictions-state-TX-CA-status-activated-as-of-2011-08-05.csv",
+            # The canonical query: a list's values sorted (common/params.py).
+            "scomm-jurisdictions-state-CA-TX-status-activated-as-of-2011-08-05.csv",
         ),
         ("jurisdictions/?format=geojson&as_of=2011-08-05", "scomm-jurisdictions-as-of-2011-08-05.geojson"),
         (

@@ -71,6 +71,9 @@ MIDDLEWARE = [
     # below). Only a request without a body is looked up and only a 200 kept: the guards below still refuse what
     # they refused (a redirect to HTTPS, a body, a NUL byte), and static files stay WhiteNoise's.
     "common.answer_cache.AnswerCacheMiddleware",
+    # gzip for clients that take it (quality values honoured), never the admin; inside the store, so a kept answer
+    # is kept compressed (common/compression.py).
+    "common.compression.CompressionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves static files from the app itself (no CDN), compressed and cache-busted in production.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -164,8 +167,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "scomm"}}
 
 # Finished public answers kept per worker for repeat requests (common/answer_cache.py), in MB; 0 turns it off.
+# Off by default under PRODUCTION=1: nginx caches there (deploy/nginx.conf).
 # Bounded in bytes, and each answer is served only while the data version it was made from is current.
-ANSWER_CACHE_MB = float(os.environ.get("ANSWER_CACHE_MB") or "32")
+ANSWER_CACHE_MB = float(os.environ.get("ANSWER_CACHE_MB") or ("0" if PRODUCTION else "32"))
 
 # django-axes: AXES_FAILURE_LIMIT failed admin logins from one address for one username lock that pair out for
 # AXES_COOLOFF_MINUTES (answered with 429). Attempts are kept in the database, so every app server sees them.

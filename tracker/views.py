@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from agreements.models import EventKind
 from common import geometry
 from common.dates import us_today
+from common.params import Text
 from common.public import public_page
 from jurisdictions.search.explain import matched
 from tracker import map as county_maps
@@ -70,15 +71,12 @@ def home(request):
     return render(request, "tracker/home.html", context)
 
 
-@public_page
+@public_page(json_errors=True, q=Text(max_length=MAX_QUERY_LENGTH))
 def search_suggest(request):
     """Lookup suggestions: `{"results": [jurisdictions], "states": [states]}` for `?q=` (best first), with labels
     and links in the page's language (`/es/search/suggest` answers in Spanish)."""
     snapshot = request.snapshot
-    query = request.GET.get("q", "").strip()
-    if len(query) > MAX_QUERY_LENGTH:
-        message = _("At most %(n)s characters.") % {"n": MAX_QUERY_LENGTH}
-        return JsonResponse({"errors": {"q": [message]}}, status=400)
+    query = request.reading.params["q"] or ""
     if not query:
         return JsonResponse({"results": [], "states": [], "did_you_mean": [], "notes": []})
     found = snapshot.matcher.search(query, limit=SUGGEST_LIMIT)

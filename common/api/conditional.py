@@ -1,13 +1,13 @@
 """Conditional GET for API views: validators from the data version, 304s before any work (common/http_cache.py)."""
 
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
 from rest_framework.exceptions import NotFound, ValidationError
 
-from common import http_cache, reading
-from common.api.errors import RELEASE_PARAMETER, day_param
-from common.dates import pin_today, unpin_today, us_midnight, us_today
+from common.api.errors import RELEASE_PARAMETER
+from common.dates import pin_today, unpin_today
+from common.params import BadParameter, Word
+from common.public import COMMON, NoSuchRelease, Reading
 
 
 class _Answered(Exception):
@@ -59,54 +59,56 @@ _NOT_ACCEPTABLE = {
 
 
 class ConditionalGetMixin:
-    """Reads the snapshot once per request and answers If-None-Match / If-Modified-Since with a 304.
+    """The public-answer protocol (common/public.py `Reading`) for an API view, and 304s before any work.
 
-    Sets `self.snapshot` (the read model at the current data version, or of the release asked for with
-    `?release=rN`), `self.release` (that release, or None) and `self.day` (`as_of`, default today in the US; for a
-    release, the day it was published). The ETag hashes the data version, the day when no `as_of` is given (an
-    answer for today changes at midnight), the scheme and host (absolute links), the full path with its query and
-    the negotiated format; for a release, the release number instead of the data version, so it never changes.
+    Sets `self.reading`, `self.snapshot` (the read model at the current data version, or of the release asked for
+    with `?release=rN`), `self.release` (that release, or None), `self.day` (`as_of`, default today in the US; for
+    a release, the day it was published) and `self.params` (the declared parameters' values). The ETag hashes the
+    data version (for a release, its number instead, so it never changes), the day when no `as_of` is given (an
+    answer for today changes at midnight), the scheme and host (absolute links), the path, the canonical query and
+    the negotiated format.
     """
 
     schema = ConditionalSchema()
     snapshot = None
     release = None
     day = None
+    params = None
+    reading = None
     # The changes feed follows the live data's edit history: a release has none, so it refuses `release`.
     answers_releases = True
+    # The view's own parameters ({name: common.params.Param}); `as_of`, `release` and `format` are everyone's.
+    own_params: dict = {}
     _pinned = None
+
+    @classmethod
+    def declared_params(cls, action: str | None = None) -> dict:
+        """What the view takes (for `action`, on a viewset), as the answer store reads it before the view runs."""
+        formats = tuple(renderer.format for renderer in cls.renderer_classes)
+        return {**COMMON, "format": Word(formats), **cls.own_params}
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        as_of = day_param(request)
+        media = getattr(getattr(request, "accepted_renderer", None), "media_type", "")
         try:
-            if not self.answers_releases and reading.release_param(request._request.GET) is not None:
-                raise reading.BadRelease(_("This answer follows the current data; it has no release."))
-            self.snapshot, self.release = reading.choose(request._request)
-        except reading.BadRelease as error:
-            if error.status == 404:
-                raise NotFound(str(error)) from None
-            raise ValidationError({"release": [str(error)]}) from None
-        release = self.release
-        if release is not None:
-            self.day = as_of or release.day
-            self._pinned = pin_today(release.day)
-        else:
-            self.day = as_of or us_today()
+            self.reading = Reading(
+                request._request,
+                self.declared_params(getattr(self, "action", None)),
+                kind="api",
+                representation=media,
+                releases=self.answers_releases,
+            )
+        except BadParameter as error:
+            raise ValidationError({error.name: [str(error)]}) from None
+        except NoSuchRelease as error:
+            raise NotFound(str(error)) from None
+        self.snapshot, self.release, self.day = self.reading.snapshot, self.reading.release, self.reading.day
+        self.params = self.reading.params
+        if self.release is not None:
+            self._pinned = pin_today(self.release.day)
         if request.method not in ("GET", "HEAD"):
             return
-        media = getattr(getattr(request, "accepted_renderer", None), "media_type", "")
-        representation = (request.scheme, request.get_host(), request.get_full_path(), media)
-        if release is not None:
-            self._etag = http_cache.release_etag("api", release, self.day, *representation)
-            self._modified = http_cache.last_modified(release.published_at, None)
-        else:
-            version = self.snapshot.version
-            self._etag = http_cache.answer_etag(
-                version.number, version.changed_at, "" if as_of else self.day.isoformat(), *representation
-            )
-            self._modified = http_cache.last_modified(version.changed_at, None if as_of else us_midnight(self.day))
-        response = http_cache.not_modified_before_the_view(request._request, self._etag, self._modified)
+        response = self.reading.not_modified()
         if response is not None:
             raise _Answered(response)
 
@@ -137,17 +139,12 @@ class ConditionalGetMixin:
                 self._pinned = None
         # Every answer depends on Accept, an error too (a refused type is a 406), even with one format offered.
         patch_vary_headers(response, ("Accept",))
-        if request.method in ("GET", "HEAD") and response.status_code == 200 and hasattr(self, "_etag"):
+        if request.method in ("GET", "HEAD") and response.status_code == 200 and self.reading is not None:
             # `If-None-Match: *` or If-Modified-Since alone: answered once the view has found the object (a 404
             # stays a 404).
-            response = http_cache.not_modified_after_the_view(request._request, response, self._etag, self._modified)
+            response = self.reading.not_modified_after(response)
             self._set_cache_headers(response)
         return response
 
     def _set_cache_headers(self, response):
-        cache_control = http_cache.RELEASE_CACHE_CONTROL if self.release else http_cache.API_CACHE_CONTROL
-        http_cache.set_headers(
-            response, self._etag, self._modified, cache_control=cache_control, vary=("Accept", "Origin")
-        )
-        if self.release is None:
-            http_cache.made_from(response, self.snapshot.version)
+        self.reading.finish(response, vary=("Accept", "Origin"))

@@ -11,6 +11,7 @@ from django import forms
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from common import params
 from common.dates import BadDate, parse_day
 
 
@@ -62,7 +63,7 @@ class RowFilterSet(django_filters.FilterSet):
         return rows
 
 
-MAX_LIST_VALUES = 500
+MAX_LIST_VALUES = params.MAX_LIST_VALUES
 
 
 def _literal_error(text: str) -> forms.ValidationError:
@@ -75,8 +76,7 @@ class ListWidget(forms.TextInput):
     """Reads ``x=A,B`` and ``x=A&x=B`` alike as ["A", "B"]."""
 
     def value_from_datadict(self, data, files, name):
-        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
-        return [item.strip() for value in values if value for item in value.split(",") if item.strip()]
+        return params.split_values(data.getlist(name) if hasattr(data, "getlist") else [data.get(name)])
 
 
 class ListField(forms.Field):
@@ -150,3 +150,20 @@ class StrictBooleanFilter(django_filters.Filter):
 
 
 STATE_HINT = "use two-letter postal codes such as TX, or several: TX,CA."
+
+
+def filterset_params(filterset_class) -> dict:
+    """The query parameters a FilterSet takes, as the public-answer protocol declares them (common/params.py):
+    the FilterSet is the one declaration of a list's filters; the protocol parses their syntax and writes the
+    canonical query, the FilterSet then checks each value against the snapshot (which states exist) and narrows."""
+    declared = {}
+    for name, found in getattr(filterset_class, "base_filters", {}).items():
+        if isinstance(found, ListFilter):
+            declared[name] = params.Codes(found.extra.get("normalize", str))
+        elif isinstance(found, DayFilter):
+            declared[name] = params.Day()
+        elif isinstance(found, StrictBooleanFilter):
+            declared[name] = params.Flag()
+        else:
+            declared[name] = params.Text(max_length=found.extra.get("max_length") or 100)
+    return declared

@@ -8,8 +8,9 @@ from rest_framework import exceptions, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from common import params
 from common.api.conditional import ConditionalGetMixin
-from common.api.filters import Rows
+from common.api.filters import Rows, filterset_params
 from common.api.formats import (
     BULK_FORMATS,
     CONTENT_TYPES,
@@ -20,7 +21,7 @@ from common.api.formats import (
     stream_ndjson,
 )
 from common.api.ordering import RowOrdering
-from common.api.pagination import TrackerPagination
+from common.api.pagination import PAGINATION, TrackerPagination
 from common.api.throttling import AnonThrottle, BulkThrottle
 from common.renderers import JSONRenderer
 
@@ -58,7 +59,22 @@ class SnapshotViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
     unique_key = ""
     # What the download is called: scomm-<export_name>-as-of-<date>.<format>
     export_name = ""
+    # How a detail's id is written: a number by default; None where the URL's pattern already says (FIPS, postal).
+    lookup_param: params.Param | None = params.Number(low=1)
     csv_exclude: tuple[str, ...] = ()
+
+    @classmethod
+    def declared_params(cls, action=None) -> dict:
+        declared = super().declared_params(action)
+        if action == "retrieve":
+            return declared
+        # A list: its FilterSet's filters, the pages and the order.
+        return {
+            **declared,
+            **filterset_params(cls.filterset_class),
+            **PAGINATION,
+            "ordering": params.Codes(ordered=True),
+        }
 
     @property
     def ordering_fields(self):
@@ -113,7 +129,13 @@ class SnapshotViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(self.represent(page))
 
     def retrieve(self, request, *args, **kwargs):
-        row = self.find(kwargs[self.lookup_url_kwarg or self.lookup_field])
+        key = kwargs[self.lookup_url_kwarg or self.lookup_field]
+        if self.lookup_param is not None:
+            try:
+                key = self.lookup_param.parse("id", [key])
+            except params.BadParameter as error:
+                raise ValidationError({"id": [str(error)]}) from None
+        row = self.find(key)
         if row is None:
             raise Http404("Nothing has this id.")
         return Response(self.represent([row])[0])
@@ -122,12 +144,9 @@ class SnapshotViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
         """scomm-<resource>[-<filter>-<values>...]-as-of-<day>.<format>: the file says what it holds, e.g.
         scomm-jurisdictions-state-TX-CA-status-activated-as-of-2011-08-05.csv (at most about 150 characters)."""
         parts = [self.export_name]
-        for name in getattr(self.filterset_class, "base_filters", {}):
-            values = [
-                item for raw in self.request.query_params.getlist(name) for item in raw.split(",") if item.strip()
-            ]
-            if values and name != "as_of":
-                parts += [name, *values]
+        for name, value in self.params.pairs:
+            if name in getattr(self.filterset_class, "base_filters", {}) and name != "as_of":
+                parts += [name, value]
         words = _UNSAFE_IN_FILENAMES.sub("-", "-".join(parts)).strip("-")[:120].rstrip("-")
         return f"scomm-{words}-as-of-{self.day.isoformat()}.{extension}"
 

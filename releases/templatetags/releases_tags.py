@@ -61,7 +61,6 @@ def release_banner(context):
     release = getattr(request, "release", None) if request is not None else None
     if release is None:
         return {"release": None}
-    query = request.GET.copy()
-    query.pop("release", None)
-    current = request.path + (f"?{query.urlencode()}" if query else "")
+    query = request.reading.query(drop=("release",)) if hasattr(request, "reading") else ""
+    current = request.path + (f"?{query}" if query else "")
     return {"release": release, "current_url": current, "as_of": getattr(request, "as_of", None)}

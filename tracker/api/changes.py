@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agreements.models import Agreement, AgreementStatusChange, Event
+from common import params
 from common.api.conditional import ConditionalGetMixin
 from common.api.throttling import AnonThrottle
 from common.dates import us_today
@@ -165,6 +166,10 @@ class ChangesView(ConditionalGetMixin, APIView):
     renderer_classes = [JSONRenderer]
     throttle_classes = [AnonThrottle]
     answers_releases = False
+    own_params = {
+        "since": params.Text(max_length=1000),
+        "limit": params.Number(low=1, high=CHANGES_LIMIT, default=CHANGES_LIMIT),
+    }
 
     @extend_schema(
         parameters=[
@@ -181,11 +186,8 @@ class ChangesView(ConditionalGetMixin, APIView):
         ),
     )
     def get(self, request):
-        positions = decode_cursor(request.query_params.get("since"))
-        raw_limit = request.query_params.get("limit", "")
-        if raw_limit and (not raw_limit.isdigit() or not 1 <= int(raw_limit) <= CHANGES_LIMIT):
-            raise ValidationError({"limit": [f"limit must be a whole number from 1 to {CHANGES_LIMIT}."]})
-        limit = int(raw_limit) if raw_limit else CHANGES_LIMIT
+        positions = decode_cursor(self.params["since"])
+        limit = self.params["limit"]
 
         streams = []
         fetched = {}

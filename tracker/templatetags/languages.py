@@ -68,7 +68,12 @@ def language_urls(context) -> dict:
     request = context["request"]
     # The query as the client sent it, percent-encoded where it was not (raw UTF-8 reaches WSGI as latin-1 text):
     # what request.get_full_path() does.
-    query = iri_to_uri(get_bytes_from_wsgi(request.META, "QUERY_STRING", "").decode("utf-8", "replace"))
+    reading = getattr(request, "reading", None)
+    if reading is not None:
+        # A public answer links to its canonical query: the bytes depend on nothing its ETag does not name.
+        query = reading.canonical
+    else:
+        query = iri_to_uri(get_bytes_from_wsgi(request.META, "QUERY_STRING", "").decode("utf-8", "replace"))
     urls = {code: path_in(code, request.path) + (f"?{query}" if query else "") for code in ("en", "es")}
     current = translation.get_language()
     urls["other_code"] = "en" if current == "es" else "es"
