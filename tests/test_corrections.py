@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
-from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -29,15 +28,8 @@ EMAIL = "reader-7f3a@example.net"
 
 
 @pytest.fixture
-def editor(dataset):
-    call_command("create_editors_group", verbosity=0)
-    user = User.objects.create_user("edna", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
-
-
-@pytest.fixture
 def editor_client(client, editor):
+    """The editor (tests/conftest.py) on a client of their own: `client` stays an anonymous reader here."""
     from django.test import Client
 
     other = Client()
