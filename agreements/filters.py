@@ -1,19 +1,18 @@
 """The FilterSets of agreements and events, over snapshot rows: each bad value is an error naming it."""
 
 from agreements.models import Agreement, AgreementStatus, Event, EventKind
-from common.api.filters import STATE_HINT, DayFilter, ListFilter, RowFilterSet
+from common.api.filters import STATE_HINT, STATE_HINT_WITH_US, DayFilter, ListFilter, RowFilterSet
 
 
 class AgreementFilter(RowFilterSet):
     """Filters of the agreement list: state, and standing on `as_of`."""
 
-    as_of = DayFilter(param="as_of", method="_noop", help_text="Status as it stood on this date. Default: today.")
+    as_of = DayFilter(method="_noop", help_text="Status as it stood on this date. Default: today.")
     state = ListFilter(method="_state", valid=(), normalize=str.upper, hint=STATE_HINT, help_text="state=IL,NY.")
     status = ListFilter(
         method="_status",
         valid=AgreementStatus.values,
         normalize=str.lower,
-        hint=f"use {', '.join(AgreementStatus.values)}.",
         help_text=f"Standing on `as_of`: {', '.join(AgreementStatus.values)}.",
     )
     state_filters = ("state",)
@@ -32,23 +31,22 @@ class AgreementFilter(RowFilterSet):
 class EventFilter(RowFilterSet):
     """Filters of the event list."""
 
-    as_of = DayFilter(param="as_of", method="_before", help_text="Only events on or before this date.")
+    as_of = DayFilter(method="_before", help_text="Only events on or before this date.")
     state = ListFilter(
         method="_state",
         valid=(),
         normalize=str.upper,
-        hint=STATE_HINT + " US means nationwide events.",
+        hint=STATE_HINT_WITH_US,
         help_text="state=IL,NY; US for nationwide events.",
     )
     kind = ListFilter(
         method="_kind",
         valid=EventKind.values,
         normalize=str.lower,
-        hint=f"use {', '.join(EventKind.values)}.",
         help_text=f"One or more kinds: {', '.join(EventKind.values)}.",
     )
-    occurred_after = DayFilter(param="occurred_after", method="_after", help_text="On or after this date.")
-    occurred_before = DayFilter(param="occurred_before", method="_before", help_text="On or before this date.")
+    occurred_after = DayFilter(method="_after", help_text="On or after this date.")
+    occurred_before = DayFilter(method="_before", help_text="On or before this date.")
     state_filters = ("state",)
     extra_state_codes = ("US",)
 

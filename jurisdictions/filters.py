@@ -7,11 +7,13 @@ error naming the parameter; repeated and comma-separated values mean the same (`
 """
 
 import django_filters
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from common.api.filters import STATE_HINT, DayFilter, ListFilter, RowFilterSet, Rows, StrictBooleanFilter
 from jurisdictions.models import Jurisdiction, Kind, Source, State, Status
 
-FIPS_HINT = "use five-digit county FIPS codes such as 48201, or several: 48201,17031."
+FIPS_HINT = _("use five-digit county FIPS codes such as 48201, or several: 48201,17031.")
 MAX_QUERY_LENGTH = 100
 
 
@@ -24,7 +26,6 @@ class JurisdictionFilter(RowFilterSet):
     """Filters of the jurisdiction list (page and API). By default the 3,143 counted units of 2008-2013."""
 
     as_of = DayFilter(
-        param="as_of",
         method="_noop",
         help_text="Status, status_since and activated_on as they stood on this date (YYYY-MM-DD). Default: today.",
     )
@@ -39,15 +40,10 @@ class JurisdictionFilter(RowFilterSet):
         method="_status",
         valid=Status.values,
         normalize=str.lower,
-        hint=f"use {', '.join(Status.values)}.",
         help_text=f"One or more statuses on `as_of`: {', '.join(Status.values)}.",
     )
-    activated_after = DayFilter(
-        param="activated_after", method="_activated_after", help_text="First activated on or after this date."
-    )
-    activated_before = DayFilter(
-        param="activated_before", method="_activated_before", help_text="First activated on or before this date."
-    )
+    activated_after = DayFilter(method="_activated_after", help_text="First activated on or after this date.")
+    activated_before = DayFilter(method="_activated_before", help_text="First activated on or before this date.")
     q = django_filters.CharFilter(
         method="_q",
         max_length=MAX_QUERY_LENGTH,
@@ -63,7 +59,6 @@ class JurisdictionFilter(RowFilterSet):
         method="_kind",
         valid=Kind.values,
         normalize=str.lower,
-        hint=f"use {', '.join(Kind.values)}.",
         help_text=f"One or more kinds of unit: {', '.join(Kind.values)}.",
     )
     disputed = StrictBooleanFilter(
@@ -74,7 +69,6 @@ class JurisdictionFilter(RowFilterSet):
         method="_noop",
         valid={"successors"},
         normalize=str.lower,
-        hint="the only value is 'successors'.",
         help_text="include=successors adds the 7 units on today's map that replaced a 2008-2013 unit "
         "(they borrow its status and are not counted in totals). GeoJSON includes them by default.",
     )
@@ -99,7 +93,7 @@ class JurisdictionFilter(RowFilterSet):
             return False
         after, before = self.form.cleaned_data.get("activated_after"), self.form.cleaned_data.get("activated_before")
         if after and before and after > before:
-            self.form.add_error("activated_after", "activated_after must be on or before activated_before.")
+            self.form.add_error("activated_after", gettext("activated_after must be on or before activated_before."))
             return False
         return True
 
@@ -153,7 +147,7 @@ class JurisdictionFilter(RowFilterSet):
 class StateFilter(RowFilterSet):
     """Filters of the state list (page and API)."""
 
-    as_of = DayFilter(param="as_of", method="_noop", help_text="Counts and agreement statuses on this date.")
+    as_of = DayFilter(method="_noop", help_text="Counts and agreement statuses on this date.")
     state = ListFilter(method="_state", valid=(), normalize=str.upper, hint=STATE_HINT, help_text="state=TX,CA.")
 
     class Meta:

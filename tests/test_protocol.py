@@ -3,6 +3,7 @@ same strict way, refuses with one vocabulary (never a 500), and shares one canon
 the answer store (common/answer_cache.py), which no client header can steer."""
 
 import gzip
+import html
 
 import pytest
 
@@ -67,9 +68,37 @@ def test_an_api_id_in_other_digits_is_a_400_not_a_500(client, dataset, path):
     assert "digits 0-9" in response.json()["errors"]["id"][0]
 
 
-def test_a_refusal_on_a_spanish_page_is_in_spanish(client, dataset):
-    body = client.get("/es/jurisdictions/?page=last").content.decode()
-    assert "dígitos 0-9" in body
+# Every kind of refusal a Spanish page can give: the syntax (common/params.py) and the values the FilterSets check
+# against the data (common/api/filters.py), with a phrase of the Spanish message and an English one it must not use.
+SPANISH_REFUSALS = [
+    ("/es/jurisdictions/?page=last", "dígitos 0-9", "digits 0-9"),
+    ("/es/jurisdictions/?as_of=2011-W31-5", "AAAA-MM-DD", "YYYY-MM-DD"),
+    ("/es/jurisdictions/?state=ZZ", "Valor desconocido 'ZZ': use códigos postales", "Unknown value"),
+    ("/es/jurisdictions/?status=pending", "use uno de estos: not_activated", "Unknown value"),
+    ("/es/jurisdictions/?kind=township", "use uno de estos:", "Unknown value"),
+    ("/es/jurisdictions/?fips=4820", "códigos FIPS de condado de cinco dígitos", "Unknown value"),
+    ("/es/jurisdictions/?include=everything", "use uno de estos: successors", "Unknown value"),
+    ("/es/jurisdictions/?disputed=maybe", "debe ser true o false", "must be true or false"),
+    (
+        "/es/jurisdictions/?activated_after=2012-01-01&activated_before=2011-01-01",
+        "debe ser igual o anterior",
+        "must be on or before",
+    ),
+]
+
+
+@pytest.mark.parametrize("path, spanish, english", SPANISH_REFUSALS, ids=[case[0] for case in SPANISH_REFUSALS])
+def test_a_refusal_on_a_spanish_page_is_in_spanish(client, dataset, path, spanish, english):
+    response = client.get(path)
+    body = html.unescape(response.content.decode())
+    assert response.status_code == 400
+    assert spanish in body
+    assert english not in body
+
+
+def test_an_unknown_value_is_refused_in_english_on_an_english_page(client, dataset):
+    body = html.unescape(client.get("/jurisdictions/?state=ZZ").content.decode())
+    assert "Unknown value 'ZZ': use two-letter postal codes" in body
 
 
 def test_unknown_parameters_are_ignored(client, dataset):

@@ -8,11 +8,12 @@ plain list of snapshot rows. Repeated and comma-separated values mean the same: 
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from common import params
-from common.dates import BadDate, parse_day
 
 
 class Rows(list):
@@ -63,84 +64,94 @@ class RowFilterSet(django_filters.FilterSet):
         return rows
 
 
-MAX_LIST_VALUES = params.MAX_LIST_VALUES
-
-
 def _literal_error(text: str) -> forms.ValidationError:
     """A form error whose text is shown as is: django-filter applies `message % params`, and a '%' in the
     quoted value (e.g. `fips=%`) would otherwise raise while formatting the error, a 500 instead of a 400."""
     return forms.ValidationError("%(reason)s", params={"reason": text})
 
 
+class ParamField(forms.Field):
+    """A form field that reads its value with the protocol's parser of its kind (common/params.py), so a list,
+    a day or a flag is written one way on every route; `param` is the query parameter's name (for the message)."""
+
+    kind: params.Param
+
+    def __init__(self, *, param: str = "", **kwargs):
+        self.param = param
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        values = value if isinstance(value, list) else [value or ""]
+        given = [item for item in values if item and item.strip()]
+        if not given:
+            return self.kind.default
+        try:
+            return self.kind.parse(self.param, given)
+        except params.BadParameter as error:
+            raise _literal_error(str(error)) from None
+
+
 class ListWidget(forms.TextInput):
     """Reads ``x=A,B`` and ``x=A&x=B`` alike as ["A", "B"]."""
 
     def value_from_datadict(self, data, files, name):
-        return params.split_values(data.getlist(name) if hasattr(data, "getlist") else [data.get(name)])
+        return data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
 
 
-class ListField(forms.Field):
-    """A list of codes, each normalised and checked; an unknown one is an error naming it."""
+class ListField(ParamField):
+    """A list of codes (params.Codes), each normalised; then each is checked against `valid` (a collection, or a
+    callable giving one: the states of this snapshot): an unknown one is an error naming it, followed by `hint`
+    (default: the valid values)."""
 
     widget = ListWidget
 
-    def __init__(self, *, valid=None, normalize=str, hint="", **kwargs):
-        self.valid, self.normalize, self.hint = valid, normalize, hint
+    def __init__(self, *, valid=None, normalize=str, hint=None, **kwargs):
+        self.valid, self.hint = valid, hint
+        self.kind = params.Codes(normalize, ordered=True)
         super().__init__(**kwargs)
 
     def clean(self, value):
-        if not value:
-            return []
-        if len(value) > MAX_LIST_VALUES:
-            raise _literal_error(f"At most {MAX_LIST_VALUES} values; for more, download the CSV and filter it.")
-        items = [self.normalize(item) for item in value]
+        items = list(super().clean(value) or ())
         valid = self.valid() if callable(self.valid) else self.valid
         bad = [item for item in items if valid is not None and item not in valid]
         if bad:
-            raise _literal_error(f"Unknown value '{', '.join(bad)[:60]}': {self.hint}")
-        return list(dict.fromkeys(items))
+            hint = self.hint if self.hint is not None else gettext("use %(values)s.") % {"values": ", ".join(valid)}
+            message = gettext("Unknown value '%(value)s': %(hint)s")
+            raise _literal_error(message % {"value": ", ".join(bad)[: params.QUOTED], "hint": hint})
+        return items
+
+
+class ParamFilter(django_filters.Filter):
+    """A filter whose field is a ParamField: its messages name the query parameter, the filter's own name."""
+
+    @property
+    def field(self):
+        self.extra.setdefault("param", self.field_name)
+        return super().field
 
 
 @extend_schema_field(
     {"type": "string", "description": "One value, several separated by commas, or the parameter repeated."}
 )
-class ListFilter(django_filters.Filter):
+class ListFilter(ParamFilter):
     field_class = ListField
 
 
-class DayField(forms.CharField):
-    def __init__(self, *, param="as_of", **kwargs):
-        self.param = param
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        try:
-            return parse_day(value, name=self.param)
-        except BadDate as error:
-            raise _literal_error(str(error)) from None
+class DayField(ParamField):
+    kind = params.Day()
 
 
 @extend_schema_field(OpenApiTypes.DATE)
-class DayFilter(django_filters.Filter):
+class DayFilter(ParamFilter):
     field_class = DayField
 
 
-class StrictBooleanField(forms.CharField):
-    TRUE, FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
-
-    def clean(self, value):
-        value = (value or "").strip().lower()
-        if value == "":
-            return None
-        if value in self.TRUE:
-            return True
-        if value in self.FALSE:
-            return False
-        raise _literal_error(f"Must be true or false; got '{value[:20]}'.")
+class StrictBooleanField(ParamField):
+    kind = params.Flag()
 
 
 @extend_schema_field(OpenApiTypes.BOOL)
-class StrictBooleanFilter(django_filters.Filter):
+class StrictBooleanFilter(ParamFilter):
     field_class = StrictBooleanField
 
     def filter(self, qs, value):
@@ -149,7 +160,8 @@ class StrictBooleanFilter(django_filters.Filter):
         return super().filter(qs, value)
 
 
-STATE_HINT = "use two-letter postal codes such as TX, or several: TX,CA."
+STATE_HINT = _("use two-letter postal codes such as TX, or several: TX,CA.")
+STATE_HINT_WITH_US = _("use two-letter postal codes such as TX, or several: TX,CA; US means nationwide events.")
 
 
 def filterset_params(filterset_class) -> dict:
@@ -158,12 +170,12 @@ def filterset_params(filterset_class) -> dict:
     canonical query, the FilterSet then checks each value against the snapshot (which states exist) and narrows."""
     declared = {}
     for name, found in getattr(filterset_class, "base_filters", {}).items():
-        if isinstance(found, ListFilter):
-            declared[name] = params.Codes(found.extra.get("normalize", str))
-        elif isinstance(found, DayFilter):
+        if isinstance(found, DayFilter):
             declared[name] = params.Day()
         elif isinstance(found, StrictBooleanFilter):
             declared[name] = params.Flag()
+        elif isinstance(found, ListFilter):
+            declared[name] = params.Codes(found.extra.get("normalize", str))
         else:
             declared[name] = params.Text(max_length=found.extra.get("max_length") or 100)
     return declared
