@@ -5,13 +5,16 @@ import math
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.core.paginator import EmptyPage, Paginator
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from common import params
 from common.http_cache import PAGE_CACHE_CONTROL, answer_etag, last_modified, not_modified, set_headers
+from common.public import bad_request
 from common.reading import read_version
 from corrections import throttling
 from corrections.forms import ReportForm
@@ -20,6 +23,7 @@ from corrections.services import correction_report_receive
 from corrections.subjects import Subject, parse_page, subject_labels
 
 LOG_PAGE_SIZE = 100
+LOG_PARAMS = {"page": params.PAGE}
 
 
 def _subject_or_none(value: str) -> Subject | None:
@@ -104,9 +108,14 @@ def log(request):
 
     Not part of the read-model snapshot: its validators come from the reports' own edit history (any save or
     deletion of a report moves it) and the data version (a source's title or a unit's name shown here may change).
+    `page` follows the one page rule (common/params.py): a number from 1, else 400; past the last page, 404.
     """
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
+    try:
+        query = params.parse(LOG_PARAMS, request.GET)
+    except params.BadParameter as error:
+        return bad_request(request, error)
     latest = CorrectionReport.history.order_by("-history_id").values_list("history_id", "history_date").first()
     latest_id, latest_at = latest or (0, None)
     version = read_version()
@@ -116,13 +125,17 @@ def log(request):
         version.number,
         request.scheme,
         request.get_host(),
-        request.get_full_path(),
+        request.path,
+        query.canonical,
     )
     changed = max((when for when in (latest_at, version.changed_at) if when is not None), default=None)
     modified = last_modified(changed, None)
     response = not_modified(request, etag, modified)
     if response is None:
-        page = Paginator(CorrectionReport.objects.accepted(), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+        try:
+            page = Paginator(CorrectionReport.objects.accepted(), LOG_PAGE_SIZE).page(query["page"])
+        except EmptyPage:
+            raise Http404(_("There is no page %(page)s of corrections.") % {"page": query["page"]}) from None
         reports = list(page.object_list)
         records = {report.pk: parse_page(report.record_path, check_exists=False) for report in reports}
         labels = subject_labels(records.values())

@@ -18,7 +18,7 @@ PAGES += ["/downloads/", "/es/jurisdictions/", "/embed/jurisdictions/48201/", "/
 API = ["/api/v1/jurisdictions/", "/api/v1/jurisdictions/48201/", "/api/v1/states/", "/api/v1/states/TX/"]
 API += ["/api/v1/agreements/", "/api/v1/sources/", "/api/v1/events/", "/api/v1/stats/"]
 LISTS = ["/jurisdictions/", "/es/jurisdictions/", "/api/v1/jurisdictions/", "/api/v1/agreements/"]
-LISTS += ["/api/v1/events/", "/api/v1/releases/"]
+LISTS += ["/api/v1/events/", "/api/v1/releases/", "/corrections/", "/es/corrections/"]
 
 # (query, the parameter refused, routes it applies to)
 HOSTILE = [
@@ -99,6 +99,11 @@ def test_a_refusal_on_a_spanish_page_is_in_spanish(client, dataset, path, spanis
 def test_an_unknown_value_is_refused_in_english_on_an_english_page(client, dataset):
     body = html.unescape(client.get("/jurisdictions/?state=ZZ").content.decode())
     assert "Unknown value 'ZZ': use two-letter postal codes" in body
+
+
+def test_a_page_past_the_last_is_a_404_on_the_corrections_log(client, dataset):
+    assert client.get("/corrections/?page=1").status_code == 200
+    assert client.get("/corrections/?page=2").status_code == 404
 
 
 def test_unknown_parameters_are_ignored(client, dataset):
