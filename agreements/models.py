@@ -66,33 +66,6 @@ class AgreementQuerySet(models.QuerySet):
             status_since=Subquery(latest.values("effective_on")[:1]),
         )
 
-    def in_force(self, on=None):
-        return self.with_status(on).filter(status=AgreementStatus.IN_FORCE)
-
-    def suspended(self, on=None):
-        return self.with_status(on).filter(status=AgreementStatus.SUSPENDED)
-
-    def terminated(self, on=None):
-        return self.with_status(on).filter(status=AgreementStatus.TERMINATED)
-
-    def rescinded(self, on=None):
-        return self.with_status(on).filter(status=AgreementStatus.RESCINDED)
-
-    def declined(self, on=None):
-        return self.with_status(on).filter(status=AgreementStatus.DECLINED)
-
-    def signed(self):
-        """Agreements that were signed (or are known to have existed), as opposed to refused ones."""
-        return self.exclude(status_changes__status=AgreementStatus.DECLINED)
-
-    def for_pages(self):
-        changes = AgreementStatusChange.objects.select_related("source", "event").order_by("effective_on", "pk")
-        return (
-            self.select_related("state")
-            .prefetch_related(models.Prefetch("status_changes", queryset=changes), "sources")
-            .order_by("state__name", "signed_on", "pk")
-        )
-
 
 class Agreement(models.Model):
     """A memorandum of agreement between ICE and a state body for Secure Communities."""

@@ -573,7 +573,9 @@ def main() -> int:
             django.setup()
             from jurisdictions.models import Jurisdiction, State
 
-            fips_list = list(Jurisdiction.objects.counted().order_by("fips").values_list("fips", flat=True))
+            fips_list = list(
+                Jurisdiction.objects.filter(in_dataset=True).order_by("fips").values_list("fips", flat=True)
+            )
             fips_list = random.Random(1).sample(fips_list, 200)
             postals = list(State.objects.order_by("postal").values_list("postal", flat=True))
             sections.append(

@@ -91,7 +91,7 @@ def add_synthetic_copies(copies: int = 9) -> None:
     used = set(Jurisdiction.objects.values_list("fips", flat=True))
     free = [f"{state.fips}{n:03d}" for n in range(1, 1000) for state in states]
     free = [code for code in free if code not in used]
-    originals = list(Jurisdiction.objects.counted().order_by("fips"))
+    originals = list(Jurisdiction.objects.filter(in_dataset=True).order_by("fips"))
     history = {}
     for change in StatusChange.objects.order_by("pk"):
         history.setdefault(change.jurisdiction_id, []).append(change)

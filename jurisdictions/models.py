@@ -132,17 +132,6 @@ class Kind(models.TextChoices):
 
 
 class JurisdictionQuerySet(models.QuerySet):
-    def counted(self):
-        """The 3,143 units of the 2008-2013 data: each counted once, successors excluded."""
-        return self.filter(in_dataset=True)
-
-    def on_map(self):
-        """The units that have a shape on today's county map (3,142)."""
-        return self.filter(on_current_map=True)
-
-    def in_state(self, *postals):
-        return self.filter(state__in=postals)
-
     def matching(self, query: str):
         """Units the one name matcher finds for `query` (jurisdictions/search.py), as the public pages do."""
         return self.filter(fips__in=reading.current().matcher.search(query).fips)
@@ -296,19 +285,6 @@ class StatusChangeQuerySet(models.QuerySet):
 
     def disputed(self):
         return self.filter(confidence=Confidence.DISPUTED)
-
-    def activations_per_year(self) -> dict[int, int]:
-        """Counted units whose first activation fell in each year."""
-        firsts = (
-            self.activations()
-            .filter(jurisdiction__in_dataset=True)
-            .values("jurisdiction")
-            .annotate(first=Min("effective_on"))
-        )
-        per_year: dict[int, int] = {}
-        for row in firsts:
-            per_year[row["first"].year] = per_year.get(row["first"].year, 0) + 1
-        return dict(sorted(per_year.items()))
 
 
 class StatusChange(models.Model):

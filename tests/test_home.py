@@ -103,12 +103,12 @@ def test_an_edit_changes_the_page(client, dataset):
 
 # Counted independently, by the SQL form of the as-of rule.
 def _activated_off_map(day):
-    units = Jurisdiction.objects.counted().filter(on_current_map=False)
+    units = Jurisdiction.objects.filter(in_dataset=True, on_current_map=False)
     return units.with_status(day).filter(status="activated").count()
 
 
 def _successors_activated(day):
-    units = Jurisdiction.objects.on_map().filter(in_dataset=False)
+    units = Jurisdiction.objects.filter(on_current_map=True).filter(in_dataset=False)
     return units.with_status(day).filter(status="activated").count()
 
 

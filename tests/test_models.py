@@ -23,6 +23,11 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 
 
+def states_with(status, on=None) -> set[str]:
+    """The states whose agreement had `status` on `on` (the admin's SQL form of the as-of rule)."""
+    return set(Agreement.objects.with_status(on).filter(status=status).values_list("state", flat=True))
+
+
 def test_activated_on_is_unknown_before_activation(dataset):
     cook = Jurisdiction.objects.with_status(D(2011, 8, 5)).get(fips="17031")
     assert cook.status == Status.NOT_ACTIVATED
@@ -38,7 +43,7 @@ def test_successor_unit_borrows_status_but_is_not_counted(dataset):
     assert Jurisdiction.objects.with_status(day - datetime.timedelta(days=1)).get(fips="02158").status == (
         Status.NOT_ACTIVATED
     )
-    assert not Jurisdiction.objects.counted().filter(fips="02158").exists()
+    assert not Jurisdiction.objects.filter(in_dataset=True).filter(fips="02158").exists()
     assert Jurisdiction.objects.get(fips="46102").history_unit.fips == "46113"
 
 
@@ -49,28 +54,28 @@ def test_disputed_queryset_finds_the_eight_units(dataset):
 
 
 def test_in_state_and_on_map(dataset):
-    assert Jurisdiction.objects.counted().in_state("TX").count() == 254
-    assert Jurisdiction.objects.on_map().in_state("AK").count() == 29
+    assert Jurisdiction.objects.filter(in_dataset=True, state="TX").count() == 254
+    assert Jurisdiction.objects.filter(on_current_map=True, state="AK").count() == 29
     # 29 map units less 6 successors, plus the 4 historical units they came from.
-    assert Jurisdiction.objects.counted().in_state("AK").count() == 27
+    assert Jurisdiction.objects.filter(in_dataset=True, state="AK").count() == 27
 
 
 def test_agreements_in_force_the_day_before_ice_rescinded_them(dataset):
     day_before = D(2011, 8, 4)
-    in_force = set(Agreement.objects.in_force(on=day_before).values_list("state", flat=True))
+    in_force = states_with(AgreementStatus.IN_FORCE, day_before)
     assert in_force == {"CA", "CO", "DC", "RI"}
-    assert set(Agreement.objects.suspended(on=day_before).values_list("state", flat=True)) == {"NY"}
-    assert set(Agreement.objects.terminated(on=day_before).values_list("state", flat=True)) == {"IL"}
-    assert not Agreement.objects.rescinded(on=day_before).exists()
+    assert states_with(AgreementStatus.SUSPENDED, day_before) == {"NY"}
+    assert states_with(AgreementStatus.TERMINATED, day_before) == {"IL"}
+    assert not Agreement.objects.with_status(day_before).filter(status=AgreementStatus.RESCINDED).exists()
 
 
 def test_every_remaining_agreement_is_rescinded_from_5_august_2011(dataset):
     day = D(2011, 8, 5)
-    assert not Agreement.objects.in_force(on=day).exists()
-    rescinded = set(Agreement.objects.rescinded(on=day).values_list("state", flat=True))
+    assert not Agreement.objects.with_status(day).filter(status=AgreementStatus.IN_FORCE).exists()
+    rescinded = states_with(AgreementStatus.RESCINDED, day)
     assert rescinded == {"CA", "CO", "DC", "DE", "IL", "MD", "NV", "NY", "RI", "VA", "WY"}
-    assert Agreement.objects.rescinded().count() == 11
-    assert set(Agreement.objects.declined(on=day).values_list("state", flat=True)) == {"MA", "WA"}
+    assert Agreement.objects.with_status().filter(status=AgreementStatus.RESCINDED).count() == 11
+    assert states_with(AgreementStatus.DECLINED, day) == {"MA", "WA"}
     california = Agreement.objects.get(state="CA")
     assert california.is_rescinded
     assert california.status_on(D(2009, 1, 22)) is None
@@ -89,7 +94,9 @@ def test_illinois_and_new_york_withdrawals_are_dated(dataset):
 
 
 def test_signed_excludes_refusals(dataset):
-    assert set(Agreement.objects.signed().values_list("state", flat=True)) == {
+    assert set(
+        Agreement.objects.exclude(status_changes__status=AgreementStatus.DECLINED).values_list("state", flat=True)
+    ) == {
         "CA",
         "CO",
         "DC",
@@ -116,7 +123,12 @@ def test_rescinding_a_new_agreement_uses_the_events_first_source(dataset):
     [change] = agreements_rescind(event=rescission, agreements=Agreement.objects.filter(pk=agreement.pk))
     assert change.source == rescission.sources.order_by("pk").first()
     assert change.event == rescission
-    assert Agreement.objects.rescinded(on=D(2011, 8, 5)).filter(pk=agreement.pk).exists()
+    assert (
+        Agreement.objects.with_status(D(2011, 8, 5))
+        .filter(status=AgreementStatus.RESCINDED)
+        .filter(pk=agreement.pk)
+        .exists()
+    )
 
 
 # Constraints: the database refuses what must never be stored.

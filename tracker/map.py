@@ -1,7 +1,7 @@
 """County maps: SVG markup for a set of counties coloured by status on a date, and the numbers beside them.
 
-The map draws today's 3,142 counties (``on_map()``); the headline counts the 3,143 units of the 2008-2013 data
-(``counted()``). A successor unit (e.g. Kusilvak Census Area) is drawn with the status of the historical unit it
+The map draws today's 3,142 counties (``on_current_map``); the headline counts the 3,143 units of the 2008-2013
+data (``in_dataset``). A successor unit (e.g. Kusilvak Census Area) is drawn with the status of the historical unit it
 borrows from and is not counted; a retired unit (e.g. Wade Hampton) is counted but has no shape.
 
 Each county path carries its first activation date (``data-a``) once, so the browser can recolour the map for any
