@@ -49,6 +49,10 @@ Spanish (spanish.py and words._KIND_PREFIXES): "condado de ...", "parroquia ..."
 Every result says why it is there: `Result.why` (a `Why` per unit: name, alias, place, zip, fips, period, today,
 later, state, partial), put in words by explain.py in the page's language. The importer reads no places as units:
 a row naming a city is an error listing its counties.
+
+The files: matcher.py (the Matcher and its name matching), codes.py (queries of digits: FIPS and ZIP codes),
+resolve.py (`Matcher.resolve`, the importer's reading of a row), words.py (folding, kind words, aliases),
+pieces.py and records.py (the records a search returns), gazetteer.py (places and ZIP codes), spanish.py, explain.py.
 """
 
 from jurisdictions.search.gazetteer import Gazetteer, Locality, ZipCode

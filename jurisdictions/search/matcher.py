@@ -13,12 +13,9 @@ from rapidfuzz import fuzz, process
 
 from jurisdictions.search import gazetteer as lookup
 from jurisdictions.search import spanish
+from jurisdictions.search.codes import CodeSearch
 from jurisdictions.search.pieces import (
     _SEP,
-    ZIP_SOURCE,
-    _ambiguous_error,
-    _and,
-    _clean_fips,
     _Found,
     _Haystack,
     _police_note,
@@ -27,20 +24,18 @@ from jurisdictions.search.pieces import (
 )
 from jurisdictions.search.records import (
     ALIAS,
-    FIPS,
     LATER,
     NAME,
     PARTIAL,
     PLACE,
     STATE,
-    ZIP,
     Place,
-    Resolution,
     Result,
     StateRef,
     Why,
     _Later,
 )
+from jurisdictions.search.resolve import Resolving
 from jurisdictions.search.words import (
     _AP_STATES,
     ALIASES,
@@ -76,7 +71,7 @@ def _note_in_language(place: Place):
     return _pick_note_lazy(place.change_note, place.change_note_es)
 
 
-class Matcher:
+class Matcher(Resolving, CodeSearch):
     """Finds places by any name people type. Build once per data version; then read-only and thread-safe.
 
     places: every unit (Place records; FIPS codes unique). states: (postal, fips, name) for the 50 states and DC.
@@ -187,77 +182,6 @@ class Matcher:
         result = self._search_cached((query or "")[:100])
         return result if limit is None else result.limited(limit)
 
-    def resolve(self, state_text: str = "", name_text: str = "", fips_text: str = "") -> Resolution:
-        """The one place an import row means, or an error saying why not.
-
-        state_text: postal code, name or FIPS code of the state ("" if the file has none: then a trailing state in
-        the name is read, "Harris County, TX"). name_text: any form `search` reads, plus agency forms. fips_text:
-        a FIPS code (a dropped leading zero and a spreadsheet's ".0" are forgiven); when given, the name (if any)
-        must mean the same unit. Errors: an unknown state; a FIPS code that is not a unit (a later code gets a hint
-        naming the period's units); a FIPS code of another state or another name; no state; a state agency; a name
-        that fits several units (all named: "Richmond" in Virginia is Richmond County and Richmond city); no match
-        (with the closest names as suggestions).
-        """
-        state_text, name_text, fips_text = (state_text or "").strip(), (name_text or "").strip(), fips_text or ""
-        state = None
-        if state_text:
-            state = self.state(state_text)
-            if state is None:
-                return Resolution(
-                    error=f"“{state_text}” is not a state (give a postal code like TX, a name or a FIPS code)."
-                )
-        if fips_text.strip():
-            return self._resolve_fips(state, name_text, _clean_fips(fips_text))
-        if not name_text:
-            return Resolution(error="The row has neither a jurisdiction name nor a FIPS code.")
-        tokens = self._tokens(name_text)
-        named, rest = self._trailing_state(tokens)
-        if state is None:
-            if named is None:
-                return Resolution(
-                    error=f"“{name_text}” has no state: add the state (or the FIPS code) so the name can be matched."
-                )
-            state = named
-        # "Harris County, TX" in a TX row names Harris County; but "Washington DC" is a name as it stands.
-        if named == state and (
-            self._exact(_readings(rest), state.postal) or not self._exact(_readings(tokens), state.postal)
-        ):
-            tokens = rest
-        readings = _readings(tokens)
-        last = readings[-1]
-        if last.agency == STATE_AGENCY and (self.state(last.key) or last.key in ("", "state")):
-            return Resolution(error=_state_agency_error(name_text))
-        found = self._exact(readings, state.postal)
-        if len(found) == 1:
-            return Resolution(place=self.places[found[0]])
-        if found:
-            return Resolution(error=_ambiguous_error(name_text, state, [self.places[i] for i in found]),
-                              suggestions=tuple(self.places[i] for i in found))  # fmt: skip
-        later = self._later_named(readings, state.postal)
-        if later:
-            return Resolution(error=" ".join(unit.note for unit in later), suggestions=self._covers(later))
-        towns = self._towns(readings, state.postal)
-        if towns:
-            # A city or town is not a unit of the tracker: name the counties it lies in, never pick one.
-            where = "; ".join(
-                f"{town.name}, {town.state} lies in {_and([unit.label for unit in self._town_units([town])])}"
-                for town in towns[:3]
-            )
-            what = "a city police department" if last.agency == POLICE else "a city, town or community"
-            return Resolution(
-                error=f"“{name_text}” is {what}, not a county or county-equivalent ({where}): the tracker records "
-                "counties and independent cities. Give the county instead, or its FIPS code.",
-                suggestions=self._town_units(towns),
-            )
-        suggestions = self.closest(name_text, state.postal)
-        if last.agency == POLICE:
-            return Resolution(
-                error=f"“{name_text}” is a city police department, and no independent city in {state.name} is called "
-                f"that: the tracker records counties and independent cities. Give the county instead.",
-                suggestions=suggestions,
-            )
-        return Resolution(error=f"No jurisdiction in {state.name} is called “{name_text}”.", suggestions=suggestions)
-
     def closest(self, text: str, postal: str | None = None, *, limit: int = 3) -> tuple[Place, ...]:
         """Up to `limit` places most like `text` (within a state if `postal`): names starting with or containing
         it first, then similar spellings (rapidfuzz). A few ms at most, so an import can afford one per row."""
@@ -363,68 +287,6 @@ class Matcher:
         return Result(
             states=states, did_you_mean=did_you_mean, notes=tuple(notes), did_you_mean_why=suggestions.whys()[:5]
         )
-
-    def _search_codes(self, digits: str) -> Result:
-        """A FIPS code, a ZIP code, or both ("48201" is Harris County's FIPS code and a Detroit ZIP code)."""
-        if len(digits) == 4 and "0" + digits not in self._by_fips and self.gazetteer.zip_code("0" + digits):
-            digits = "0" + digits  # a spreadsheet's ZIP code without its leading zero
-        by_fips = self._search_fips(digits)
-        zip_code = self.gazetteer.zip_code(digits) if len(digits) == 5 else None
-        if zip_code is None:
-            return by_fips
-        found = _Found(self)
-        for place, why in zip(by_fips.places, by_fips.why, strict=True):
-            found.add(self._by_fips[place.fips], why)
-        fips_found = len(found)
-        for rank, code in enumerate(zip_code.counties):
-            if code in self._by_fips:
-                found.add(self._by_fips[code], Why(ZIP, zip_code.city, zip_code.state, zip_code.code, rank))
-        found.add_related()
-        notes = list(by_fips.notes) if fips_found else []
-        notes.append(
-            format_lazy(
-                gettext_lazy(
-                    "ZIP codes are postal delivery routes, not areas, and some cross county lines: {zip} is listed "
-                    "under the county the Postal Service files it in, then any other county its centre lies in "
-                    "(ZIP code table: {source})."
-                ),
-                zip=zip_code.code,
-                source=ZIP_SOURCE,
-            )
-        )
-        places = found.places()
-        return Result(places, by_fips.states, (), tuple(notes), len(places), found.whys())
-
-    def _search_fips(self, digits: str) -> Result:
-        if len(digits) == 4 and "0" + digits in self._by_fips:
-            # Spreadsheets drop the leading zero of Alabama's 01001.
-            digits = "0" + digits
-        if len(digits) == 5:
-            later = self._later_by_fips.get(digits)
-            if later is not None:
-                covers = self._covers([later])
-                why = Why(LATER, later.name, later.state, later.fips)
-                return Result(covers, notes=(later.note,), exact=len(covers), why=(why,) * len(covers))
-            index = self._by_fips.get(digits)
-            if index is None:
-                return Result(
-                    notes=(
-                        format_lazy(
-                            gettext_lazy("No county or county-equivalent has the FIPS code {fips}."), fips=digits
-                        ),
-                    )
-                )
-            found = _Found(self)
-            found.add(index, Why(FIPS, code=digits))
-            found.add_related()
-            return Result(
-                found.places(), notes=tuple(self._unit_notes([self.places[index]])), exact=1, why=found.whys()
-            )
-        if len(digits) > 5:
-            return Result()
-        states = tuple(state for state in self.states if state.fips == digits)
-        places = tuple(place for place in self.places if place.fips.startswith(digits))
-        return Result(places, states, why=(Why(PARTIAL),) * len(places))
 
     # --- matching -----------------------------------------------------------------------------------------------
 
@@ -610,33 +472,3 @@ class Matcher:
             for place in places
             if place.change_note and not (place.in_dataset and place.on_current_map)
         ]
-
-    def _resolve_fips(self, state: StateRef | None, name_text: str, code: str) -> Resolution:
-        later = self._later_by_fips.get(code)
-        if later is not None:
-            return Resolution(
-                error=f"FIPS {code} is {later.name}, which the tracker does not hold. {later.note}",
-                suggestions=self._covers([later]),
-            )
-        index = self._by_fips.get(code)
-        if index is None:
-            return Resolution(
-                error=f"FIPS “{code}” is not a jurisdiction in the tracker.",
-                suggestions=self.closest(name_text, state.postal if state else None) if name_text else (),
-            )
-        place = self.places[index]
-        if state is not None and place.state_postal != state.postal:
-            return Resolution(error=f"FIPS {code} is {place.name}, {place.state_name}, not in {state.name}.")
-        if name_text:
-            tokens = self._tokens(name_text)
-            named, rest = self._trailing_state(tokens)
-            if named is not None and named.postal == place.state_postal:
-                tokens = rest
-            meant = {self.places[i].fips for i in self._exact(_readings(tokens), place.state_postal)}
-            # A renamed unit under either name: "Shannon County" with 46102, "Oglala Lakota" with 46113.
-            same = {place.fips, place.status_from} | {other.fips for other in self.places if other.status_from == code}
-            if not meant & (same - {""}):
-                return Resolution(
-                    error=f"FIPS {code} is {place.name}, {place.state_postal}, but the row names “{name_text}”."
-                )
-        return Resolution(place=place)
