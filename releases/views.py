@@ -44,9 +44,7 @@ def release_detail(request, number: int):
     _prepare(request, release=release)
     # The Cite box names this release, and leaves the access date to the browser: this page never changes.
     request.latest_release, request.cite_without_date = pin, True
-    etag = http_cache.release_etag(
-        "release-page", pin, pin.day, request.scheme, request.get_host(), request.path
-    )
+    etag = http_cache.release_etag("release-page", pin, pin.day, request.scheme, request.get_host(), request.path)
     modified = http_cache.last_modified(release.published_at, None)
     response = http_cache.not_modified(request, etag, modified)
     if response is None:
