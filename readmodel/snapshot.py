@@ -5,9 +5,9 @@ is read only to build it (a fixed dozen queries, whatever the size of the data) 
 data version (common/reading.py). Everything in it is read-only once built: model instances whose related
 rows are already attached (prefetched), so templates and serializers that follow a relation run no query.
 
-Status on a date comes from the one as-of rule (jurisdictions/asof.py); what a day's answer needs for every unit
-is computed once per day asked and kept (a bounded number of days), so a page of 100 or the full CSV for a day
-costs the rows' formatting only.
+Status on a date comes from the one as-of rule (jurisdictions/asof.py), applied once per data version at each
+change date: the epoch index (readmodel/epochs.py) maps any day to its epoch by binary search, so a day's counts
+are a lookup, a page of N rows makes N rows, and the full CSV joins lines encoded once per unit and standing.
 """
 
 import datetime
@@ -15,19 +15,51 @@ import gc
 import json
 import threading
 import time
-from collections import OrderedDict
+from collections.abc import Sequence
 from typing import NamedTuple
+
+import cachetools
+from django.conf import settings
 
 from agreements.models import Agreement, AgreementStatusChange, Event
 from common.dates import us_today
 from common.reading import Version
 from jurisdictions import asof, search
 from jurisdictions.models import Jurisdiction, Source, State, Status, StatusChange
+from readmodel import epochs
 
-# Days whose per-unit statuses are kept: a day costs about 0.5 MB; readers and scripts ask for a few at a time.
-DAYS_KEPT = 64
-# Encoded answers kept (each unit's JSON or CSV line for one day and site address: up to about 4 MB each).
-HEAVY_KEPT = 8
+# What an encoded line costs beyond its text (its key and the store's bookkeeping), for the byte bound.
+ENCODED_OVERHEAD = 200
+
+
+def _size(value) -> int:
+    return len(value) + ENCODED_OVERHEAD
+
+
+class Encoded:
+    """A view of a snapshot's store of encoded lines for one kind (a format, a site address): `get(key)`,
+    `key in`, `[key]`, `[key] = bytes`. Least recently used lines go first when the store is full."""
+
+    __slots__ = ("store", "lock", "kind")
+
+    def __init__(self, store, lock, kind: tuple):
+        self.store, self.lock, self.kind = store, lock, kind
+
+    def get(self, key):
+        with self.lock:
+            return self.store.get((self.kind, key))
+
+    def __contains__(self, key) -> bool:
+        with self.lock:
+            return (self.kind, key) in self.store
+
+    def __getitem__(self, key):
+        with self.lock:
+            return self.store[(self.kind, key)]
+
+    def __setitem__(self, key, value) -> None:
+        with self.lock:
+            self.store[(self.kind, key)] = value
 
 
 class UnitRow(NamedTuple):
@@ -36,6 +68,7 @@ class UnitRow(NamedTuple):
     unit: Jurisdiction
     standing: asof.UnitStatus
     timeline: tuple  # its dated changes up to the day (own, or borrowed via status_from), oldest first
+    stage: int = 0  # which of the unit's standings this is (0: before its first change): keys its encoded forms
 
     @property
     def fips(self) -> str:
@@ -58,6 +91,55 @@ class StateCounts(NamedTuple):
     def fully_activated_on(self) -> datetime.date | None:
         """The day the state's last counted unit was activated, if all were by the day; else None."""
         return self.last_activation if self.total and self.activated == self.total else None
+
+
+class DayRows(Sequence):
+    """The rows of some units on one day, in list order, each made only when read: a page of N rows costs N rows.
+
+    It looks like the `Rows` the filters and the paginator take (`.model`, `.all()`, `.narrowed()`, `.having()`);
+    `where_unit` and `with_status` narrow it without making a row (a unit's own fields; the epoch's status codes).
+    """
+
+    model = Jurisdiction
+
+    def __init__(self, snapshot: "Snapshot", epoch: int, positions: tuple):
+        self.snapshot, self.epoch, self.positions = snapshot, epoch, positions
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return DayRows(self.snapshot, self.epoch, self.positions[index])
+        return self.snapshot._row_at(self.positions[index], self.epoch)
+
+    def __iter__(self):
+        row_at, epoch = self.snapshot._row_at, self.epoch
+        return (row_at(position, epoch) for position in self.positions)
+
+    def all(self):
+        return self
+
+    def _kept(self, positions) -> "DayRows":
+        return DayRows(self.snapshot, self.epoch, tuple(positions))
+
+    def where_unit(self, keep) -> "DayRows":
+        units = self.snapshot.ordered_units
+        return self._kept(position for position in self.positions if keep(units[position]))
+
+    def with_status(self, wanted) -> "DayRows":
+        statuses = self.snapshot.epochs.statuses
+        codes = self.snapshot.epochs.codes(self.epoch)
+        wanted = {statuses.index(status) for status in wanted}
+        return self._kept(position for position in self.positions if codes[position] in wanted)
+
+    def narrowed(self, keep) -> "DayRows":
+        row_at, epoch = self.snapshot._row_at, self.epoch
+        return self._kept(position for position in self.positions if keep(row_at(position, epoch)))
+
+    def having(self, value_of, wanted) -> "DayRows":
+        wanted = set(wanted)
+        return self.narrowed(lambda row: value_of(row) in wanted)
 
 
 class Snapshot:
@@ -94,15 +176,18 @@ class Snapshot:
         self.events: list[Event] = sorted(events, key=lambda e: (e.occurred_on, e.pk))
         self.events_by_id = {event.pk: event for event in self.events}
         self.program_events = asof.program_events(self.events)
-        self._days: OrderedDict[tuple, dict] = OrderedDict()
-        self._heavy: OrderedDict[tuple, dict] = OrderedDict()
+        self._encoded = cachetools.LRUCache(maxsize=int(settings.ENCODED_CACHE_MB * 1024 * 1024), getsizeof=_size)
+        self._encoded_lock = threading.Lock()
         self.scopes = {
             "all": self.ordered_units,
             "counted": self.counted,
             "on_map": [unit for unit in self.ordered_units if unit.on_current_map],
             "off_map": [unit for unit in self.ordered_units if not unit.on_current_map],
         }
-        self._days_lock = threading.Lock()
+        self._scope_positions = {
+            name: tuple(position for position, unit in enumerate(self.ordered_units) if unit in members)
+            for name, members in ((name, set(units)) for name, units in self.scopes.items())
+        }
         self._memo: dict = {}
         self.build_seconds = 0.0
         # The newest release when this version was read (common.reading.Pinned), and the data version its
@@ -110,83 +195,78 @@ class Snapshot:
         self.latest_release = None
         self.latest_release_version: int | None = None
 
-    # --- one day -----------------------------------------------------------------------------------------------
+    def index(self) -> None:
+        """Build the epoch index (readmodel/epochs.py): once, after every dated change has its earlier reports."""
+        self.epochs = epochs.UnitEpochs(
+            self.ordered_units,
+            self.timelines,
+            counted={unit.fips for unit in self.counted},
+            states=list(self.states),
+            statuses=Status.values,
+        )
+        self._agreement_epochs = {
+            agreement.pk: epochs.agreement_epochs(agreement.timeline) for agreement in self.agreements
+        }
+        self.eras = epochs.program_eras(self.program_events)
 
-    def _per_day(self, what: str, day: datetime.date, compute):
-        """A value computed for one day, kept for the DAYS_KEPT days asked last (keys are never request text)."""
-        key = (what, day)
-        found = self._days.get(key)
-        if found is not None:
-            return found
-        computed = compute()
-        with self._days_lock:
-            self._days[key] = computed
-            while len(self._days) > 2 * DAYS_KEPT:
-                self._days.popitem(last=False)
-        return computed
+    # --- one day: an epoch of the index (readmodel/epochs.py), found by binary search -----------------------
 
-    def standings(self, day: datetime.date) -> dict[str, asof.UnitStatus]:
-        """{fips: status on `day`} for every unit, computed once per day and kept."""
-        return self._per_day(
-            "standings",
-            day,
-            lambda: {fips: asof.unit_status_on(timeline, day) for fips, timeline in self.timelines.items()},
+    def _row_at(self, position: int, epoch: int) -> UnitRow:
+        index = self.epochs
+        stage = index.stage(position, epoch)
+        unit = self.ordered_units[position]
+        timeline = self.timelines[unit.fips]
+        length = index.lengths[position][stage]
+        return UnitRow(
+            unit, index.standings[position][stage], timeline if length == len(timeline) else timeline[:length], stage
         )
 
     def row(self, fips: str, day: datetime.date) -> UnitRow | None:
-        unit = self.units.get(fips)
-        if unit is None:
-            return None
-        return UnitRow(unit, self.standings(day)[fips], _up_to(self.timelines[fips], day))
+        position = self.epochs.positions.get(fips)
+        return None if position is None else self._row_at(position, self.epochs.epoch(day))
 
-    def scoped_rows(self, day: datetime.date, scope: str) -> tuple[UnitRow, ...]:
-        """The rows of a scope on `day`, in list order, kept per day: "counted" (the 3,143 of 2008-2013), "all",
-        "on_map" (the 3,142 on today's map) or "off_map" (the 8 historical units without a shape)."""
-        return self._per_day(("rows", scope), day, lambda: tuple(self.rows(day, self.scopes[scope])))
+    def standing(self, fips: str, day: datetime.date) -> asof.UnitStatus:
+        """A unit's standing on `day` (one bisect for the day, one into the unit's own few standings)."""
+        position = self.epochs.positions[fips]
+        return self.epochs.standings[position][self.epochs.stage(position, self.epochs.epoch(day))]
 
-    def encoded(self, key: tuple) -> dict:
-        """A dict for this version's encoded answers under `key` (a resource, a day, the site's address), filled
-        by the caller: e.g. each unit's JSON for that day. Only the HEAVY_KEPT keys asked last are kept."""
-        found = self._heavy.get(key)
-        if found is None:
-            with self._days_lock:
-                found = self._heavy.setdefault(key, {})
-                while len(self._heavy) > HEAVY_KEPT:
-                    self._heavy.popitem(last=False)
-        return found
+    def scoped_rows(self, day: datetime.date, scope: str) -> "DayRows":
+        """The rows of a scope on `day`, in list order, made as they are read: "counted" (the 3,143 of 2008-2013),
+        "all", "on_map" (the 3,142 on today's map) or "off_map" (the 8 historical units without a shape)."""
+        return DayRows(self, self.epochs.epoch(day), self._scope_positions[scope])
 
     def rows(self, day: datetime.date, units=None) -> list[UnitRow]:
         """Rows for `units` (default: every unit, in list order) on `day`."""
-        standings = self.standings(day)
-        timelines = self.timelines
-        return [
-            UnitRow(unit, standings[unit.fips], _up_to(timelines[unit.fips], day))
-            for unit in (self.ordered_units if units is None else units)
-        ]
+        epoch, positions = self.epochs.epoch(day), self.epochs.positions
+        return [self._row_at(positions[unit.fips], epoch) for unit in (self.ordered_units if units is None else units)]
+
+    def activated_fips(self, day: datetime.date, state: str | None = None) -> set[str]:
+        """The FIPS codes of the units activated on `day` (of one state, if given): the map's colouring."""
+        codes = self.epochs.codes(self.epochs.epoch(day))
+        activated = self.epochs.statuses.index(Status.ACTIVATED)
+        return {
+            unit.fips
+            for unit, code in zip(self.ordered_units, codes, strict=True)
+            if code == activated and (state is None or unit.state_id == state)
+        }
+
+    def encoded(self, kind: tuple) -> "Encoded":
+        """This version's encoded answers of one kind (a format and the site's address), filled by the caller: e.g.
+        each unit's JSON per standing. One store per snapshot, bounded in bytes (settings.ENCODED_CACHE_MB)."""
+        return Encoded(self._encoded, self._encoded_lock, kind)
 
     def program_status(self, day: datetime.date) -> asof.ProgramStatus:
-        return asof.program_status_on(self.program_events, day)
+        return self.eras.on(day)
 
     def state_counts(self, day: datetime.date) -> dict[str, StateCounts]:
-        """{postal: StateCounts} of the counted units on `day`, every state present (in name order); kept per day."""
-        return self._per_day("state_counts", day, lambda: self._count_states(day))
-
-    def _count_states(self, day: datetime.date) -> dict[str, StateCounts]:
-        standings = self.standings(day)
-        tallies = {postal: dict.fromkeys(Status.values, 0) for postal in self.states}
-        last: dict[str, datetime.date] = {}
-        for unit in self.counted:
-            standing = standings[unit.fips]
-            tallies[unit.state_id][standing.status] += 1
-            if standing.activated_on and (unit.state_id not in last or standing.activated_on > last[unit.state_id]):
-                last[unit.state_id] = standing.activated_on
+        """{postal: StateCounts} of the counted units on `day`, every state present (in name order): a lookup."""
         return {
-            postal: StateCounts(state, tallies[postal], sum(tallies[postal].values()), last.get(postal))
-            for postal, state in self.states.items()
+            postal: StateCounts(self.states[postal], by_status, sum(by_status.values()), last)
+            for postal, by_status, last in self.epochs.counts(self.epochs.epoch(day))
         }
 
     def agreement_status(self, agreement: Agreement, day: datetime.date) -> str | None:
-        return asof.agreement_status_on(agreement.timeline, day)
+        return self._agreement_epochs[agreement.pk].on(day)
 
     @property
     def rescission(self) -> Event | None:
@@ -456,6 +536,7 @@ def _from_rows(version: Version, rows: dict) -> Snapshot:
     for event in snapshot.events:
         if event.state_id:
             event.state = snapshot.states[event.state_id]
+    snapshot.index()
     snapshot.build_seconds = time.perf_counter() - started
     return snapshot
 

@@ -166,10 +166,30 @@ if os.environ.get("REDIS_URL"):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "scomm"}}
 
+# One memory budget per worker for everything it keeps to answer faster (its memos), in MB, beside the current
+# snapshot itself (about 25 MB for the shipped data, built once per data version). Split in fixed shares, each
+# bounded where it is kept; docs/production.md lists them and bench/README.md the measured total:
+# - ANSWER_CACHE_MB: finished public answers (common/answer_cache.py), in the embedded default only;
+# - ENCODED_CACHE_MB: each unit's JSON object and CSV line per standing (readmodel/snapshot.py `encoded`);
+# - RELEASE_SNAPSHOTS_KEPT: snapshots of numbered releases (common/reading.py), RELEASE_SNAPSHOT_MB each;
+# - the rest (about 8 MB, fixed by the code): the name matcher's last 4,096 searches, the county geometry, the
+#   map's markup and the sitemap per version (a few of each, keyed by code, never by request text).
+MEMORY_BUDGET_MB = float(os.environ.get("MEMORY_BUDGET_MB") or "128")
+# Measured for the shipped data (bench/snapshot_build.py: the snapshot's heap, tracemalloc).
+RELEASE_SNAPSHOT_MB = 25
+MEMO_FIXED_MB = 8
+
 # Finished public answers kept per worker for repeat requests (common/answer_cache.py), in MB; 0 turns it off.
 # Off by default under PRODUCTION=1: nginx caches there (deploy/nginx.conf).
 # Bounded in bytes, and each answer is served only while the data version it was made from is current.
-ANSWER_CACHE_MB = float(os.environ.get("ANSWER_CACHE_MB") or ("0" if PRODUCTION else "32"))
+ANSWER_CACHE_MB = float(os.environ.get("ANSWER_CACHE_MB") or ("0" if PRODUCTION else str(MEMORY_BUDGET_MB / 4)))
+# Encoded JSON objects and CSV lines per data version (about 5 MB hold every unit's line of every standing).
+ENCODED_CACHE_MB = float(os.environ.get("ENCODED_CACHE_MB") or str(MEMORY_BUDGET_MB / 8))
+# Snapshots of numbered releases kept per worker, least recently used out first: what the budget has left.
+RELEASE_SNAPSHOTS_KEPT = int(
+    os.environ.get("RELEASE_SNAPSHOTS_KEPT")
+    or max(1, (MEMORY_BUDGET_MB - ANSWER_CACHE_MB - ENCODED_CACHE_MB - MEMO_FIXED_MB) // RELEASE_SNAPSHOT_MB)
+)
 
 # django-axes: AXES_FAILURE_LIMIT failed admin logins from one address for one username lock that pair out for
 # AXES_COOLOFF_MINUTES (answered with 429). Attempts are kept in the database, so every app server sees them.
