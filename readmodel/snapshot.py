@@ -152,7 +152,6 @@ class Snapshot:
         self.units: dict[str, Jurisdiction] = {unit.fips: unit for unit in units}
         # The order of every list: state name, unit name, FIPS.
         self.ordered_units = sorted(units, key=lambda u: (self.states[u.state_id].name, u.name, u.fips))
-        self.counted = [unit for unit in self.ordered_units if unit.in_dataset]
         own: dict[str, list] = {}
         for change in changes:
             change.source = self.sources[change.source_id]
@@ -178,16 +177,22 @@ class Snapshot:
         self.program_events = asof.program_events(self.events)
         self._encoded = cachetools.LRUCache(maxsize=int(settings.ENCODED_CACHE_MB * 1024 * 1024), getsizeof=_size)
         self._encoded_lock = threading.Lock()
-        self.scopes = {
-            "all": self.ordered_units,
-            "counted": self.counted,
-            "on_map": [unit for unit in self.ordered_units if unit.on_current_map],
-            "off_map": [unit for unit in self.ordered_units if not unit.on_current_map],
+        # Each scope's units in list order, and their positions in it (what a day's rows are made from).
+        kept_in = {
+            "all": lambda unit: True,
+            "counted": lambda unit: unit.in_dataset,
+            "on_map": lambda unit: unit.on_current_map,
+            "off_map": lambda unit: not unit.on_current_map,
         }
         self._scope_positions = {
-            name: tuple(position for position, unit in enumerate(self.ordered_units) if unit in members)
-            for name, members in ((name, set(units)) for name, units in self.scopes.items())
+            name: tuple(position for position, unit in enumerate(self.ordered_units) if keep(unit))
+            for name, keep in kept_in.items()
         }
+        self.scopes = {
+            name: [self.ordered_units[position] for position in positions]
+            for name, positions in self._scope_positions.items()
+        }
+        self.counted = self.scopes["counted"]
         self._memo: dict = {}
         self.build_seconds = 0.0
         # The newest release when this version was read (common.reading.Pinned), and the data version its

@@ -51,3 +51,28 @@ def test_the_map_geometry_is_kept_per_version_and_only_the_colouring_follows_the
     assert before.paths != after.paths
     assert len(before.activated_fips) < len(after.activated_fips)
     assert str(after.paths).count('class="a"') > str(before.paths).count('class="a"') > 0
+
+
+def test_the_memos_shares_fit_the_one_memory_budget():
+    from django.conf import settings as configured
+
+    shares = (
+        configured.ANSWER_CACHE_MB
+        + configured.ENCODED_CACHE_MB
+        + configured.RELEASE_SNAPSHOTS_KEPT * configured.RELEASE_SNAPSHOT_MB
+        + configured.MEMO_FIXED_MB
+    )
+    assert 0 < shares <= configured.MEMORY_BUDGET_MB
+    assert configured.RELEASE_SNAPSHOTS_KEPT >= 5  # five releases cycled are each built once
+
+
+def test_the_encoded_store_is_bounded_in_bytes(dataset, settings):
+    settings.ENCODED_CACHE_MB = 0.05  # 52 KB
+    reading.forget()
+    snapshot = reading.current()
+    store = snapshot.encoded(("csv", "http://testserver/"))
+    for number in range(2000):
+        store[(f"{number:05d}", 0)] = b"x" * 100
+    assert snapshot._encoded.currsize <= 0.05 * 1024 * 1024
+    assert store.get(("01999", 0)) == b"x" * 100
+    assert store.get(("00000", 0)) is None  # the least recently used went first

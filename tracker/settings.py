@@ -167,16 +167,16 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "scomm"}}
 
 # One memory budget per worker for everything it keeps to answer faster (its memos), in MB, beside the current
-# snapshot itself (about 25 MB for the shipped data, built once per data version). Split in fixed shares, each
-# bounded where it is kept; docs/production.md lists them and bench/README.md the measured total:
+# snapshot itself (built once per data version). Split in fixed shares, each bounded where it is kept;
+# docs/production.md lists them and bench/README.md the measured figures:
 # - ANSWER_CACHE_MB: finished public answers (common/answer_cache.py), in the embedded default only;
 # - ENCODED_CACHE_MB: each unit's JSON object and CSV line per standing (readmodel/snapshot.py `encoded`);
 # - RELEASE_SNAPSHOTS_KEPT: snapshots of numbered releases (common/reading.py), RELEASE_SNAPSHOT_MB each;
-# - the rest (about 8 MB, fixed by the code): the name matcher's last 4,096 searches, the county geometry, the
-#   map's markup and the sitemap per version (a few of each, keyed by code, never by request text).
+# - MEMO_FIXED_MB, an allowance (not measured one by one) for the memos bounded by count in the code: the name
+#   matcher's last 4,096 searches, the county geometry, the map's markup and the sitemap per version.
 MEMORY_BUDGET_MB = float(os.environ.get("MEMORY_BUDGET_MB") or "128")
-# Measured for the shipped data (bench/snapshot_build.py: the snapshot's heap, tracemalloc).
-RELEASE_SNAPSHOT_MB = 25
+# A release's snapshot: 7.7 MB measured for the shipped data (bench/snapshot_build.py, tracemalloc), with room.
+RELEASE_SNAPSHOT_MB = 10
 MEMO_FIXED_MB = 8
 
 # Finished public answers kept per worker for repeat requests (common/answer_cache.py), in MB; 0 turns it off.
