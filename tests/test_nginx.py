@@ -164,8 +164,10 @@ def test_a_signed_in_request_is_never_answered_from_or_stored_in_the_cache(trans
 def test_a_csrftoken_cookie_is_answered_from_the_cache(transactional_db, nginx):
     """A reader who filed a correction holds a csrftoken: public answers are the same for them, so cached."""
     url = "/nginx-test/public/?t=csrf"
-    first = nginx.get(url, {"Cookie": "csrftoken=abc123"})
-    second = nginx.get(url, {"Cookie": "theme=dark; csrftoken=abc123"})
+    # As Django writes it (32 letters and digits): a malformed one is replaced, and an answer setting it not stored.
+    token = "Zq3" * 10 + "x7"
+    first = nginx.get(url, {"Cookie": f"csrftoken={token}"})
+    second = nginx.get(url, {"Cookie": f"theme=dark; csrftoken={token}"})
     assert (first[1]["x-cache-status"], second[1]["x-cache-status"]) == ("MISS", "HIT")
     assert json.loads(second[2])["reached_app"] == json.loads(first[2])["reached_app"]
 
