@@ -15,7 +15,6 @@ import gc
 import json
 import threading
 import time
-from collections.abc import Sequence
 from typing import NamedTuple
 
 import cachetools
@@ -27,39 +26,7 @@ from common.reading import Version
 from jurisdictions import asof, search
 from jurisdictions.models import Jurisdiction, Source, State, Status, StatusChange
 from readmodel import epochs
-
-# What an encoded line costs beyond its text (its key and the store's bookkeeping), for the byte bound.
-ENCODED_OVERHEAD = 200
-
-
-def _size(value) -> int:
-    return len(value) + ENCODED_OVERHEAD
-
-
-class Encoded:
-    """A view of a snapshot's store of encoded lines for one kind (a format, a site address): `get(key)`,
-    `key in`, `[key]`, `[key] = bytes`. Least recently used lines go first when the store is full."""
-
-    __slots__ = ("store", "lock", "kind")
-
-    def __init__(self, store, lock, kind: tuple):
-        self.store, self.lock, self.kind = store, lock, kind
-
-    def get(self, key):
-        with self.lock:
-            return self.store.get((self.kind, key))
-
-    def __contains__(self, key) -> bool:
-        with self.lock:
-            return (self.kind, key) in self.store
-
-    def __getitem__(self, key):
-        with self.lock:
-            return self.store[(self.kind, key)]
-
-    def __setitem__(self, key, value) -> None:
-        with self.lock:
-            self.store[(self.kind, key)] = value
+from readmodel.dayrows import DayRows, Encoded, encoded_size
 
 
 class UnitRow(NamedTuple):
@@ -91,55 +58,6 @@ class StateCounts(NamedTuple):
     def fully_activated_on(self) -> datetime.date | None:
         """The day the state's last counted unit was activated, if all were by the day; else None."""
         return self.last_activation if self.total and self.activated == self.total else None
-
-
-class DayRows(Sequence):
-    """The rows of some units on one day, in list order, each made only when read: a page of N rows costs N rows.
-
-    It looks like the `Rows` the filters and the paginator take (`.model`, `.all()`, `.narrowed()`, `.having()`);
-    `where_unit` and `with_status` narrow it without making a row (a unit's own fields; the epoch's status codes).
-    """
-
-    model = Jurisdiction
-
-    def __init__(self, snapshot: "Snapshot", epoch: int, positions: tuple):
-        self.snapshot, self.epoch, self.positions = snapshot, epoch, positions
-
-    def __len__(self) -> int:
-        return len(self.positions)
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return DayRows(self.snapshot, self.epoch, self.positions[index])
-        return self.snapshot._row_at(self.positions[index], self.epoch)
-
-    def __iter__(self):
-        row_at, epoch = self.snapshot._row_at, self.epoch
-        return (row_at(position, epoch) for position in self.positions)
-
-    def all(self):
-        return self
-
-    def _kept(self, positions) -> "DayRows":
-        return DayRows(self.snapshot, self.epoch, tuple(positions))
-
-    def where_unit(self, keep) -> "DayRows":
-        units = self.snapshot.ordered_units
-        return self._kept(position for position in self.positions if keep(units[position]))
-
-    def with_status(self, wanted) -> "DayRows":
-        statuses = self.snapshot.epochs.statuses
-        codes = self.snapshot.epochs.codes(self.epoch)
-        wanted = {statuses.index(status) for status in wanted}
-        return self._kept(position for position in self.positions if codes[position] in wanted)
-
-    def narrowed(self, keep) -> "DayRows":
-        row_at, epoch = self.snapshot._row_at, self.epoch
-        return self._kept(position for position in self.positions if keep(row_at(position, epoch)))
-
-    def having(self, value_of, wanted) -> "DayRows":
-        wanted = set(wanted)
-        return self.narrowed(lambda row: value_of(row) in wanted)
 
 
 class Snapshot:
@@ -175,7 +93,9 @@ class Snapshot:
         self.events: list[Event] = sorted(events, key=lambda e: (e.occurred_on, e.pk))
         self.events_by_id = {event.pk: event for event in self.events}
         self.program_events = asof.program_events(self.events)
-        self._encoded = cachetools.LRUCache(maxsize=int(settings.ENCODED_CACHE_MB * 1024 * 1024), getsizeof=_size)
+        self._encoded = cachetools.LRUCache(
+            maxsize=int(settings.ENCODED_CACHE_MB * 1024 * 1024), getsizeof=encoded_size
+        )
         self._encoded_lock = threading.Lock()
         # Each scope's units in list order, and their positions in it (what a day's rows are made from).
         kept_in = {
@@ -235,7 +155,7 @@ class Snapshot:
         position = self.epochs.positions[fips]
         return self.epochs.standings[position][self.epochs.stage(position, self.epochs.epoch(day))]
 
-    def scoped_rows(self, day: datetime.date, scope: str) -> "DayRows":
+    def scoped_rows(self, day: datetime.date, scope: str) -> DayRows:
         """The rows of a scope on `day`, in list order, made as they are read: "counted" (the 3,143 of 2008-2013),
         "all", "on_map" (the 3,142 on today's map) or "off_map" (the 8 historical units without a shape)."""
         return DayRows(self, self.epochs.epoch(day), self._scope_positions[scope])
@@ -255,7 +175,7 @@ class Snapshot:
             if code == activated and (state is None or unit.state_id == state)
         }
 
-    def encoded(self, kind: tuple) -> "Encoded":
+    def encoded(self, kind: tuple) -> Encoded:
         """This version's encoded answers of one kind (a format and the site's address), filled by the caller: e.g.
         each unit's JSON per standing. One store per snapshot, bounded in bytes (settings.ENCODED_CACHE_MB)."""
         return Encoded(self._encoded, self._encoded_lock, kind)
