@@ -9,16 +9,19 @@ snapshot holds about 31,500 units and as many dated changes.
     .venv/bin/python bench/snapshot_build.py
     DATABASE_URL=postgres://USER@127.0.0.1:5432/EMPTY_DB .venv/bin/python bench/snapshot_build.py
 
-Figures (median of 5): the build (every query and the Python objects), one day's standings for every unit (the
-first answer for a new `as_of`), a day's state counts (stats), and the whole CSV download for a day through the
-API (the test client, no network).
+Figures (median of 5, each on a day never asked before): the build (every query, the Python objects and the
+epoch index), the heap the snapshot holds (tracemalloc), a new day's page of 100 rows and its state counts from the
+snapshot, the same page of 100 and the stats answer through the API (the test client, no network), and the whole
+CSV download for a new day (its lines encoded once per unit and standing are joined again).
 """
 
+import gc
 import os
 import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,30 +60,58 @@ def _median(action) -> float:
     return statistics.median(times)
 
 
+def _new_days():
+    """Days never asked before in this process: one a day from 2009-01-01 on (through the rollout's epochs)."""
+    day = datetime.date(2009, 1, 1)
+    while True:
+        yield day
+        day += datetime.timedelta(days=1)
+
+
+def _heap_mb(version) -> float:
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    built = snapshot.build(version)
+    gc.collect()
+    held = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    del built
+    return held / 1024 / 1024
+
+
 def measure(label: str) -> list:
     version = reading.read_version()
     build = _median(lambda: snapshot.build(version))
+    heap = _heap_mb(version)
     # As the server does it: built, then made the current snapshot (the replaced one collected, the heap settled).
     reading.forget()
     built = reading.snapshot_for(version)
-    days = iter(DAY + datetime.timedelta(days=n) for n in range(1, 100))
-    standings = _median(lambda: built.standings(next(days)))
-    counts = _median(lambda: built._count_states(DAY))
+    days = _new_days()
+    page = _median(lambda: list(built.scoped_rows(next(days), "counted")[:100]))
+    counts = _median(lambda: built.state_counts(next(days)))
     client = Client()
 
-    def download():
-        response = client.get(f"/api/v1/jurisdictions/?format=csv&as_of={DAY}&include=successors")
-        b"".join(response.streaming_content)
+    def get(url):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return b"".join(response.streaming_content) if response.streaming else response.content
 
-    download()  # the snapshot is built and the day's standings computed; then only the download is timed
-    csv_seconds = _median(download)
+    api_page = _median(lambda: get(f"/api/v1/jurisdictions/?as_of={next(days)}"))
+    api_stats = _median(lambda: get(f"/api/v1/stats/?as_of={next(days)}"))
+    get(f"/api/v1/jurisdictions/?format=csv&as_of={DAY}&include=successors")  # every line of that day encoded
+    csv_seconds = _median(lambda: get(f"/api/v1/jurisdictions/?format=csv&as_of={next(days)}&include=successors"))
     return [
         label,
         len(built.units),
         sum(len(t) for t in built.timelines.values()),
+        len(built.epochs.dates),
         build,
-        standings,
+        heap,
+        page,
         counts,
+        api_page,
+        api_stats,
         csv_seconds,
     ]
 
@@ -127,24 +158,21 @@ def main() -> None:
     rows = [measure("shipped data")]
     add_synthetic_copies()
     rows.append(measure("ten times larger"))
-    print(f"database: {connection.vendor}; median of {RUNS} runs; as_of {DAY}")
+    print(f"database: {connection.vendor}; median of {RUNS} runs; each figure on days never asked before")
     header = (
-        f"{'dataset':<18}{'units':>8}{'changes':>9}{'build s':>10}{'a day s':>10}{'counts ms':>11}{'full CSV s':>12}"
+        f"{'dataset':<18}{'units':>7}{'changes':>8}{'epochs':>7}{'build s':>9}{'heap MB':>9}{'page ms':>9}"
+        f"{'counts ms':>10}{'API page ms':>12}{'API stats ms':>13}{'full CSV s':>11}"
     )
     print(header)
     print("-" * len(header))
-    for label, units, changes, build, standings, counts, csv_seconds in rows:
+    for label, units, changes, epochs, build, heap, page, counts, api_page, api_stats, csv_seconds in rows:
         print(
-            f"{label:<18}{units:>8}{changes:>9}{build:>10.3f}{standings:>10.3f}{counts * 1000:>11.1f}"
-            f"{csv_seconds:>12.3f}"
+            f"{label:<18}{units:>7}{changes:>8}{epochs:>7}{build:>9.3f}{heap:>9.1f}{page * 1000:>9.2f}"
+            f"{counts * 1000:>10.3f}{api_page * 1000:>12.1f}{api_stats * 1000:>13.1f}{csv_seconds:>11.3f}"
         )
     base, large = rows
-    print(
-        "ten times larger / shipped: "
-        + ", ".join(
-            f"{name} {large[i] / base[i]:.1f}x" for i, name in ((3, "build"), (4, "a day"), (5, "counts"), (6, "CSV"))
-        )
-    )
+    figures = ((4, "build"), (5, "heap"), (6, "page"), (7, "counts"), (8, "API page"), (9, "API stats"), (10, "CSV"))
+    print("ten times larger / shipped: " + ", ".join(f"{name} {large[i] / base[i]:.1f}x" for i, name in figures))
 
 
 if __name__ == "__main__":

@@ -24,8 +24,10 @@ rules that make it safe in a worker's memory (ARCHITECTURE.md, point 4):
 
 Kept: GET and HEAD 200 answers with an ETag and a Last-Modified (an answer within the second of an edit has none
 yet, and will), `Cache-Control: public`, no cookie set, no CSP nonce. Never looked up or kept: a request with a
-body, a cookie or an Authorization header (staff, the correction form), as nginx bypasses its cache for sessions,
-or with If-Match / If-Unmodified-Since (left to the view). A hit answers If-None-Match / If-Modified-Since with
+body, an Authorization header or a live session the app issued (an editor signed in: its cookie names a session
+that exists), as nginx bypasses its cache for a session cookie, or with If-Match / If-Unmodified-Since (left to
+the view). Any other cookie (a csrftoken, a made-up sessionid) is no reason to compute again.
+A hit answers If-None-Match / If-Modified-Since with
 Django's own 304, carrying the answer's other headers (CORS among them). A database error while checking the
 version turns a hit into a miss: the view answers as it would without the store. A kept answer counts against no
 rate limit, as one served by nginx's cache. Compression is common/compression.py's, inside this store (a kept
@@ -36,6 +38,7 @@ A helper that imports no app code (the version comes from `common.reading`, the 
 
 import functools
 import threading
+from importlib import import_module
 
 import cachetools
 from django.conf import settings
@@ -105,6 +108,8 @@ class AnswerCacheMiddleware:
 
     def __call__(self, request):
         key = self.store is not None and _may_share(request) and answer_key(request)
+        if key and _in_session(request):
+            key = None
         if not key:
             return self.get_response(request)
         with self.lock:
@@ -214,8 +219,22 @@ def _may_share(request) -> bool:
         and "HTTP_TRANSFER_ENCODING" not in meta
         and "HTTP_AUTHORIZATION" not in meta
         and not any(name in meta for name in PRECONDITION_META)
-        and not request.COOKIES
     )
+
+
+def _in_session(request) -> bool:
+    """Whether the request carries a session the app issued: its session cookie names a live session with data (an
+    editor signed in). Only such a request bypasses the store. Any other cookie (a csrftoken left by the correction
+    form, a made-up sessionid) changes no public answer, so it must not turn every request into uncached work; an
+    answer that sets a cookie is never kept anyway (`_keepable`). Asked last, so only a keepable request pays the
+    one session query."""
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not key:
+        return False
+    try:
+        return bool(import_module(settings.SESSION_ENGINE).SessionStore(session_key=key).load())
+    except DatabaseError:
+        return True  # unsure: answer as for an editor, never from or into the store
 
 
 def _keepable(response, key) -> bool:

@@ -18,6 +18,7 @@ import threading
 from collections import OrderedDict
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext
 
@@ -147,12 +148,14 @@ def forget() -> None:
 # --- Numbered data releases (`?release=r3`) ------------------------------------------------------------------
 #
 # A release is frozen: its snapshot is built once from its stored data.json (releases/) and never changes, so it is
-# kept without invalidation, in a small bounded cache keyed by release number (a scraper walking every release costs
-# builds, never memory). Whether the release exists is one query per request (the release row), as a current
+# kept without invalidation, in a bounded least-recently-used cache keyed by release number: at most
+# settings.RELEASE_SNAPSHOTS_KEPT (part of the worker's memory budget, MEMORY_BUDGET_MB), so a scraper walking
+# every release costs builds, never memory; while the releases asked fit, none is built twice in a process, and
+# concurrent first requests for one release wait for one build.
+# Whether the release exists is one query per request (the release row), as a current
 # answer reads the data version; a release row's `key` (number, data hash) guards against another database's
 # release of the same number (a restore, a test database) while this process held its snapshot.
 
-RELEASES_KEPT = 3
 # r1 .. r999999999: a release number is a positive integer without leading zeros.
 _RELEASE_ID = re.compile(r"r([1-9][0-9]{0,8})")
 
@@ -239,7 +242,7 @@ def release_snapshot(number: int):
             found = (_release_loader(pinned), pinned)
             _releases[number] = found
         _releases.move_to_end(number)
-        while len(_releases) > RELEASES_KEPT:
+        while len(_releases) > settings.RELEASE_SNAPSHOTS_KEPT:
             _releases.popitem(last=False)
         return found
 

@@ -88,10 +88,10 @@ class JurisdictionViewSet(SnapshotViewSet):
     renderer_classes = [*SnapshotViewSet.renderer_classes, GeoJSONRenderer]
 
     def all_rows(self):
-        return Rows(self.snapshot.scoped_rows(self.day, "all"), model=Jurisdiction)
+        return self.snapshot.scoped_rows(self.day, "all")
 
     def represent(self, rows) -> list:
-        """Rows as the JSON list holds them. A unit's JSON for a day and site address is encoded once per data
+        """Rows as the JSON list holds them. A unit's JSON per standing, era and site address is encoded once per data
         version (orjson fragments, kept by the snapshot) and reused by every page that lists it; an indented
         answer (`Accept: application/json; indent=2`) is built by DRF's own encoder, as always."""
         renderer = self.request.accepted_renderer
@@ -104,13 +104,15 @@ class JurisdictionViewSet(SnapshotViewSet):
                 for row, result in zip(rows, results, strict=True):
                     result["matched"] = matched(reasons.get(row.unit.fips), row.unit.name)
             return results
-        encoded = self.snapshot.encoded(("json", self.day, self.request.build_absolute_uri("/")))
+        encoded = self.snapshot.encoded(("json", self.request.build_absolute_uri("/")))
+        era = self.snapshot.program_status(self.day).since
         serializer = self.get_serializer()
         results = []
         for row in rows:
-            body = encoded.get(row.unit.fips)
+            key = (row.unit.fips, row.stage, era)
+            body = encoded.get(key)
             if body is None:
-                body = encoded[row.unit.fips] = orjson.dumps(serializer.to_representation(row))
+                body = encoded[key] = orjson.dumps(serializer.to_representation(row))
             if reasons is not None:
                 # The unit's kept JSON object, with one more member before its closing brace.
                 reason = matched(reasons.get(row.unit.fips), row.unit.name)
@@ -119,16 +121,18 @@ class JurisdictionViewSet(SnapshotViewSet):
         return results
 
     def csv_lines(self, rows):
-        """CSV lines of these rows, each encoded once per data version, day and site address (see `represent`)."""
-        encoded = self.snapshot.encoded(("csv", self.day, self.request.build_absolute_uri("/")))
+        """CSV lines of these rows, each encoded once per data version, site address, unit and standing (a line
+        holds neither the history nor the program's era: `csv_exclude`), so any day's CSV joins kept lines."""
+        encoded = self.snapshot.encoded(("csv", self.request.build_absolute_uri("/")))
         columns = self.csv_columns()
         rows = list(rows)
-        missing = [row for row in rows if row.unit.fips not in encoded]
-        for row, line in zip(missing, csv_lines(self.iter_rows(missing), columns), strict=True):
-            encoded[row.unit.fips] = line
+        lines = [encoded.get((row.unit.fips, row.stage)) for row in rows]
+        missing = [index for index, line in enumerate(lines) if line is None]
+        made = csv_lines(self.iter_rows(rows[index] for index in missing), columns)
+        for index, line in zip(missing, made, strict=True):
+            lines[index] = encoded[(rows[index].unit.fips, rows[index].stage)] = line
         yield csv_header(columns)
-        for row in rows:
-            yield encoded[row.unit.fips]
+        yield from lines
 
     def find(self, fips):
         return self.snapshot.row(fips, self.day)

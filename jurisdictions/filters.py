@@ -98,7 +98,7 @@ class JurisdictionFilter(RowFilterSet):
         return True
 
     def filter_queryset(self, rows):
-        """Which units first (the snapshot keeps each scope's rows per day), then the filters."""
+        """Which units first (the snapshot's scope for the day, rows made only as they are read), then the filters."""
         data = self.form.cleaned_data
         on_map = data.get("on_map")
         if on_map is not None:
@@ -108,14 +108,15 @@ class JurisdictionFilter(RowFilterSet):
         else:
             scope = "counted"
         if self.snapshot is not None:
-            rows = Rows(self.snapshot.scoped_rows(self.day, scope), model=Jurisdiction)
+            rows = self.snapshot.scoped_rows(self.day, scope)
         return super().filter_queryset(rows)
 
     def _state(self, rows, name, value):
-        return rows.having(lambda row: row.unit.state_id, value)
+        wanted = set(value)
+        return rows.where_unit(lambda unit: unit.state_id in wanted)
 
     def _status(self, rows, name, value):
-        return rows.having(lambda row: row.standing.status, value)
+        return rows.with_status(value)
 
     def _activated_after(self, rows, name, value):
         return rows.narrowed(lambda row: row.standing.activated_on is not None and row.standing.activated_on >= value)
@@ -130,15 +131,16 @@ class JurisdictionFilter(RowFilterSet):
         """The matching rows, best match first (the snapshot's name matcher)."""
         self.search_result = self.snapshot.matcher.search(value)
         rank = {fips: position for position, fips in enumerate(self.search_result.fips)}
-        matched = rows.narrowed(lambda row: row.unit.fips in rank)
-        matched.sort(key=lambda row: rank[row.unit.fips])
-        return matched
+        matched = rows.where_unit(lambda unit: unit.fips in rank)
+        return Rows(sorted(matched, key=lambda row: rank[row.unit.fips]), model=Jurisdiction)
 
     def _fips(self, rows, name, value):
-        return rows.having(lambda row: row.unit.fips, value)
+        wanted = set(value)
+        return rows.where_unit(lambda unit: unit.fips in wanted)
 
     def _kind(self, rows, name, value):
-        return rows.having(lambda row: row.unit.kind, value)
+        wanted = set(value)
+        return rows.where_unit(lambda unit: unit.kind in wanted)
 
     def _disputed(self, rows, name, value):
         return rows.narrowed(lambda row: row.standing.disputed is value)

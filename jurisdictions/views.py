@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common import geometry
-from common.api.filters import Rows, filterset_params
+from common.api.filters import filterset_params
 from common.dates import local_date
 from common.params import PAGE, Word
 from common.public import bad_request, public_page
 from jurisdictions import unit_set
 from jurisdictions.filters import JurisdictionFilter
-from jurisdictions.models import Jurisdiction, Status
+from jurisdictions.models import Status
 from jurisdictions.search.explain import explain
 
 PAGE_SIZE = 100
@@ -69,9 +69,7 @@ def _filter_errors(errors) -> str:
 @public_page(page=PAGE, sort=Word(tuple(SORTS), default=DEFAULT_SORT), **filterset_params(JurisdictionFilter))
 def jurisdiction_list(request):
     snapshot, day = request.snapshot, request.day
-    filterset = JurisdictionFilter(
-        request.GET, queryset=Rows(snapshot.scoped_rows(day, "all"), model=Jurisdiction), snapshot=snapshot, day=day
-    )
+    filterset = JurisdictionFilter(request.GET, queryset=snapshot.scoped_rows(day, "all"), snapshot=snapshot, day=day)
     if not filterset.is_valid():
         return bad_request(request, _filter_errors(filterset.errors))
     sort, number = request.reading.params["sort"], request.reading.params["page"]

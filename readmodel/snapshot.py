@@ -5,9 +5,9 @@ is read only to build it (a fixed dozen queries, whatever the size of the data) 
 data version (common/reading.py). Everything in it is read-only once built: model instances whose related
 rows are already attached (prefetched), so templates and serializers that follow a relation run no query.
 
-Status on a date comes from the one as-of rule (jurisdictions/asof.py); what a day's answer needs for every unit
-is computed once per day asked and kept (a bounded number of days), so a page of 100 or the full CSV for a day
-costs the rows' formatting only.
+Status on a date comes from the one as-of rule (jurisdictions/asof.py), applied once per data version at each
+change date: the epoch index (readmodel/epochs.py) maps any day to its epoch by binary search, so a day's counts
+are a lookup, a page of N rows makes N rows, and the full CSV joins lines encoded once per unit and standing.
 """
 
 import datetime
@@ -15,19 +15,18 @@ import gc
 import json
 import threading
 import time
-from collections import OrderedDict
 from typing import NamedTuple
+
+import cachetools
+from django.conf import settings
 
 from agreements.models import Agreement, AgreementStatusChange, Event
 from common.dates import us_today
 from common.reading import Version
 from jurisdictions import asof, search
 from jurisdictions.models import Jurisdiction, Source, State, Status, StatusChange
-
-# Days whose per-unit statuses are kept: a day costs about 0.5 MB; readers and scripts ask for a few at a time.
-DAYS_KEPT = 64
-# Encoded answers kept (each unit's JSON or CSV line for one day and site address: up to about 4 MB each).
-HEAVY_KEPT = 8
+from readmodel import epochs
+from readmodel.dayrows import DayRows, Encoded, encoded_size
 
 
 class UnitRow(NamedTuple):
@@ -36,6 +35,7 @@ class UnitRow(NamedTuple):
     unit: Jurisdiction
     standing: asof.UnitStatus
     timeline: tuple  # its dated changes up to the day (own, or borrowed via status_from), oldest first
+    stage: int = 0  # which of the unit's standings this is (0: before its first change): keys its encoded forms
 
     @property
     def fips(self) -> str:
@@ -70,7 +70,6 @@ class Snapshot:
         self.units: dict[str, Jurisdiction] = {unit.fips: unit for unit in units}
         # The order of every list: state name, unit name, FIPS.
         self.ordered_units = sorted(units, key=lambda u: (self.states[u.state_id].name, u.name, u.fips))
-        self.counted = [unit for unit in self.ordered_units if unit.in_dataset]
         own: dict[str, list] = {}
         for change in changes:
             change.source = self.sources[change.source_id]
@@ -94,15 +93,26 @@ class Snapshot:
         self.events: list[Event] = sorted(events, key=lambda e: (e.occurred_on, e.pk))
         self.events_by_id = {event.pk: event for event in self.events}
         self.program_events = asof.program_events(self.events)
-        self._days: OrderedDict[tuple, dict] = OrderedDict()
-        self._heavy: OrderedDict[tuple, dict] = OrderedDict()
-        self.scopes = {
-            "all": self.ordered_units,
-            "counted": self.counted,
-            "on_map": [unit for unit in self.ordered_units if unit.on_current_map],
-            "off_map": [unit for unit in self.ordered_units if not unit.on_current_map],
+        self._encoded = cachetools.LRUCache(
+            maxsize=int(settings.ENCODED_CACHE_MB * 1024 * 1024), getsizeof=encoded_size
+        )
+        self._encoded_lock = threading.Lock()
+        # Each scope's units in list order, and their positions in it (what a day's rows are made from).
+        kept_in = {
+            "all": lambda unit: True,
+            "counted": lambda unit: unit.in_dataset,
+            "on_map": lambda unit: unit.on_current_map,
+            "off_map": lambda unit: not unit.on_current_map,
         }
-        self._days_lock = threading.Lock()
+        self._scope_positions = {
+            name: tuple(position for position, unit in enumerate(self.ordered_units) if keep(unit))
+            for name, keep in kept_in.items()
+        }
+        self.scopes = {
+            name: [self.ordered_units[position] for position in positions]
+            for name, positions in self._scope_positions.items()
+        }
+        self.counted = self.scopes["counted"]
         self._memo: dict = {}
         self.build_seconds = 0.0
         # The newest release when this version was read (common.reading.Pinned), and the data version its
@@ -110,83 +120,78 @@ class Snapshot:
         self.latest_release = None
         self.latest_release_version: int | None = None
 
-    # --- one day -----------------------------------------------------------------------------------------------
+    def index(self) -> None:
+        """Build the epoch index (readmodel/epochs.py): once, after every dated change has its earlier reports."""
+        self.epochs = epochs.UnitEpochs(
+            self.ordered_units,
+            self.timelines,
+            counted={unit.fips for unit in self.counted},
+            states=list(self.states),
+            statuses=Status.values,
+        )
+        self._agreement_epochs = {
+            agreement.pk: epochs.agreement_epochs(agreement.timeline) for agreement in self.agreements
+        }
+        self.eras = epochs.program_eras(self.program_events)
 
-    def _per_day(self, what: str, day: datetime.date, compute):
-        """A value computed for one day, kept for the DAYS_KEPT days asked last (keys are never request text)."""
-        key = (what, day)
-        found = self._days.get(key)
-        if found is not None:
-            return found
-        computed = compute()
-        with self._days_lock:
-            self._days[key] = computed
-            while len(self._days) > 2 * DAYS_KEPT:
-                self._days.popitem(last=False)
-        return computed
+    # --- one day: an epoch of the index (readmodel/epochs.py), found by binary search -----------------------
 
-    def standings(self, day: datetime.date) -> dict[str, asof.UnitStatus]:
-        """{fips: status on `day`} for every unit, computed once per day and kept."""
-        return self._per_day(
-            "standings",
-            day,
-            lambda: {fips: asof.unit_status_on(timeline, day) for fips, timeline in self.timelines.items()},
+    def _row_at(self, position: int, epoch: int) -> UnitRow:
+        index = self.epochs
+        stage = index.stage(position, epoch)
+        unit = self.ordered_units[position]
+        timeline = self.timelines[unit.fips]
+        length = index.lengths[position][stage]
+        return UnitRow(
+            unit, index.standings[position][stage], timeline if length == len(timeline) else timeline[:length], stage
         )
 
     def row(self, fips: str, day: datetime.date) -> UnitRow | None:
-        unit = self.units.get(fips)
-        if unit is None:
-            return None
-        return UnitRow(unit, self.standings(day)[fips], _up_to(self.timelines[fips], day))
+        position = self.epochs.positions.get(fips)
+        return None if position is None else self._row_at(position, self.epochs.epoch(day))
 
-    def scoped_rows(self, day: datetime.date, scope: str) -> tuple[UnitRow, ...]:
-        """The rows of a scope on `day`, in list order, kept per day: "counted" (the 3,143 of 2008-2013), "all",
-        "on_map" (the 3,142 on today's map) or "off_map" (the 8 historical units without a shape)."""
-        return self._per_day(("rows", scope), day, lambda: tuple(self.rows(day, self.scopes[scope])))
+    def standing(self, fips: str, day: datetime.date) -> asof.UnitStatus:
+        """A unit's standing on `day` (one bisect for the day, one into the unit's own few standings)."""
+        position = self.epochs.positions[fips]
+        return self.epochs.standings[position][self.epochs.stage(position, self.epochs.epoch(day))]
 
-    def encoded(self, key: tuple) -> dict:
-        """A dict for this version's encoded answers under `key` (a resource, a day, the site's address), filled
-        by the caller: e.g. each unit's JSON for that day. Only the HEAVY_KEPT keys asked last are kept."""
-        found = self._heavy.get(key)
-        if found is None:
-            with self._days_lock:
-                found = self._heavy.setdefault(key, {})
-                while len(self._heavy) > HEAVY_KEPT:
-                    self._heavy.popitem(last=False)
-        return found
+    def scoped_rows(self, day: datetime.date, scope: str) -> DayRows:
+        """The rows of a scope on `day`, in list order, made as they are read: "counted" (the 3,143 of 2008-2013),
+        "all", "on_map" (the 3,142 on today's map) or "off_map" (the 8 historical units without a shape)."""
+        return DayRows(self, self.epochs.epoch(day), self._scope_positions[scope])
 
     def rows(self, day: datetime.date, units=None) -> list[UnitRow]:
         """Rows for `units` (default: every unit, in list order) on `day`."""
-        standings = self.standings(day)
-        timelines = self.timelines
-        return [
-            UnitRow(unit, standings[unit.fips], _up_to(timelines[unit.fips], day))
-            for unit in (self.ordered_units if units is None else units)
-        ]
+        epoch, positions = self.epochs.epoch(day), self.epochs.positions
+        return [self._row_at(positions[unit.fips], epoch) for unit in (self.ordered_units if units is None else units)]
+
+    def activated_fips(self, day: datetime.date, state: str | None = None) -> set[str]:
+        """The FIPS codes of the units activated on `day` (of one state, if given): the map's colouring."""
+        codes = self.epochs.codes(self.epochs.epoch(day))
+        activated = self.epochs.statuses.index(Status.ACTIVATED)
+        return {
+            unit.fips
+            for unit, code in zip(self.ordered_units, codes, strict=True)
+            if code == activated and (state is None or unit.state_id == state)
+        }
+
+    def encoded(self, kind: tuple) -> Encoded:
+        """This version's encoded answers of one kind (a format and the site's address), filled by the caller: e.g.
+        each unit's JSON per standing. One store per snapshot, bounded in bytes (settings.ENCODED_CACHE_MB)."""
+        return Encoded(self._encoded, self._encoded_lock, kind)
 
     def program_status(self, day: datetime.date) -> asof.ProgramStatus:
-        return asof.program_status_on(self.program_events, day)
+        return self.eras.on(day)
 
     def state_counts(self, day: datetime.date) -> dict[str, StateCounts]:
-        """{postal: StateCounts} of the counted units on `day`, every state present (in name order); kept per day."""
-        return self._per_day("state_counts", day, lambda: self._count_states(day))
-
-    def _count_states(self, day: datetime.date) -> dict[str, StateCounts]:
-        standings = self.standings(day)
-        tallies = {postal: dict.fromkeys(Status.values, 0) for postal in self.states}
-        last: dict[str, datetime.date] = {}
-        for unit in self.counted:
-            standing = standings[unit.fips]
-            tallies[unit.state_id][standing.status] += 1
-            if standing.activated_on and (unit.state_id not in last or standing.activated_on > last[unit.state_id]):
-                last[unit.state_id] = standing.activated_on
+        """{postal: StateCounts} of the counted units on `day`, every state present (in name order): a lookup."""
         return {
-            postal: StateCounts(state, tallies[postal], sum(tallies[postal].values()), last.get(postal))
-            for postal, state in self.states.items()
+            postal: StateCounts(self.states[postal], by_status, sum(by_status.values()), last)
+            for postal, by_status, last in self.epochs.counts(self.epochs.epoch(day))
         }
 
     def agreement_status(self, agreement: Agreement, day: datetime.date) -> str | None:
-        return asof.agreement_status_on(agreement.timeline, day)
+        return self._agreement_epochs[agreement.pk].on(day)
 
     @property
     def rescission(self) -> Event | None:
@@ -456,6 +461,7 @@ def _from_rows(version: Version, rows: dict) -> Snapshot:
     for event in snapshot.events:
         if event.state_id:
             event.state = snapshot.states[event.state_id]
+    snapshot.index()
     snapshot.build_seconds = time.perf_counter() - started
     return snapshot
 

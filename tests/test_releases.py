@@ -344,12 +344,42 @@ def test_a_release_answer_reads_one_row(client, dataset, releases_dir, django_as
         assert client.get("/api/v1/stats/?release=r2").status_code == 404
 
 
-def test_a_release_snapshot_cache_is_bounded(dataset, releases_dir):
-    for n in range(2, 2 + reading.RELEASES_KEPT + 2):
+def _counting_builds(monkeypatch) -> list:
+    built = []
+    loader = reading._release_loader
+
+    def counted(pinned):
+        built.append(pinned.number)
+        return loader(pinned)
+
+    monkeypatch.setattr(reading, "_release_loader", counted)
+    return built
+
+
+def test_a_release_snapshot_cache_is_bounded_least_recently_used_first(dataset, releases_dir, settings, monkeypatch):
+    settings.RELEASE_SNAPSHOTS_KEPT = 2
+    for n in range(2, 5):
         release_publish(note=f"Release {n}")
-    for n in range(1, 2 + reading.RELEASES_KEPT + 2):
+    built = _counting_builds(monkeypatch)
+    for n in range(1, 5):
         reading.release_snapshot(n)
-    assert len(reading._releases) == reading.RELEASES_KEPT
+    assert (built, list(reading._releases)) == ([1, 2, 3, 4], [3, 4])
+    # The two kept answer without a build; the one asked longest ago went first and is built again.
+    reading.release_snapshot(3)
+    reading.release_snapshot(4)
+    reading.release_snapshot(1)
+    assert (built, list(reading._releases)) == ([1, 2, 3, 4, 1], [4, 1])
+
+
+def test_cycling_releases_that_fit_builds_each_once_in_a_process(dataset, releases_dir, settings, monkeypatch):
+    settings.RELEASE_SNAPSHOTS_KEPT = 4
+    for n in range(2, 5):
+        release_publish(note=f"Release {n}")
+    built = _counting_builds(monkeypatch)
+    for _ in range(3):
+        for n in range(1, 5):
+            assert reading.release_snapshot(n)[1].number == n
+    assert built == [1, 2, 3, 4]
 
 
 # --- pages, files and API of the releases ---------------------------------------------------------------------

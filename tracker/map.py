@@ -80,7 +80,7 @@ class CountyMap:
 
 def _units(snapshot, *, state: str | None = None) -> list[Unit]:
     """Every unit on the map or in the counts, with its first activation date up to today (no query)."""
-    standings = snapshot.standings(us_today())
+    today = us_today()
     units = sorted(snapshot.units.values(), key=lambda unit: unit.fips)
     return [
         Unit(
@@ -91,7 +91,7 @@ def _units(snapshot, *, state: str | None = None) -> list[Unit]:
             unit.state.name,
             unit.in_dataset,
             unit.on_current_map,
-            standings[unit.fips].activated_on,
+            snapshot.standing(unit.fips, today).activated_on,
             unit.status_from.name if unit.status_from_id else "",
         )
         for unit in units
@@ -100,12 +100,7 @@ def _units(snapshot, *, state: str | None = None) -> list[Unit]:
 
 
 def _activated_fips(snapshot, day: datetime.date, *, state: str | None = None) -> set[str]:
-    standings = snapshot.standings(day)
-    return {
-        fips
-        for fips, standing in standings.items()
-        if standing.status == asof.ACTIVATED and (state is None or snapshot.units[fips].state_id == state)
-    }
+    return snapshot.activated_fips(day, state)
 
 
 @lru_cache(maxsize=8)
@@ -188,6 +183,27 @@ def period_class(day: datetime.date | None, first: list[Period]) -> str:
     return f"{PERIOD_CLASS}{(year - year0) * 2 + half - half0}"
 
 
+def _geometry(snapshot, state: str | None) -> tuple[list[Unit], list[Unit], dict]:
+    """The units of a map and their markup (names, links, geometry): kept per data version, US day, map (the
+    nation or a state) and language, so a request only adds each county's colour for its day."""
+    key = (state, get_language())  # state: a postal code the caller chose, or None
+    kept = snapshot.memo("map_geometry", dict)
+    today = us_today()
+    found = kept.get(key)
+    if found is None or found[0] != today:
+        units = _units(snapshot, state=key[0])
+        drawn = [unit for unit in units if unit.on_map]
+        markup = _static_markup(
+            tuple(
+                (unit.fips, _label(unit), unit.activated_on.isoformat() if unit.activated_on else "", _note(unit))
+                for unit in drawn
+            ),
+            key[1],
+        )
+        found = kept[key] = (today, units, drawn, markup)
+    return found[1:]
+
+
 def county_map(
     snapshot,
     day: datetime.date,
@@ -201,17 +217,9 @@ def county_map(
     From the read-model snapshot: no query. ``highlight`` is a FIPS code drawn with an outline and ``aria-current``.
     ``by_period`` colours each county by the half-year of its activation instead (``map.periods`` lists them).
     """
-    units = _units(snapshot, state=state)
+    units, drawn, markup = _geometry(snapshot, state)
     rollout_periods = periods(units) if by_period else []
     activated = _activated_fips(snapshot, day, state=state)
-    drawn = [unit for unit in units if unit.on_map]
-    markup = _static_markup(
-        tuple(
-            (unit.fips, _label(unit), unit.activated_on.isoformat() if unit.activated_on else "", _note(unit))
-            for unit in drawn
-        ),
-        get_language(),
-    )
     pieces = []
     for unit in drawn:
         if unit.fips not in markup:

@@ -166,10 +166,31 @@ if os.environ.get("REDIS_URL"):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "scomm"}}
 
+# One memory budget per worker for everything it keeps to answer faster (its memos), in MB, beside the current
+# snapshot itself (built once per data version). Split in fixed shares, each bounded where it is kept;
+# docs/production.md lists them and bench/README.md the measured figures:
+# - ANSWER_CACHE_MB: finished public answers (common/answer_cache.py), in the embedded default only;
+# - ENCODED_CACHE_MB: each unit's JSON object and CSV line per standing (readmodel/snapshot.py `encoded`);
+# - RELEASE_SNAPSHOTS_KEPT: snapshots of numbered releases (common/reading.py), RELEASE_SNAPSHOT_MB each;
+# - MEMO_FIXED_MB, an allowance (not measured one by one) for the memos bounded by count in the code: the name
+#   matcher's last 4,096 searches, the county geometry, the map's markup and the sitemap per version.
+MEMORY_BUDGET_MB = float(os.environ.get("MEMORY_BUDGET_MB") or "128")
+# A release's snapshot: 7.7 MB measured for the shipped data (bench/snapshot_build.py, tracemalloc), with room.
+RELEASE_SNAPSHOT_MB = 10
+MEMO_FIXED_MB = 8
+
 # Finished public answers kept per worker for repeat requests (common/answer_cache.py), in MB; 0 turns it off.
 # Off by default under PRODUCTION=1: nginx caches there (deploy/nginx.conf).
 # Bounded in bytes, and each answer is served only while the data version it was made from is current.
-ANSWER_CACHE_MB = float(os.environ.get("ANSWER_CACHE_MB") or ("0" if PRODUCTION else "32"))
+ANSWER_CACHE_MB = float(os.environ.get("ANSWER_CACHE_MB") or ("0" if PRODUCTION else str(MEMORY_BUDGET_MB / 4)))
+# Encoded JSON objects and CSV lines per data version. Measured for the shipped data: the CSV line of every unit's
+# every standing 2.8 MB; JSON objects for three days in three eras 8.7 MB more (a unit's JSON holds the era too).
+ENCODED_CACHE_MB = float(os.environ.get("ENCODED_CACHE_MB") or str(MEMORY_BUDGET_MB / 4))
+# Snapshots of numbered releases kept per worker, least recently used out first: what the budget has left.
+RELEASE_SNAPSHOTS_KEPT = int(
+    os.environ.get("RELEASE_SNAPSHOTS_KEPT")
+    or max(1, (MEMORY_BUDGET_MB - ANSWER_CACHE_MB - ENCODED_CACHE_MB - MEMO_FIXED_MB) // RELEASE_SNAPSHOT_MB)
+)
 
 # django-axes: AXES_FAILURE_LIMIT failed admin logins from one address for one username lock that pair out for
 # AXES_COOLOFF_MINUTES (answered with 429). Attempts are kept in the database, so every app server sees them.

@@ -1,6 +1,5 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
 from django.views.i18n import JavaScriptCatalog
@@ -10,7 +9,7 @@ from tracker import pages, views
 from tracker.api import docs as api_docs
 from tracker.health import healthz
 from tracker.robots import robots_txt
-from tracker.sitemaps import SITEMAPS
+from tracker.sitemaps import sitemap
 
 # The public pages, in English at their published paths and in Spanish under /es/ (the prefix alone sets the
 # language: common/middleware.py LocaleMiddleware). The API, the admin, the health check, the sitemap and the
@@ -22,12 +21,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("oembed", embeds.oembed, name="oembed"),
-    path(
-        "sitemap.xml",
-        cache_control(public=True, max_age=3600)(sitemap),
-        {"sitemaps": SITEMAPS},
-        name="django.contrib.sitemaps.views.sitemap",
-    ),
+    path("sitemap.xml", sitemap, name="django.contrib.sitemaps.views.sitemap"),
 ]
 
 urlpatterns += i18n_patterns(

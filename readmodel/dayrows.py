@@ -1,0 +1,89 @@
+"""What the snapshot (readmodel/snapshot.py) hands out for a day: its rows, made only as they are read, and its
+store of encoded lines, bounded in bytes."""
+
+from collections.abc import Sequence
+
+from jurisdictions.models import Jurisdiction
+
+# What an encoded line costs beyond its text (its key and the store's bookkeeping), for the byte bound.
+ENCODED_OVERHEAD = 200
+
+
+def encoded_size(value) -> int:
+    return len(value) + ENCODED_OVERHEAD
+
+
+class Encoded:
+    """A view of a snapshot's store of encoded lines for one kind (a format, a site address): `get(key)`,
+    `key in`, `[key]`, `[key] = bytes`. Least recently used lines go first when the store is full."""
+
+    __slots__ = ("store", "lock", "kind")
+
+    def __init__(self, store, lock, kind: tuple):
+        self.store, self.lock, self.kind = store, lock, kind
+
+    def get(self, key):
+        with self.lock:
+            return self.store.get((self.kind, key))
+
+    def __contains__(self, key) -> bool:
+        with self.lock:
+            return (self.kind, key) in self.store
+
+    def __getitem__(self, key):
+        with self.lock:
+            return self.store[(self.kind, key)]
+
+    def __setitem__(self, key, value) -> None:
+        with self.lock:
+            self.store[(self.kind, key)] = value
+
+
+class DayRows(Sequence):
+    """The rows of some units on one day, in list order, each made only when read: a page of N rows costs N rows.
+
+    It looks like the `Rows` the filters and the paginator take (`.model`, `.all()`, `.narrowed()`, `.having()`);
+    `where_unit` and `with_status` narrow it without making a row (a unit's own fields; the epoch's status codes).
+    """
+
+    model = Jurisdiction
+
+    def __init__(self, snapshot, epoch: int, positions: tuple):
+        # snapshot: the readmodel.snapshot.Snapshot the rows come from (its `_row_at`, units and epoch index).
+        self.snapshot, self.epoch, self.positions = snapshot, epoch, positions
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return DayRows(self.snapshot, self.epoch, self.positions[index])
+        return self.snapshot._row_at(self.positions[index], self.epoch)
+
+    def __iter__(self):
+        row_at, epoch = self.snapshot._row_at, self.epoch
+        return (row_at(position, epoch) for position in self.positions)
+
+    def all(self):
+        return self
+
+    def _kept(self, positions) -> "DayRows":
+        return DayRows(self.snapshot, self.epoch, tuple(positions))
+
+    def where_unit(self, keep) -> "DayRows":
+        units = self.snapshot.ordered_units
+        return self._kept(position for position in self.positions if keep(units[position]))
+
+    def with_status(self, wanted) -> "DayRows":
+        statuses = self.snapshot.epochs.statuses
+        codes = self.snapshot.epochs.codes(self.epoch)
+        wanted = {statuses.index(status) for status in wanted}
+        return self._kept(position for position in self.positions if codes[position] in wanted)
+
+    def narrowed(self, keep) -> "DayRows":
+        row_at, epoch = self.snapshot._row_at, self.epoch
+        return self._kept(position for position in self.positions if keep(row_at(position, epoch)))
+
+    def having(self, value_of, wanted) -> "DayRows":
+        wanted = set(wanted)
+        return self.narrowed(lambda row: value_of(row) in wanted)

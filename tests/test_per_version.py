@@ -1,0 +1,78 @@
+"""What depends only on the data version is made once per version, not per request: the sitemap and the map's
+geometry markup (only the colouring depends on the day)."""
+
+import datetime
+
+from django.utils import timezone
+
+from common import reading
+from tracker import map as county_maps
+from tracker import sitemaps
+
+
+def _counting_renders(monkeypatch) -> list:
+    renders = []
+    render = sitemaps.django_sitemap
+
+    def counted(request, **kwargs):
+        renders.append(request.path)
+        return render(request, **kwargs)
+
+    monkeypatch.setattr(sitemaps, "django_sitemap", counted)
+    return renders
+
+
+def test_the_sitemap_is_rendered_once_per_data_version(client, dataset, monkeypatch):
+    renders = _counting_renders(monkeypatch)
+    first, second = client.get("/sitemap.xml"), client.get("/sitemap.xml")
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert first.content == second.content
+    assert first["Content-Type"] == second["Content-Type"] == "application/xml"
+    assert first["Cache-Control"] == "public, max-age=3600"
+    assert len(renders) == 1
+    # Another site address is its own sitemap (its links name that host).
+    other = client.get("/sitemap.xml", HTTP_HOST="localhost")
+    assert b"http://localhost/" in other.content
+    assert len(renders) == 2
+    # A write moves the data version: the next request renders the sitemap of the new data.
+    reading.bump_version(timezone.now())
+    client.get("/sitemap.xml")
+    assert len(renders) == 3
+
+
+def test_the_map_geometry_is_kept_per_version_and_only_the_colouring_follows_the_day(dataset, monkeypatch):
+    snapshot = reading.current()
+    made = []
+    units = county_maps._units
+    monkeypatch.setattr(county_maps, "_units", lambda *args, **kwargs: made.append(1) or units(*args, **kwargs))
+    before = county_maps.county_map(snapshot, datetime.date(2009, 1, 1))
+    after = county_maps.county_map(snapshot, datetime.date(2013, 6, 1))
+    assert len(made) == 1
+    assert before.paths != after.paths
+    assert len(before.activated_fips) < len(after.activated_fips)
+    assert str(after.paths).count('class="a"') > str(before.paths).count('class="a"') > 0
+
+
+def test_the_memos_shares_fit_the_one_memory_budget():
+    from django.conf import settings as configured
+
+    shares = (
+        configured.ANSWER_CACHE_MB
+        + configured.ENCODED_CACHE_MB
+        + configured.RELEASE_SNAPSHOTS_KEPT * configured.RELEASE_SNAPSHOT_MB
+        + configured.MEMO_FIXED_MB
+    )
+    assert 0 < shares <= configured.MEMORY_BUDGET_MB
+    assert configured.RELEASE_SNAPSHOTS_KEPT >= 5  # five releases cycled are each built once
+
+
+def test_the_encoded_store_is_bounded_in_bytes(dataset, settings):
+    settings.ENCODED_CACHE_MB = 0.05  # 52 KB
+    reading.forget()
+    snapshot = reading.current()
+    store = snapshot.encoded(("csv", "http://testserver/"))
+    for number in range(2000):
+        store[(f"{number:05d}", 0)] = b"x" * 100
+    assert snapshot._encoded.currsize <= 0.05 * 1024 * 1024
+    assert store.get(("01999", 0)) == b"x" * 100
+    assert store.get(("00000", 0)) is None  # the least recently used went first
