@@ -39,6 +39,11 @@ urlpatterns += i18n_patterns(
         cache_control(public=True, max_age=3600)(JavaScriptCatalog.as_view(packages=["tracker"])),
         name="javascript-catalog",
     ),
+    # Pictures to share: the og:image of a county's and a state's page, and the rollout (tracker/pictures.py).
+    path("jurisdictions/<str:fips>/card.png", views.jurisdiction_picture, name="jurisdiction_picture"),
+    path("states/<str:postal>/card.png", views.state_picture, name="state_picture"),
+    path("downloads/rollout.png", views.rollout_png, name="rollout_png"),
+    path("downloads/rollout.gif", views.rollout_gif, name="rollout_gif"),
     path("", include("jurisdictions.urls")),
     path("", include("agreements.urls")),
     path("", include("corrections.urls")),
