@@ -6,6 +6,7 @@ from django.views.decorators.cache import cache_control
 from django.views.i18n import JavaScriptCatalog
 
 from jurisdictions import embeds
+from jurisdictions import views as jurisdiction_views
 from tracker import pages, views
 from tracker.api import docs as api_docs
 from tracker.health import healthz
@@ -22,6 +23,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("oembed", embeds.oembed, name="oembed"),
+    # A source's archived document, one address in every language (jurisdictions/views.py: safe headers).
+    path("sources/<int:pk>/document", jurisdiction_views.source_document, name="source_document"),
     path(
         "sitemap.xml",
         cache_control(public=True, max_age=3600)(sitemap),
