@@ -15,16 +15,16 @@ import datetime
 import io
 import threading
 from functools import cache
-from pathlib import Path
 
 import cachetools
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from common import geometry
 from common.dates import local_date, us_today
+from common.fonts import font
 from jurisdictions.models import Status
 from tracker import map as county_maps
 
@@ -45,7 +45,6 @@ FILLS = {
     Status.NOT_ACTIVATED: (227, 227, 227),
 }
 LICENCE = "CC BY 4.0"
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 # The rollout GIF's frames: shown for this long, the last one longer.
 FRAME_MS = 900
 LAST_FRAME_MS = 3000
@@ -75,15 +74,6 @@ def forget() -> None:
     """Drop every kept picture (tests)."""
     with _kept_lock:
         _kept.clear()
-
-
-@cache
-def font(size: int, bold: bool = False):
-    """DejaVu Sans (Latin with every Spanish letter) at `size` pixels, or Pillow's own font where it is missing."""
-    path = FONT_DIR / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
-    if path.exists():
-        return ImageFont.truetype(str(path), size)
-    return ImageFont.load_default(size)
 
 
 # --- drawing ---------------------------------------------------------------------------------------------------
