@@ -139,7 +139,9 @@ def frame_height(request, card_path: str) -> int:
     """The height of the frame for the card at `card_path` (with its as_of, in the active language): the card is
     rendered as its own address would answer it, and its text laid out at the narrowest width (embed_height.py).
     Kept per data version, card and language."""
-    snapshot = reading.current()
+    # A page answering from the current data lends its snapshot: no query to read the version again.
+    page_snapshot = getattr(request, "snapshot", None)
+    snapshot = page_snapshot if page_snapshot is not None and request.release is None else reading.current()
     key = (snapshot.memo("embed heights", object), translation.get_language(), card_path)
     with _heights_lock:
         found = _heights.get(key)
@@ -152,6 +154,8 @@ def frame_height(request, card_path: str) -> int:
     card_request.GET = QueryDict(query)
     # The host was validated on the request this one stands in for.
     card_request.META = {"HTTP_HOST": request.get_host(), "SERVER_PORT": request.get_port()}
+    # The card answers from the snapshot just chosen (a card's code never names a release).
+    card_request.release_choice = reading.Choice(snapshot, None)
     response = match.func(card_request, *match.args, **match.kwargs)
     height = card_height(response.content.decode()) if response.status_code == 200 else EMBED_WIDTH
     with _heights_lock:
