@@ -18,6 +18,7 @@ from functools import cache
 
 import cachetools
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.text import capfirst
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw
@@ -209,10 +210,11 @@ def _site_credit() -> str:
 
 
 def _program_note(snapshot, day) -> str:
+    # The program's own nationwide state when it is not running as rolled out, in the home page's short words.
+    from tracker.views import ERA_MARKS
+
     program = snapshot.program_status(day)
-    if program.code == "operating":
-        return ""
-    return _("Nationwide: %(status)s") % {"status": program.label}
+    return "" if program.code == "operating" else capfirst(str(ERA_MARKS.get(program.code, program.label)))
 
 
 # --- the cards (og:image) --------------------------------------------------------------------------------------
@@ -264,7 +266,7 @@ def _jurisdiction_card(snapshot, unit, standing, day, as_of, current) -> bytes:
     y = canvas.wrapped((x, y + 8), _day_line(as_of, day), 24, TEXT_WIDTH, fill=MUTED, lines=2)
     note = _program_note(snapshot, day)
     if note:
-        canvas.wrapped((x, y + 8), note, 22, TEXT_WIDTH, fill=MUTED, lines=2)
+        canvas.wrapped((x, y + 8), note, 22, TEXT_WIDTH, fill=MUTED, lines=3)
     legend_y = HEIGHT - 44 - 40
     canvas.swatch((x, legend_y), CURRENT, _("This jurisdiction") if unit.on_current_map else _("Its area today"))
     _footer(canvas, _site_credit())
@@ -295,7 +297,7 @@ def _state_card(snapshot, state, day, as_of) -> bytes:
     y = canvas.wrapped((x, y + 8), _day_line(as_of, day), 24, TEXT_WIDTH, fill=MUTED, lines=2)
     note = _program_note(snapshot, day)
     if note:
-        canvas.wrapped((x, y + 8), note, 22, TEXT_WIDTH, fill=MUTED, lines=2)
+        canvas.wrapped((x, y + 8), note, 22, TEXT_WIDTH, fill=MUTED, lines=3)
     _legend(canvas, x, HEIGHT - 44 - 80)
     _footer(canvas, _site_credit())
     return canvas.png()
