@@ -205,6 +205,28 @@ def nation_svg_path() -> str:
 
 
 @cache
+def _frame_arcs() -> list[list[tuple[float, float]]]:
+    return decode_arcs(_load(ALBERS_FILE))
+
+
+@cache
+def frame_polygons(object_name: str) -> dict[str, list[list[list[tuple[float, float]]]]]:
+    """Map each id of ``"counties"`` or ``"states"`` to its polygons (lists of closed rings of (x, y) points) in
+    the 975x610 Albers USA frame: the shapes of the SVG paths above, unrounded, for drawing pictures."""
+    arcs = _frame_arcs()
+    return {
+        geometry["id"]: geometry_polygons(geometry, arcs)
+        for geometry in iter_geometries(_load(ALBERS_FILE)["objects"][object_name])
+        if "id" in geometry
+    }
+
+
+def state_bounds(state_fips: str) -> tuple[float, float, float, float]:
+    """(x0, y0, x1, y1) of all counties of one state in the Albers frame; KeyError for an unknown state."""
+    return _state_bounds()[state_fips]
+
+
+@cache
 def county_names() -> dict[str, str]:
     """Map each county FIPS code in the Albers file to its name, e.g. ``"17031": "Cook"``."""
     return {

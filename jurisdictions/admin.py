@@ -15,12 +15,13 @@ from django.utils.text import Truncator
 from common.admin_mixins import SafeIdsMixin, TrackedAdmin
 from common.dates import us_today
 from jurisdictions import importer, services
-from jurisdictions.forms import ImportUploadForm, JurisdictionForm, SourceForm, StatusChangeForm
+from jurisdictions.forms import ImportUploadForm, JurisdictionForm, SourceDocumentForm, SourceForm, StatusChangeForm
 from jurisdictions.models import (
     ImportBatch,
     ImportState,
     Jurisdiction,
     Source,
+    SourceDocument,
     State,
     Status,
     StatusChange,
@@ -52,12 +53,65 @@ class StateAdmin(TrackedAdmin):
         return fields + ["postal"] if obj and "postal" not in fields else fields
 
 
+class SourceDocumentInline(admin.StackedInline):
+    """The document behind the source, kept by the site (served at /sources/<id>/document with its SHA-256)."""
+
+    model = SourceDocument
+    form = SourceDocumentForm
+    fields = ["upload", "retrieved_on", "media_type", "size", "sha256", "filename", "served_at"]
+    readonly_fields = ["media_type", "size", "sha256", "filename", "served_at"]
+    extra = 0
+    max_num = 1
+
+    @admin.display(description="Served at")
+    def served_at(self, document):
+        if document.pk is None:
+            return "—"
+        url = reverse("source_document", args=[document.pk])
+        return format_html('<a href="{}">{}</a>', url, url)
+
+
+class LinkCheckFilter(admin.SimpleListFilter):
+    """Sources by the last check of their address (`manage.py check_source_links`)."""
+
+    title = "address check"
+    parameter_name = "address"
+
+    def lookups(self, request, model_admin):
+        return [("dead", "Dead"), ("alive", "Answering"), ("unchecked", "Never checked")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "dead":
+            return queryset.filter(link_check__alive=False)
+        if self.value() == "alive":
+            return queryset.filter(link_check__alive=True)
+        if self.value() == "unchecked":
+            return queryset.filter(link_check__isnull=True)
+        return queryset
+
+
 @admin.register(Source)
 class SourceAdmin(TrackedAdmin):
     form = SourceForm
-    list_display = ["label", "publisher", "published_on", "link"]
+    inlines = [SourceDocumentInline]
+    list_display = ["label", "publisher", "published_on", "link", "address_check"]
+    list_select_related = ["link_check"]
     search_fields = ["title", "publisher", "url", "key"]
-    list_filter = ["publisher"]
+    list_filter = [LinkCheckFilter, "publisher"]
+
+    def get_inlines(self, request, obj):
+        # A document is attached to a source that exists: the add form stays the source's own fields.
+        return self.inlines if obj is not None else []
+
+    @admin.display(description="Address check")
+    def address_check(self, source):
+        check = getattr(source, "link_check", None)
+        if check is None:
+            return "—"
+        day = check.checked_at.date().isoformat()
+        if check.alive:
+            return f"answers ({day})"
+        return format_html('<strong class="errornote">dead: {}</strong> ({})', check.outcome, day)
 
     @admin.display(description="Address")
     def link(self, source):

@@ -12,12 +12,14 @@ They run no script, set no cookie and load nothing but one stylesheet from this 
 """
 
 import json
+import threading
 from functools import wraps
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+import cachetools
 from csp.decorators import csp_replace
 from django.conf import settings
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.http.request import split_domain_port
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
@@ -31,13 +33,13 @@ from agreements.models import AgreementStatus
 from common import params, reading
 from common.dates import BadDate, parse_day
 from common.public import public_page
+from jurisdictions.embed_height import card_height
 from jurisdictions.models import Status
 from jurisdictions.views import _agreements, _not_yet_sourced, _vintage
 
-# The card's frame: up to 480 px wide, and tall enough for the longest card (a disputed date, a long agreement
-# name, the years the program was discontinued) at a 360 px phone width without a scroll bar
-# (tests/test_browser_embeds.py); narrower frames scroll.
-EMBED_WIDTH, EMBED_HEIGHT = 480, 500
+# The card's frame: up to 480 px wide, and as tall as this card needs at a 360 px phone's width (frame_height;
+# tests/test_browser_embeds.py checks 360 to 1,280 px); narrower frames scroll.
+EMBED_WIDTH = 480
 
 
 # django-csp's and Django's own decorators, applied to a finished response: `_let_frame(request, response)`.
@@ -129,8 +131,42 @@ CARDS = {
 }
 
 
-def embed_code(request, card_path: str, title: str, *, width: int = EMBED_WIDTH, height: int = EMBED_HEIGHT) -> str:
-    """The iframe to paste: absolute card address, accessible title, fixed height, fluid width up to `width`."""
+_heights: cachetools.LRUCache = cachetools.LRUCache(maxsize=4096)
+_heights_lock = threading.Lock()
+
+
+def frame_height(request, card_path: str) -> int:
+    """The height of the frame for the card at `card_path` (with its as_of, in the active language): the card is
+    rendered as its own address would answer it, and its text laid out at the narrowest width (embed_height.py).
+    Kept per data version, card and language."""
+    # A page answering from the current data lends its snapshot: no query to read the version again.
+    page_snapshot = getattr(request, "snapshot", None)
+    snapshot = page_snapshot if page_snapshot is not None and request.release is None else reading.current()
+    key = (snapshot.memo("embed heights", object), translation.get_language(), card_path)
+    with _heights_lock:
+        found = _heights.get(key)
+    if found is not None:
+        return found
+    path, _, query = card_path.partition("?")
+    match = resolve(path)
+    card_request = HttpRequest()
+    card_request.method, card_request.path, card_request.path_info = "GET", path, path
+    card_request.GET = QueryDict(query)
+    # The host was validated on the request this one stands in for.
+    card_request.META = {"HTTP_HOST": request.get_host(), "SERVER_PORT": request.get_port()}
+    # The card answers from the snapshot just chosen (a card's code never names a release).
+    card_request.release_choice = reading.Choice(snapshot, None)
+    response = match.func(card_request, *match.args, **match.kwargs)
+    height = card_height(response.content.decode()) if response.status_code == 200 else EMBED_WIDTH
+    with _heights_lock:
+        _heights[key] = height
+    return height
+
+
+def embed_code(request, card_path: str, title: str, *, width: int = EMBED_WIDTH, height: int | None = None) -> str:
+    """The iframe to paste: absolute card address, accessible title, fluid width up to `width`, and the height the
+    card needs (`frame_height`) unless a smaller one is asked for."""
+    height = height or frame_height(request, card_path)
     return format_html(
         '<iframe src="{}" title="{}" width="{}" height="{}" style="border:0;width:100%;max-width:{}px" '
         'loading="lazy"></iframe>',
@@ -221,7 +257,8 @@ def _oembed_answer(request, path, as_of, maxwidth, maxheight):
     card_path = reverse(card_name, kwargs=kwargs) + (f"?{urlencode({'as_of': f'{as_of:%Y-%m-%d}'})}" if as_of else "")
     # The spec says maxwidth and maxheight must be respected: a frame smaller than the card scrolls.
     width = min(EMBED_WIDTH, maxwidth) if maxwidth else EMBED_WIDTH
-    height = min(EMBED_HEIGHT, maxheight) if maxheight else EMBED_HEIGHT
+    needed = frame_height(request, card_path)
+    height = min(needed, maxheight) if maxheight else needed
     answer = {
         "version": "1.0",
         "type": "rich",

@@ -1,11 +1,13 @@
 """Admin forms for jurisdictions, their status history, sources and imports."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.widgets import AdminDateWidget, AdminURLFieldWidget, AutocompleteSelect
 
+from common import documents
 from common.admin_mixins import GuardedModelForm
 from jurisdictions.importer import MAX_BYTES
-from jurisdictions.models import ImportBatch, Jurisdiction, Source, StatusChange
+from jurisdictions.models import ImportBatch, Jurisdiction, Source, SourceDocument, StatusChange
 
 SOURCE_REQUIRED = "Every status change needs a source: pick one, or create it with the + button beside the field."
 
@@ -55,6 +57,43 @@ class SourceForm(GuardedModelForm):
         widget=AdminURLFieldWidget,
         help_text=Source._meta.get_field("archived_url").help_text,
     )
+
+
+class SourceDocumentForm(forms.ModelForm):
+    """An editor attaches the document behind a source: its type is sniffed from the bytes, its size limited."""
+
+    upload = forms.FileField(
+        required=False,
+        help_text="A PDF or an HTML snapshot of the page (its type is read from the file itself). A new file "
+        "replaces the kept one.",
+    )
+
+    class Meta:
+        model = SourceDocument
+        fields = ["retrieved_on"]
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("upload")
+        if upload is None:
+            if self.instance._state.adding and self.has_changed():
+                raise forms.ValidationError("Choose the file to keep.")
+            return cleaned
+        limit = settings.SOURCE_DOCUMENT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(f"The file is {upload.size:,} bytes; the largest kept is {limit:,} bytes.")
+        data = upload.read(limit + 1)
+        if len(data) > limit:
+            raise forms.ValidationError(f"The file is over {limit:,} bytes, the largest kept.")
+        media_type = documents.sniff(data)
+        if media_type is None:
+            raise forms.ValidationError("This file is neither a PDF nor an HTML page (read from its content).")
+        self.instance.content = data
+        self.instance.sha256 = documents.sha256(data)
+        self.instance.media_type = media_type
+        self.instance.size = len(data)
+        self.instance.filename = (upload.name or "")[:200]
+        return cleaned
 
 
 class ImportUploadForm(forms.Form):

@@ -420,3 +420,7 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"Import #{self.pk}: {self.file_name}"
+
+
+# What the site keeps beside a source (its document, the last check of its address), in a module of their own.
+from jurisdictions.archive import DocumentType, LinkCheck, SourceDocument  # noqa: E402, F401

@@ -5,7 +5,7 @@ twin always hold the same rows.
 """
 
 from django.core.paginator import EmptyPage, Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,7 +17,7 @@ from common.params import PAGE, Word
 from common.public import bad_request, public_page
 from jurisdictions import unit_set
 from jurisdictions.filters import JurisdictionFilter
-from jurisdictions.models import Status
+from jurisdictions.models import DocumentType, SourceDocument, Status
 from jurisdictions.search.explain import explain
 
 PAGE_SIZE = 100
@@ -317,3 +317,35 @@ def state_detail(request, postal):
         % {"state": state.name, "day": local_date(day)},
     }
     return render(request, "jurisdictions/state_detail.html", context)
+
+
+# The archived document is the uploader's bytes: never run as a page of this site. The sandbox gives it an opaque
+# origin (no cookies, no script, no forms) even where a browser shows it; HTML is only ever a download.
+DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; frame-ancestors 'none'"
+
+
+def source_document(request, pk):
+    """The document behind source `pk`, exactly as kept (readers check it against its SHA-256)."""
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    document = SourceDocument.objects.filter(pk=pk).first()
+    if document is None:
+        raise Http404("This source has no archived document.")
+    etag = f'"{document.sha256}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(bytes(document.content), content_type=document.media_type)
+    extension = "pdf" if document.media_type == DocumentType.PDF else "html"
+    disposition = "inline" if document.media_type == DocumentType.PDF else "attachment"
+    response["Content-Disposition"] = (
+        f'{disposition}; filename="source-{document.pk}-{document.sha256[:12]}.{extension}"'
+    )
+    response["ETag"] = etag
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = DOCUMENT_CSP
+    response["X-Frame-Options"] = "DENY"
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

@@ -24,7 +24,7 @@ from agreements.models import Agreement, AgreementStatusChange, Event
 from common.dates import us_today
 from common.reading import Version
 from jurisdictions import asof, search
-from jurisdictions.models import Jurisdiction, Source, State, Status, StatusChange
+from jurisdictions.models import Jurisdiction, Source, SourceDocument, State, Status, StatusChange
 from readmodel import epochs
 from readmodel.dayrows import DayRows, Encoded, encoded_size
 
@@ -315,7 +315,22 @@ def read_rows() -> dict:
     for name, (through, left, right) in LINKS.items():
         rows[name] = [list(pair) for pair in through.objects.order_by(left, right).values_list(left, right)]
     rows["earlier_reports"] = _earlier_reports(rows)
+    rows["documents"] = [
+        [source_id, sha256, media_type, size, retrieved_on.isoformat()]
+        for source_id, sha256, media_type, size, retrieved_on in SourceDocument.objects.order_by("pk").values_list(
+            "source_id", "sha256", "media_type", "size", "retrieved_on"
+        )
+    ]
     return rows
+
+
+class ArchivedDocument(NamedTuple):
+    """What a public page says of a source's archived document (the bytes stay in the database)."""
+
+    sha256: str
+    media_type: str
+    size: int
+    retrieved_on: datetime.date
 
 
 def _earlier_reports(rows: dict) -> list[list]:
@@ -422,6 +437,10 @@ def _from_rows(version: Version, rows: dict) -> Snapshot:
         return {owner: sorted(found, key=lambda s: (s.title, s.url, s.pk)) for owner, found in by_owner.items()}
 
     agreement_sources, event_sources = cited(rows["agreement_sources"]), cited(rows["event_sources"])
+    # A release frozen before documents were kept has none.
+    for source_id, sha256, media_type, size, retrieved_on in rows.get("documents", ()):
+        retrieved = datetime.date.fromisoformat(retrieved_on)
+        sources[source_id].archived_document = ArchivedDocument(sha256, media_type, size, retrieved)
     agreement_changes: dict[int, list] = {}
     for change in sorted(made["agreement_status_changes"], key=lambda c: (c.effective_on, c.pk)):
         agreement_changes.setdefault(change.agreement_id, []).append(change)

@@ -87,6 +87,18 @@ def _publish(*, note: str, user) -> Release:
             "data_changed_at": version.changed_at.isoformat() if version.changed_at else None,
             "previous": previous.public_id if previous else None,
             "counts": changelog.counts(rows),
+            # The documents behind the sources, as kept when the release was published (served at their address).
+            "documents": [
+                {
+                    "source": source_id,
+                    "url": f"/sources/{source_id}/document",
+                    "sha256": sha256,
+                    "media_type": media_type,
+                    "size": size,
+                    "retrieved_on": retrieved_on,
+                }
+                for source_id, sha256, media_type, size, retrieved_on in rows.get("documents", ())
+            ],
             "files": {
                 name: {"size": len(body), "sha256": store.sha256(body), "content_type": store.content_type(name)}
                 for name, body in sorted(files.items())

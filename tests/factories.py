@@ -69,4 +69,4 @@ def make_event(**fields) -> Event:
 # changes and sources, events with their sources, the newest release), and the data version again to check no
 # write landed meanwhile.
 # Every later answer of that version, whatever its size, reads the data version only (1 query).
-SNAPSHOT_BUILD_QUERIES = 14
+SNAPSHOT_BUILD_QUERIES = 15

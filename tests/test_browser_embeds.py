@@ -2,13 +2,15 @@
 HTTP server on another port): the card shows, with no console error; a normal page framed the same way is
 refused by the browser. Screenshots at 390 and 1280 px go to test-output/."""
 
+import html
+import re
 import threading
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
 
-from jurisdictions.embeds import EMBED_HEIGHT
 from tests.browser import OUTPUT
 
 pytestmark = pytest.mark.browser
@@ -36,12 +38,13 @@ def newsroom(live_dataset):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
 
-    def article(*paths):
+    def article(*paths, codes=()):
+        """A story framing the cards at `paths`, or holding the embed `codes` as pasted (frames named f0, f1...)."""
         frames = "".join(
-            f'<iframe name="f{i}" src="{live_dataset.url}{path}" title="card {i}" width="100%" height="{EMBED_HEIGHT}" '
+            f'<iframe name="f{i}" src="{live_dataset.url}{path}" title="card {i}" width="100%" height="500" '
             f'style="border:0;max-width:480px"></iframe>'
             for i, path in enumerate(paths)
-        )
+        ) + "".join(code.replace("<iframe ", f'<iframe name="f{i}" ', 1) for i, code in enumerate(codes))
         served["html"] = f"<!doctype html><meta name=viewport content='width=device-width'><h1>Story</h1>{frames}"
         return f"http://127.0.0.2:{server.server_address[1]}/story"
 
@@ -89,26 +92,66 @@ def test_a_normal_page_cannot_be_framed_by_another_site(browser, newsroom):
     context.close()
 
 
-# The longest cards: a disputed date, a state with two agreements, the years the program was discontinued.
-_LONGEST = [
-    "/embed/jurisdictions/36009/?as_of=2015-06-01",
-    "/embed/jurisdictions/41029/",
-    "/embed/states/NY/?as_of=2015-06-01",
+# Short and long cards: a county, a disputed date, a unit whose status is another's, the years the program was
+# discontinued, states with one and two agreements.
+_CARDS_OF = [
+    "/jurisdictions/48201/",
+    "/jurisdictions/36009/?as_of=2015-06-01",
+    "/jurisdictions/46102/",
+    "/states/NY/?as_of=2015-06-01",
+    "/states/IL/",
 ]
 # ... in both languages (Spanish runs longer).
-LONGEST = _LONGEST + ["/es" + path for path in _LONGEST]
+PAGES = _CARDS_OF + ["/es" + path for path in _CARDS_OF]
 
 
-@pytest.mark.parametrize("width", [360, 390, 1280])
-def test_the_longest_cards_fit_the_frame_the_embed_code_gives(browser, newsroom, width):
+def _embed_code(site: str, page: str) -> str:
+    """The code a reader copies from the page's "Embed this" box."""
+    with urllib.request.urlopen(site + page) as response:
+        content = response.read().decode()
+    box = content.split('class="embed-this"')[1]
+    return html.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", box, re.S).group(1))
+
+
+@pytest.mark.parametrize("width", [360, 800, 1280])
+def test_the_embed_code_fits_its_card_in_both_languages(browser, newsroom, live_dataset, width):
+    codes = [_embed_code(live_dataset.url, page) for page in PAGES]
+    heights = [int(re.search(r' height="(\d+)"', code).group(1)) for code in codes]
+    # Each card gets its own height: short cards are not given the longest card's frame.
+    assert len(set(heights)) >= 4 and max(heights) - min(heights) > 80, heights
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
-    page.goto(newsroom(*LONGEST))
-    heights = {}
-    for i, path in enumerate(LONGEST):
+    page.goto(newsroom(codes=codes))
+    for i, (path, height) in enumerate(zip(PAGES, heights, strict=True)):
+        # The code asks the browser to load a frame only when it comes near the screen.
+        page.locator(f'iframe[name="f{i}"]').scroll_into_view_if_needed()
         frame = page.frame(name=f"f{i}")
         frame.wait_for_selector(".foot")
-        heights[path] = frame.evaluate("document.documentElement.scrollHeight")
-    page.screenshot(path=str(OUTPUT / f"embed-longest-{width}.png"), full_page=True)
-    assert max(heights.values()) <= EMBED_HEIGHT, heights
+        measured = frame.evaluate(
+            """() => {
+                const card = document.querySelector('.card');
+                const foot = card.querySelector('.foot');
+                const last = foot.previousElementSibling;
+                return {
+                    inner: window.innerHeight,
+                    scroll: document.documentElement.scrollHeight,
+                    cardBottom: card.getBoundingClientRect().bottom,
+                    footBottom: foot.getBoundingClientRect().bottom,
+                    contentBottom: last.getBoundingClientRect().bottom,
+                    footHeight: foot.getBoundingClientRect().height,
+                };
+            }"""
+        )
+        assert measured["inner"] == height, (path, measured)
+        # Nothing is cut and nothing scrolls ...
+        assert measured["scroll"] <= measured["inner"], (path, width, measured)
+        assert measured["footBottom"] <= measured["inner"], (path, width, measured)
+        # ... and no blank space under the card: it fills the frame, its footer at the bottom.
+        assert abs(measured["cardBottom"] - measured["inner"]) <= 1, (path, width, measured)
+        if width == 360:
+            # At a phone's width the frame is the card's own height: the footer follows the text within about two
+            # lines (the height is set for a column a little narrower than this page's, with a few pixels to spare).
+            gap = measured["footBottom"] - measured["footHeight"] - measured["contentBottom"]
+            assert gap <= 50, (path, measured)
+    page.screenshot(path=str(OUTPUT / f"embed-heights-{width}.png"), full_page=True)
     context.close()

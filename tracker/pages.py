@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 
 from common.public import public_page
 from jurisdictions import unit_set
+from tracker import pictures
 from tracker.api.stats import stats_on
 
 
@@ -74,6 +75,7 @@ def downloads(request):
         # What the GeoJSON download holds (jurisdictions/api.py): the units with a shape, the others listed.
         "shapes": len(snapshot.scopes["on_map"]),
         "without_shape": sum(1 for unit in snapshot.scopes["off_map"] if unit.in_dataset),
+        "rollout_credit": pictures.rollout_credit(),
     }
     return render(request, "tracker/downloads.html", context)
 

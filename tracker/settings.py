@@ -311,6 +311,10 @@ CORRECTIONS_RATE = (
 )
 CORRECTIONS_MAX_BODY_BYTES = int(os.environ.get("CORRECTIONS_MAX_BODY_BYTES", str(80 * 1024)))
 
+# The largest document an editor may attach to a source (a PDF or an HTML snapshot, kept in the database); under
+# MAX_ADMIN_BODY_BYTES, which bounds the whole upload.
+SOURCE_DOCUMENT_MAX_BYTES = int(os.environ.get("SOURCE_DOCUMENT_MAX_BYTES", str(3 * 1024 * 1024)))
+
 REST_FRAMEWORK = {
     # The API is read-only and says the same to everyone: no sign-in to look up on each request. (Editors work in
     # the admin; the throttles count every API client as anonymous, per address.)

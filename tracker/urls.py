@@ -5,6 +5,7 @@ from django.views.decorators.cache import cache_control
 from django.views.i18n import JavaScriptCatalog
 
 from jurisdictions import embeds
+from jurisdictions import views as jurisdiction_views
 from tracker import pages, views
 from tracker.api import docs as api_docs
 from tracker.health import healthz
@@ -21,6 +22,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("oembed", embeds.oembed, name="oembed"),
+    # A source's archived document, one address in every language (jurisdictions/views.py: safe headers).
+    path("sources/<int:pk>/document", jurisdiction_views.source_document, name="source_document"),
     path("sitemap.xml", sitemap, name="django.contrib.sitemaps.views.sitemap"),
 ]
 
@@ -33,6 +36,11 @@ urlpatterns += i18n_patterns(
         cache_control(public=True, max_age=3600)(JavaScriptCatalog.as_view(packages=["tracker"])),
         name="javascript-catalog",
     ),
+    # Pictures to share: the og:image of a county's and a state's page, and the rollout (tracker/pictures.py).
+    path("jurisdictions/<str:fips>/card.png", views.jurisdiction_picture, name="jurisdiction_picture"),
+    path("states/<str:postal>/card.png", views.state_picture, name="state_picture"),
+    path("downloads/rollout.png", views.rollout_png, name="rollout_png"),
+    path("downloads/rollout.gif", views.rollout_gif, name="rollout_gif"),
     path("", include("jurisdictions.urls")),
     path("", include("agreements.urls")),
     path("", include("corrections.urls")),

@@ -3,7 +3,7 @@ for "use my location". All answer from the read-model snapshot (readmodel/snapsh
 
 import json
 
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from common.params import Text
 from common.public import public_page
 from jurisdictions.search.explain import matched
 from tracker import map as county_maps
+from tracker import pictures
 
 SUGGEST_LIMIT = 10
 MAX_QUERY_LENGTH = 100
@@ -152,3 +153,45 @@ def counties_wgs84(request):
     """Outlines fetched only when a reader presses "use my location"; the lookup then happens in the browser."""
     snapshot = request.snapshot
     return HttpResponse(snapshot.memo("wgs84.json", lambda: _wgs84_json(snapshot)), content_type="application/json")
+
+
+# --- pictures to share (tracker/pictures.py) -------------------------------------------------------------------
+
+
+def _picture(data: bytes, media_type: str, filename: str = "") -> HttpResponse:
+    response = HttpResponse(data, content_type=media_type)
+    if filename:
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@public_page
+def jurisdiction_picture(request, fips):
+    """The card a shared link to a county's page shows (its og:image), for the page's day, release and language."""
+    row = request.snapshot.row(fips, request.day)
+    if row is None:
+        raise Http404("No jurisdiction has this FIPS code.")
+    return _picture(pictures.jurisdiction_card(request.snapshot, row, request.day, request.as_of), "image/png")
+
+
+@public_page
+def state_picture(request, postal):
+    """The card a shared link to a state's page shows (its og:image)."""
+    state = request.snapshot.states.get(postal)
+    if state is None:
+        raise Http404("No state has this postal code.")
+    return _picture(pictures.state_card(request.snapshot, state, request.day, request.as_of), "image/png")
+
+
+@public_page
+def rollout_png(request):
+    """The national county map on `as_of` (default today) as a PNG, credit and licence drawn in."""
+    day = request.day
+    data = pictures.rollout_png(request.snapshot, day)
+    return _picture(data, "image/png", f"scomm-rollout-{day.isoformat()}.png")
+
+
+@public_page
+def rollout_gif(request):
+    """The rollout as an animated GIF, one frame per half-year (the day asked does not change it)."""
+    return _picture(pictures.rollout_gif(request.snapshot), "image/gif", "scomm-rollout.gif")

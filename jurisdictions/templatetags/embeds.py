@@ -31,10 +31,11 @@ def _card(context, record) -> tuple[str, str, str]:
 def embed_box(context, record):
     request = context["request"]
     card_path, title, _ = _card(context, record)
+    height = embeds.frame_height(request, card_path)
     return {
-        "code": embeds.embed_code(request, card_path, title),
+        "code": embeds.embed_code(request, card_path, title, height=height),
         "card_url": request.build_absolute_uri(card_path),
-        "height": embeds.EMBED_HEIGHT,
+        "height": height,
     }
 
 

@@ -11,6 +11,8 @@ PERMISSIONS = {
     ("jurisdictions", "jurisdiction"): ("view", "change"),
     ("jurisdictions", "statuschange"): ("view", "add", "change", "delete"),
     ("jurisdictions", "source"): ("view", "add", "change"),
+    # The document behind a source: attach, replace or remove it (removing keeps the source and its address).
+    ("jurisdictions", "sourcedocument"): ("view", "add", "change", "delete"),
     ("jurisdictions", "importbatch"): ("view", "add"),
     ("agreements", "agreement"): ("view", "add", "change"),
     ("agreements", "agreementstatuschange"): ("view", "add", "change", "delete"),
