@@ -165,15 +165,19 @@ class Snapshot:
         epoch, positions = self.epochs.epoch(day), self.epochs.positions
         return [self._row_at(positions[unit.fips], epoch) for unit in (self.ordered_units if units is None else units)]
 
-    def activated_fips(self, day: datetime.date, state: str | None = None) -> set[str]:
-        """The FIPS codes of the units activated on `day` (of one state, if given): the map's colouring."""
-        codes = self.epochs.codes(self.epochs.epoch(day))
-        activated = self.epochs.statuses.index(Status.ACTIVATED)
+    def statuses(self, day: datetime.date, state: str | None = None) -> dict[str, str]:
+        """Every unit's status on `day` (of one state, if given), by FIPS: the maps' and pictures' colouring, read
+        from the epoch's status codes (one byte a unit)."""
+        codes, names = self.epochs.codes(self.epochs.epoch(day)), self.epochs.statuses
         return {
-            unit.fips
+            unit.fips: names[code]
             for unit, code in zip(self.ordered_units, codes, strict=True)
-            if code == activated and (state is None or unit.state_id == state)
+            if state is None or unit.state_id == state
         }
+
+    def activated_fips(self, day: datetime.date, state: str | None = None) -> set[str]:
+        """The FIPS codes of the units activated on `day` (of one state, if given)."""
+        return {fips for fips, status in self.statuses(day, state).items() if status == Status.ACTIVATED}
 
     def encoded(self, kind: tuple) -> Encoded:
         """This version's encoded answers of one kind (a format and the site's address), filled by the caller: e.g.

@@ -176,13 +176,12 @@ def _draw_order() -> list[str]:
 
 
 def _state_fills(snapshot, postal: str, day: datetime.date, current=frozenset()) -> dict[str, tuple]:
-    standings = snapshot.standings(day)
-    fills = {}
-    for unit in snapshot.ordered_units:
-        if unit.state_id != postal or not unit.on_current_map:
-            continue
-        fills[unit.fips] = CURRENT if unit.fips in current else FILLS[Status(standings[unit.fips].status)]
-    return fills
+    statuses = snapshot.statuses(day, postal)
+    return {
+        unit.fips: CURRENT if unit.fips in current else FILLS[Status(statuses[unit.fips])]
+        for unit in snapshot.ordered_units
+        if unit.state_id == postal and unit.on_current_map
+    }
 
 
 def _state_map(canvas: Canvas, snapshot, state, day, box, current=frozenset()) -> bool:
@@ -321,12 +320,8 @@ def rollout_credit() -> str:
 
 
 def _national_fills(snapshot, day) -> dict[str, tuple]:
-    standings = snapshot.standings(day)
-    return {
-        unit.fips: FILLS[Status(standings[unit.fips].status)]
-        for unit in snapshot.ordered_units
-        if unit.on_current_map and unit.fips in standings
-    }
+    statuses = snapshot.statuses(day)
+    return {unit.fips: FILLS[Status(statuses[unit.fips])] for unit in snapshot.ordered_units if unit.on_current_map}
 
 
 def _rollout_frame(snapshot, day: datetime.date, scale: int) -> Canvas:
