@@ -69,10 +69,9 @@ class Source(models.Model):
 
     @property
     def label(self) -> str:
-        """What a citation shows: the title, or the site's name when only the address is known."""
-        if self.title:
-            return self.title
-        return self.host or self.url
+        """What a citation shows first: the title, else the publisher's name, else (neither known) the address's
+        site, never an invented name."""
+        return self.title or self.publisher or self.host or self.url
 
     @property
     def host(self) -> str:

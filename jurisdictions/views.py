@@ -4,6 +4,8 @@ The list filters with the same FilterSet as the API (jurisdictions/filters.py), 
 twin always hold the same rows.
 """
 
+from collections import Counter
+
 from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -100,6 +102,7 @@ def jurisdiction_list(request):
         # why each row matched (a name, a place in it, a ZIP code ...).
         "search": search,
         "page_rows": _with_reasons(page, search),
+        "shared_source": _shared_source(page),
         "did_you_mean": _did_you_mean(search),
         # Said beside the search box, where the eye is (on a phone the table is below the fold).
         "search_found_nothing": search is not None and not search.places,
@@ -118,6 +121,15 @@ def jurisdiction_list(request):
         "activated_sort_url": "?" + _query(request, sort="-date" if sort == "date" else "date"),
     }
     return render(request, "jurisdictions/jurisdiction_list.html", context)
+
+
+def _shared_source(page):
+    """The source most rows of the page cite (the county dataset): cited once above the table, not on every row."""
+    sources = Counter(row.standing.change.source for row in page if row.standing.change)
+    if not sources:
+        return None
+    source, count = sources.most_common(1)[0]
+    return source if count > 1 else None
 
 
 def _with_reasons(page, search) -> list:
