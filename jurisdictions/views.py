@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy
 
 from common import geometry
 from common.api.filters import Rows, filterset_params
-from common.dates import local_date
 from common.params import PAGE, Word
 from common.public import bad_request, public_page
 from jurisdictions import unit_set
@@ -327,7 +326,6 @@ def state_detail(request, postal):
         "rescission": snapshot.rescission,
         "events": [event for event in snapshot.events if event.state_id == postal],
         "state_map": _state_map(snapshot, state, rows),
-        "map_caption": _("%(state)s: jurisdictions by status on %(day)s")
-        % {"state": state.name, "day": local_date(day)},
+        "map_caption": _("%(state)s: jurisdictions by status") % {"state": state.name},
     }
     return render(request, "jurisdictions/state_detail.html", context)

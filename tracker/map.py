@@ -25,17 +25,20 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from common import geometry
-from common.dates import us_today
+from common.dates import local_date, us_today
 from jurisdictions import asof
 
-# Short class names keep 3,142 paths small: a = activated, n = not activated (yet), h = highlighted.
+# Short class names keep 3,142 paths small: a = activated, s = scheduled, n = not activated (yet), h = highlighted
+# (an outline, never a fill: the fills mean the status, the same on every map).
 ACTIVATED_CLASS = "a"
+SCHEDULED_CLASS = "s"
 NOT_ACTIVATED_CLASS = "n"
 HIGHLIGHT_CLASS = "h"
 # The rollout view colours a county by the half-year it was activated in: class "q0" (the first half-year with an
 # activation) to "q9", beside its status class, under a figure of class "story"; map.css holds the palette.
 # Half-years, not years: 2011 alone holds about 1,100 activations and 2012 over 1,000.
 PERIOD_CLASS = "q"
+STATUS_CLASSES = {asof.ACTIVATED: ACTIVATED_CLASS, "scheduled": SCHEDULED_CLASS}
 NATIONAL_VIEW_BOX = f"0 0 {geometry.FRAME_WIDTH} {geometry.FRAME_HEIGHT}"
 
 
@@ -99,12 +102,13 @@ def _units(snapshot, *, state: str | None = None) -> list[Unit]:
     ]
 
 
-def _activated_fips(snapshot, day: datetime.date, *, state: str | None = None) -> set[str]:
+def _statuses(snapshot, day: datetime.date, *, state: str | None = None) -> dict[str, str]:
+    """The server's status (the as-of rule) of every unit on ``day``: the map draws it, never a guess from dates."""
     standings = snapshot.standings(day)
     return {
-        fips
+        fips: standing.status
         for fips, standing in standings.items()
-        if standing.status == asof.ACTIVATED and (state is None or snapshot.units[fips].state_id == state)
+        if state is None or snapshot.units[fips].state_id == state
     }
 
 
@@ -122,7 +126,7 @@ def _static_markup(units: tuple[tuple[str, str, str, str], ...], language: str) 
         if fips not in paths:
             continue
         url = reverse("jurisdictions:jurisdiction_detail", args=[fips])
-        name = escape(f"{label}: {status_phrase(activated_on)}{note}")
+        name = escape(f"{label} \u2014 {status_phrase(activated_on)}{note}")
         head = f'<a href="{url}" aria-label="{name}"'
         tail = f' data-a="{activated_on}"' if activated_on else ""
         markup[fips] = (head, f'{tail} d="{paths[fips]}"/></a>')
@@ -130,12 +134,16 @@ def _static_markup(units: tuple[tuple[str, str, str, str], ...], language: str) 
 
 
 def status_phrase(activated_on: str | datetime.date | None) -> str:
-    """What a county's accessible name says about its status: the date it was activated, if ever.
+    """What a county's accessible name says about its status: the date it was activated, if ever, in words.
 
     The name does not depend on the map's date, so recolouring never rewrites 3,142 names; the tooltip adds
     the status on the date shown.
     """
-    return _("activated %(date)s") % {"date": activated_on} if activated_on else _("not activated")
+    if not activated_on:
+        return _("not activated")
+    if isinstance(activated_on, str):
+        activated_on = datetime.date.fromisoformat(activated_on)
+    return _("activated %(date)s") % {"date": local_date(activated_on, "long")}
 
 
 def _label(unit: Unit) -> str:
@@ -203,7 +211,8 @@ def county_map(
     """
     units = _units(snapshot, state=state)
     rollout_periods = periods(units) if by_period else []
-    activated = _activated_fips(snapshot, day, state=state)
+    statuses = _statuses(snapshot, day, state=state)
+    activated = {fips for fips, status in statuses.items() if status == asof.ACTIVATED}
     drawn = [unit for unit in units if unit.on_map]
     markup = _static_markup(
         tuple(
@@ -217,7 +226,7 @@ def county_map(
         if unit.fips not in markup:
             continue
         head, tail = markup[unit.fips]
-        classes = ACTIVATED_CLASS if unit.fips in activated else NOT_ACTIVATED_CLASS
+        classes = STATUS_CLASSES.get(statuses.get(unit.fips), NOT_ACTIVATED_CLASS)
         if by_period:
             # Both: the half-year colours the map while the figure has class "story"; the status on the day is
             # there already, so leaving the rollout view is one class on the figure, not 3,142 writes.
@@ -325,14 +334,6 @@ def key_days(snapshot, units: list[Unit]) -> list[dict]:
             }
         )
     return found
-
-
-def rollout_end(units: list[Unit]) -> datetime.date:
-    """Where the date slider ends: the last day of the month after the last activation (2013-02-28)."""
-    dates = [unit.activated_on for unit in units if unit.counted and unit.activated_on]
-    last = max(dates) if dates else datetime.date(2013, 1, 22)
-    following = datetime.date(last.year + last.month // 12, last.month % 12 + 1, 1)
-    return datetime.date(following.year + following.month // 12, following.month % 12 + 1, 1) - datetime.timedelta(1)
 
 
 def event_label(event) -> str:
