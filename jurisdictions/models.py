@@ -411,7 +411,11 @@ class ImportBatch(models.Model):
         help_text="The published list every change in this import cites.",
     )
     state = models.CharField(
-        max_length=10, choices=ImportState.choices, default=ImportState.PREVIEWED, help_text="Where the import stands."
+        "import status",
+        max_length=10,
+        choices=ImportState.choices,
+        default=ImportState.PREVIEWED,
+        help_text="Where the import stands.",
     )
     plan = models.JSONField(default=list, help_text="The previewed rows: what each line of the file would do.")
     counts = models.JSONField(default=dict, help_text="How many rows are new, changed, unchanged, duplicates.")

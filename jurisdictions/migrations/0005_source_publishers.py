@@ -45,7 +45,7 @@ SOURCES = [
         "http://readme.readmedia.com/Governor-Paterson-Announces-Signing-of-a-New-Secure-Communities-Agreement/1813715",
         "",
         "ReadMedia",
-        "",
+        "2010-12-30",
     ),
     ("http://www.allgov.com/news?news=842644", "", "AllGov", ""),
     (
@@ -140,7 +140,7 @@ SOURCES = [
     ("https://www.ri.gov/press/view/12974", "", "State of Rhode Island", ""),
     ("https://ri.gov/press/view/12984", "", "State of Rhode Island", ""),
     ("https://www.theindy.org/a/385", "", "", ""),
-    ("http://rioag.blogspot.com/2011/02/cracking-down-on-criminals-in-ocean.html", "", "", ""),
+    ("http://rioag.blogspot.com/2011/02/cracking-down-on-criminals-in-ocean.html", "", "", "2011-02-02"),
     (
         "http://altopolimigra.com/2011/06/06/massachusetts-gov-patrick-letter-to-marc-rapp-icedhs-regarding-opt-out-of-s-comm/",
         "",
