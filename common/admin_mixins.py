@@ -228,6 +228,9 @@ class TrackedAdmin(SafeIdsMixin, SimpleHistoryAdmin):
     delete_confirmation_template = "admin/tracked_delete_confirmation.html"
     delete_selected_confirmation_template = "admin/tracked_delete_selected_confirmation.html"
     object_history_template = "admin/tracked_object_history.html"
+    # A change of an existing record asks why (kept as the history's change reason); an admin whose form holds its
+    # own reason (a correction report's resolution note) turns it off.
+    asks_reason = True
     # List editing would bypass the per-record version check: it is off everywhere.
     list_editable = ()
 
@@ -282,7 +285,7 @@ class TrackedAdmin(SafeIdsMixin, SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        if obj is not None:
+        if obj is not None and self.asks_reason:
             form = _with_reason(form)
         # modelform_factory made a fresh class for this request: tell it which related rows the version covers.
         form.guard_related = self.guard_related
