@@ -227,7 +227,8 @@ def forwards(apps, schema_editor):
         if source is None or source.publisher != _host(url):
             continue
         source.publisher = publisher
-        if title and (not source.title or ":" in source.title):
+        # The first loads wrote a lead's "Publisher: Title (date)" as the title: keep only the title part.
+        if title and (not source.title or title in source.title):
             source.title = title
         if published_on and source.published_on is None:
             source.published_on = published_on
