@@ -168,3 +168,29 @@ def test_the_nav_shows_every_link_on_a_phone_and_a_desktop(open_page, width, jav
     assert overflow <= 0
     if not javascript:
         page.screenshot(path=OUTPUT / f"words-nav-{width}.png")
+
+
+def test_a_scheduled_county_is_drawn_scheduled_on_every_day_the_server_says_so(open_page):
+    """Cook County, edited to be scheduled on 1 December 2012 before its activation of 22 January 2013: the map
+    draws the server's status (the as-of rule) on the page's day and on every day the date control moves to."""
+    import datetime
+
+    from jurisdictions.models import Jurisdiction, Status
+    from tests.factories import make_status_change
+
+    make_status_change(
+        Jurisdiction.objects.get(fips="17031"), status=Status.SCHEDULED, effective_on=datetime.date(2012, 12, 1)
+    )
+    page = open_page("/?as_of=2012-12-15")
+    page.wait_for_function("() => window.scommMap !== undefined")
+    cook = page.locator('#county-map path[data-fips="17031"]')
+    assert cook.get_attribute("class") == "s"
+    for day, drawn in [("2013-02-01", "a"), ("2012-11-01", "n"), ("2012-12-02", "s")]:
+        page.fill("#as-of", day)
+        page.press("#as-of", "Enter")
+        assert cook.get_attribute("class") == drawn, day
+    page.hover('#county-map path[data-fips="17031"]', position={"x": 2, "y": 2}, force=True)
+    assert page.locator("#county-map-tip").inner_text().endswith("(status on 2 December 2012: scheduled)")
+    fill = page.evaluate("getComputedStyle(document.querySelector('#county-map path[data-fips=\"17031\"]')).fill")
+    swatch = page.evaluate("getComputedStyle(document.querySelector('#status-legend .sw.s')).backgroundColor")
+    assert fill == swatch

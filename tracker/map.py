@@ -55,6 +55,9 @@ class Unit:
     on_map: bool
     activated_on: datetime.date | None
     borrows_from: str  # name of the historical unit whose data this one shows, or ""
+    # Every dated status of a unit whose history is more than one activation (scheduled first, or deactivated),
+    # "YYYY-MM-DD:s;YYYY-MM-DD:a": the browser draws the same status the server would on any day; "" otherwise.
+    steps: str = ""
 
 
 @dataclass
@@ -96,10 +99,19 @@ def _units(snapshot, *, state: str | None = None) -> list[Unit]:
             unit.on_current_map,
             standings[unit.fips].activated_on,
             unit.status_from.name if unit.status_from_id else "",
+            _steps(snapshot.timelines[unit.fips]),
         )
         for unit in units
         if state is None or unit.state_id == state
     ]
+
+
+def _steps(timeline) -> str:
+    """A timeline's dated statuses for the browser, unless it is the plain case (one activation, or none)."""
+    if all(change.status == asof.ACTIVATED for change in timeline) and len(timeline) <= 1:
+        return ""
+    steps = [(change.effective_on, STATUS_CLASSES.get(change.status, NOT_ACTIVATED_CLASS)) for change in timeline]
+    return ";".join(f"{day}:{css_class}" for day, css_class in steps)
 
 
 def _statuses(snapshot, day: datetime.date, *, state: str | None = None) -> dict[str, str]:
@@ -113,7 +125,7 @@ def _statuses(snapshot, day: datetime.date, *, state: str | None = None) -> dict
 
 
 @lru_cache(maxsize=8)
-def _static_markup(units: tuple[tuple[str, str, str, str], ...], language: str) -> dict[str, tuple[str, str]]:
+def _static_markup(units: tuple[tuple[str, str, str, str, str], ...], language: str) -> dict[str, tuple[str, str]]:
     """Per county: the link with its accessible name, and the path's date and geometry.
 
     Keyed by every (fips, label, activation date, borrowed-from note) and the language (the names and the links
@@ -122,13 +134,15 @@ def _static_markup(units: tuple[tuple[str, str, str, str], ...], language: str) 
     """
     paths = geometry.county_svg_paths()
     markup = {}
-    for fips, label, activated_on, note in units:
+    for fips, label, activated_on, note, steps in units:
         if fips not in paths:
             continue
         url = reverse("jurisdictions:jurisdiction_detail", args=[fips])
         name = escape(f"{label} \u2014 {status_phrase(activated_on)}{note}")
         head = f'<a href="{url}" aria-label="{name}"'
         tail = f' data-a="{activated_on}"' if activated_on else ""
+        if steps:
+            tail += f' data-t="{steps}"'
         markup[fips] = (head, f'{tail} d="{paths[fips]}"/></a>')
     return markup
 
@@ -144,6 +158,10 @@ def status_phrase(activated_on: str | datetime.date | None) -> str:
     if isinstance(activated_on, str):
         activated_on = datetime.date.fromisoformat(activated_on)
     return _("activated %(date)s") % {"date": local_date(activated_on, "long")}
+
+
+def _iso(day: datetime.date | None) -> str:
+    return day.isoformat() if day else ""
 
 
 def _label(unit: Unit) -> str:
@@ -215,10 +233,7 @@ def county_map(
     activated = {fips for fips, status in statuses.items() if status == asof.ACTIVATED}
     drawn = [unit for unit in units if unit.on_map]
     markup = _static_markup(
-        tuple(
-            (unit.fips, _label(unit), unit.activated_on.isoformat() if unit.activated_on else "", _note(unit))
-            for unit in drawn
-        ),
+        tuple((unit.fips, _label(unit), _iso(unit.activated_on), _note(unit), unit.steps) for unit in drawn),
         get_language(),
     )
     pieces = []

@@ -37,14 +37,24 @@
   function byDate(a, b) { return a.a - b.a; }
 
   // Drawn paths and counted units, each sorted by activation day; an index into each marks "activated so far".
+  // A unit whose history is more than one activation (scheduled first, deactivated) carries its dated statuses
+  // (data-t, from the server's as-of rule) and is drawn from them on every day instead.
   var drawn = [];
+  var stepped = [];
   var counted = [];
   var paths = figure.querySelectorAll("path[data-fips]");
   for (var i = 0; i < paths.length; i++) {
     var p = paths[i];
     var a = p.getAttribute("data-a");
     var item = { el: p, a: a ? dayNumber(a) : NEVER, iso: a };
-    drawn.push(item);
+    var steps = p.getAttribute("data-t");
+    if (steps) {
+      stepped.push({ el: p, steps: steps.split(";").map(function (step) {
+        return { day: dayNumber(step.slice(0, 10)), cls: step.slice(11) };
+      }) });
+    } else {
+      drawn.push(item);
+    }
     if (!p.hasAttribute("data-s")) counted.push({ a: item.a, st: p.getAttribute("data-fips").slice(0, 2) });
   }
   Object.keys(data.unmapped).forEach(function (fips) {
@@ -158,6 +168,11 @@
     if (story) leaveStory();
     while (drawnIndex < drawn.length && drawn[drawnIndex].a <= day) mark(drawn[drawnIndex++], true);
     while (drawnIndex > 0 && drawn[drawnIndex - 1].a > day) mark(drawn[--drawnIndex], false);
+    stepped.forEach(function (unit) {
+      var cls = "n";
+      unit.steps.forEach(function (step) { if (step.day <= day) cls = step.cls; });
+      unit.el.setAttribute("class", cls);
+    });
     var changedStates = {};
     moveCounted(day, changedStates);
     current = day;
