@@ -24,7 +24,7 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.text import capfirst
@@ -35,6 +35,11 @@ VERSION_FIELD = "concurrency_version"
 REASON_FIELD = "change_reason"
 REASON_HELP = "Why: e.g. 'ICE list of 2011-08-05 gives this date'. Shown in the record's history."
 REASON_MISSING = "Give a reason for this change: it is kept in the record's history."
+
+
+def _when(moment: datetime.datetime) -> str:
+    """A moment in the admin's one date format (its locale's DATETIME_FORMAT), as its lists and history show it."""
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def _with_reason(form_class):
@@ -83,7 +88,7 @@ def describe_changes_since(model, pk, since: datetime.datetime | None, related=(
     base = history.filter(history_date__lte=since).order_by("-history_date").first() if since else None
     for record in later:
         if record.history_type == "-":
-            lines.append(f"{_user(record)} deleted it ({record.history_date:%Y-%m-%d %H:%M} UTC).")
+            lines.append(f"{_user(record)} deleted it ({_when(record.history_date)} UTC).")
         elif base is not None:
             delta = record.diff_against(base)
             for change in delta.changes:
@@ -469,7 +474,7 @@ class TrackedAdmin(SafeIdsMixin, SimpleHistoryAdmin):
         source), from each citing record's last version before the deletion; each citing record's history
         records it. Returns what was relinked, for the message."""
         relinked = []
-        when = f"{deletion.history_date:%Y-%m-%d %H:%M}"
+        when = _when(deletion.history_date)
         for model, field in self._citing_links():
             tracked = getattr(getattr(model, "history", None), "model", None)
             if tracked is None or field.name not in {f.name for f in tracked._history_m2m_fields}:
@@ -510,7 +515,7 @@ class TrackedAdmin(SafeIdsMixin, SimpleHistoryAdmin):
             instance.full_clean(validate_unique=True)
             with transaction.atomic():
                 instance._history_user = request.user
-                instance._change_reason = f"Restored from the version deleted {record.history_date:%Y-%m-%d %H:%M}"
+                instance._change_reason = f"Restored from the version deleted {_when(record.history_date)}"
                 instance.save(force_insert=True)
                 self._restore_many_to_many(instance, record)
                 relinked = self._restore_citing_links(request, instance, record)

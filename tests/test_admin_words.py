@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import formats, timezone
 
 from jurisdictions.models import Jurisdiction, Source
 from tests.admin_forms import change_url, errors_of, form_data
@@ -42,6 +43,10 @@ def test_a_change_asks_a_reason_and_the_history_shows_it_with_who(editor_client)
     html = editor_client.get(reverse("admin:jurisdictions_source_history", args=[source.pk])).content.decode()
     latest = _history_cells(html)[0]
     assert latest[3:5] == ["edna", "Title from the page"]
+    # One date format, the admin's locale's, as in its lists (not ISO in some places and US order in others).
+    record = Source.history.filter(id=source.pk).latest()
+    assert latest[1] == formats.date_format(timezone.localtime(record.history_date), "DATETIME_FORMAT")
+    assert not re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", html)
 
 
 def test_a_reason_given_with_a_record_is_kept_on_its_inline_rows(editor_client):
