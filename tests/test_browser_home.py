@@ -221,13 +221,12 @@ def test_home_opens_on_the_rollout_by_half_year_with_the_key_days(open_page, siz
     page.screenshot(path=OUTPUT / f"home-rollout-{size['width']}.png")
     page.screenshot(path=OUTPUT / f"home-rollout-{size['width']}-full.png", full_page=True)
 
-    # The legend: ten half-years from 2008 H2 to 2013 H1, each with its own colour; the status legend waits.
+    # The legend: the half-years from 2008 H2 to 2013 H1 that activated a county (2012 H2 activated none: no empty
+    # bin), each with its own colour; the status legend waits.
     legend = page.locator("#period-legend li")
     labels = [re.split(r"\s+\(", text)[0] for text in legend.all_inner_texts()]
-    assert labels == [
-        f"{year} H{half}"
-        for year, half in [(2008, 2)] + [(y, h) for y in range(2009, 2013) for h in (1, 2)] + [(2013, 1)]
-    ]
+    halves = [(2008, 2)] + [(y, h) for y in range(2009, 2013) for h in (1, 2)] + [(2013, 1)]
+    assert labels == [f"{year} H{half}" for year, half in halves if (year, half) != (2012, 2)]
     assert page.locator("#period-legend").is_visible()
     assert not page.locator("#status-legend").is_visible()
     if size is DESKTOP:  # above the map, so the colours are explained in the first screen
@@ -236,7 +235,7 @@ def test_home_opens_on_the_rollout_by_half_year_with_the_key_days(open_page, siz
     swatches = page.eval_on_selector_all(
         "#period-legend .sw", "els => els.map(e => getComputedStyle(e).backgroundColor)"
     )
-    assert len(set(swatches)) == 10
+    assert len(set(swatches)) == 9
 
     # Every county carries the class of its half-year: Harris (27 Oct 2008) the first, Cook (22 Jan 2013) the last.
     classes = _classes(page)

@@ -66,7 +66,7 @@ def test_the_home_page_map_speaks_spanish_and_recolours_in_spanish(open_page, de
     assert page.locator("#headline").inner_text() == (
         "1,475 de 3,143 jurisdicciones activadas en 43 estados el 5 de agosto de 2011"
     )
-    assert page.locator("#status-legend").inner_text().split("\n") == ["Activada", "Aún no activada"]
+    assert page.locator("#status-legend").inner_text().split("\n") == ["Activada", "Programada", "Aún no activada"]
     # The links follow once the date settles (a quarter of a second).
     page.wait_for_function("() => document.getElementById('table-link').textContent.includes('agosto de 2011')")
     assert page.locator("#table-link").inner_text() == "cada jurisdicción con su situación el 5 de agosto de 2011"
