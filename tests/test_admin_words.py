@@ -87,3 +87,16 @@ def test_the_import_list_heads_its_status_column_import_status(editor_client):
     html = editor_client.get(reverse("admin:jurisdictions_importbatch_changelist")).content.decode()
     assert "Import status" in html
     assert not re.search(r">\s*State\s*<", html)
+
+
+def test_an_applied_imports_preview_marks_before_and_after_not_now(editor_client):
+    from tests.test_admin_imports import _import_applied
+
+    batch, before_apply = _import_applied(editor_client)
+    changed = before_apply.content.decode()
+    table = changed[changed.index('id="import-changed"') :]
+    assert '<th scope="col">Now</th><th scope="col">File says</th>' in table[: table.index("</thead>")]
+    after = editor_client.get(reverse("admin:jurisdictions_importbatch_preview", args=[batch.pk])).content.decode()
+    table = after[after.index('id="import-changed"') :]
+    head = table[: table.index("</thead>")]
+    assert '<th scope="col">Before apply</th><th scope="col">After apply</th>' in head and ">Now<" not in head
