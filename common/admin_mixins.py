@@ -20,17 +20,33 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import IntegrityError, models, router, transaction
 from django.db.models.fields import AutoFieldMixin
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
 VERSION_FIELD = "concurrency_version"
+# Every change and deletion of a tracked record asks why; the history shows it beside who.
+REASON_FIELD = "change_reason"
+REASON_HELP = "Why: e.g. 'ICE list of 2011-08-05 gives this date'. Shown in the record's history."
+REASON_MISSING = "Give a reason for this change: it is kept in the record's history."
+
+
+def _when(moment: datetime.datetime) -> str:
+    """A moment in the admin's one date format (its locale's DATETIME_FORMAT), as its lists and history show it."""
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def _with_reason(form_class):
+    """The admin's form for an existing record, with a required reason (saved as the history's change reason)."""
+    field = forms.CharField(label="Reason for this change", max_length=100, help_text=REASON_HELP)
+    field.error_messages["required"] = REASON_MISSING
+    return type(form_class.__name__, (form_class,), {REASON_FIELD: field})
 
 
 class VersionField(forms.CharField):
@@ -72,7 +88,7 @@ def describe_changes_since(model, pk, since: datetime.datetime | None, related=(
     base = history.filter(history_date__lte=since).order_by("-history_date").first() if since else None
     for record in later:
         if record.history_type == "-":
-            lines.append(f"{_user(record)} deleted it ({record.history_date:%Y-%m-%d %H:%M} UTC).")
+            lines.append(f"{_user(record)} deleted it ({_when(record.history_date)} UTC).")
         elif base is not None:
             delta = record.diff_against(base)
             for change in delta.changes:
@@ -192,6 +208,18 @@ class GuardedModelForm(forms.ModelForm):
         return cleaned
 
 
+def _delete_selected_with_reason(modeladmin, request, queryset):
+    """Django's "delete selected" action, confirmed only with a reason (TrackedAdmin._deletion_reason)."""
+    from django.contrib.admin.actions import delete_selected
+
+    modeladmin._deletion_reason(request)
+    return delete_selected(modeladmin, request, queryset)
+
+
+_delete_selected_with_reason.short_description = "Delete selected %(verbose_name_plural)s"
+_delete_selected_with_reason.allowed_permissions = ("delete",)
+
+
 class TrackedAdmin(SafeIdsMixin, SimpleHistoryAdmin):
     """Admin for a model with history: guarded saves, safe revert, and a list of deleted records to restore."""
 
@@ -202,7 +230,12 @@ class TrackedAdmin(SafeIdsMixin, SimpleHistoryAdmin):
     # saving (reverting to an old version, restoring a deleted record) can change them either.
     reference_fields: tuple[str, ...] = ()
     change_list_template = "admin/tracked_change_list.html"
+    delete_confirmation_template = "admin/tracked_delete_confirmation.html"
+    delete_selected_confirmation_template = "admin/tracked_delete_selected_confirmation.html"
     object_history_template = "admin/tracked_object_history.html"
+    # A change of an existing record asks why (kept as the history's change reason); an admin whose form holds its
+    # own reason (a correction report's resolution note) turns it off.
+    asks_reason = True
     # List editing would bypass the per-record version check: it is off everywhere.
     list_editable = ()
 
@@ -238,10 +271,27 @@ class TrackedAdmin(SafeIdsMixin, SimpleHistoryAdmin):
                 field = self.model._meta.get_field(name)
                 if current is not None and field.concrete and not field.many_to_many:
                     setattr(obj, field.attname, getattr(current, field.attname))
+        reason = form.cleaned_data.get(REASON_FIELD) if hasattr(form, "cleaned_data") else None
+        if reason:
+            obj._change_reason = reason
         super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        # The inline rows (dated statuses) saved or deleted with the record carry the same reason.
+        reason = form.cleaned_data.get(REASON_FIELD)
+        if reason:
+            for inline_form in formset.forms:
+                inline_form.instance._change_reason = reason
+        super().save_formset(request, form, formset, change)
+
+    def get_fields(self, request, obj=None):
+        # The reason is asked below the record's fields (templates/admin/change_form.html), not among them.
+        return [name for name in super().get_fields(request, obj) if name != REASON_FIELD]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None and self.asks_reason:
+            form = _with_reason(form)
         # modelform_factory made a fresh class for this request: tell it which related rows the version covers.
         form.guard_related = self.guard_related
         version = getattr(request, "_reverting_to", None)
@@ -303,6 +353,42 @@ class TrackedAdmin(SafeIdsMixin, SimpleHistoryAdmin):
         except NoReverseMatch:
             return f"{label}: {obj} {via}"
         return format_html('{}: <a href="{}">{}</a> {}', label, url, obj, via)
+
+    def _deletion_reason(self, request) -> str | None:
+        """The reason posted with a confirmed deletion; without one the confirmation page shows again, asking."""
+        if request.method != "POST" or not request.POST.get("post"):
+            return None
+        reason = request.POST.get(REASON_FIELD, "").strip()[:100]
+        if not reason:
+            post = request.POST.copy()
+            post.pop("post")
+            request.POST = post
+            messages.error(request, f"Not deleted. {REASON_MISSING}")
+            return None
+        request.deletion_reason = reason
+        return reason
+
+    def delete_view(self, request, object_id, extra_context=None):
+        if request.method == "POST" and not self._deletion_reason(request):
+            # Shown again as the confirmation page: Django's delete view deletes on any non-empty POST.
+            request.POST = QueryDict()
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request, obj):
+        obj._change_reason = getattr(request, "deletion_reason", None)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        # One by one, so each deletion's history record carries the reason (a queryset delete would not).
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (_delete_selected_with_reason, name, description)
+        return actions
 
     def get_deleted_objects(self, objs, request):
         # A record that a fact cites through a many-to-many link (a source in an event's or an agreement's
@@ -388,7 +474,7 @@ class TrackedAdmin(SafeIdsMixin, SimpleHistoryAdmin):
         source), from each citing record's last version before the deletion; each citing record's history
         records it. Returns what was relinked, for the message."""
         relinked = []
-        when = f"{deletion.history_date:%Y-%m-%d %H:%M}"
+        when = _when(deletion.history_date)
         for model, field in self._citing_links():
             tracked = getattr(getattr(model, "history", None), "model", None)
             if tracked is None or field.name not in {f.name for f in tracked._history_m2m_fields}:
@@ -429,7 +515,7 @@ class TrackedAdmin(SafeIdsMixin, SimpleHistoryAdmin):
             instance.full_clean(validate_unique=True)
             with transaction.atomic():
                 instance._history_user = request.user
-                instance._change_reason = f"Restored from the version deleted {record.history_date:%Y-%m-%d %H:%M}"
+                instance._change_reason = f"Restored from the version deleted {_when(record.history_date)}"
                 instance.save(force_insert=True)
                 self._restore_many_to_many(instance, record)
                 relinked = self._restore_citing_links(request, instance, record)

@@ -23,6 +23,8 @@ RESOLVING = (
 @admin.register(CorrectionReport)
 class CorrectionReportAdmin(TrackedAdmin):
     form = ResolveForm
+    # The decision's resolution note is its reason, said to the reader in the public log.
+    asks_reason = False
     list_display = ["received_at", "status", "subject_link", "summary", "has_contact", "resolved_at", "resolved_by"]
     list_display_links = ["received_at"]
     list_filter = ["status", "subject_kind"]
@@ -85,6 +87,11 @@ class CorrectionReportAdmin(TrackedAdmin):
         # modelform_factory made a fresh class for this request: the decision is recorded as this editor's.
         form.editor = request.user
         return form
+
+    def save_model(self, request, obj, form, change):
+        # The history says why, in the decision's own words.
+        obj._change_reason = f"{obj.get_status_display()}: {obj.resolution_note}".strip(": ")[:100]
+        super().save_model(request, obj, form, change)
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)

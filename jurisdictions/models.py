@@ -69,10 +69,9 @@ class Source(models.Model):
 
     @property
     def label(self) -> str:
-        """What a citation shows: the title, or the site's name when only the address is known."""
-        if self.title:
-            return self.title
-        return self.host or self.url
+        """What a citation shows first: the title, else the publisher's name, else (neither known) the address's
+        site, never an invented name."""
+        return self.title or self.publisher or self.host or self.url
 
     @property
     def host(self) -> str:
@@ -388,7 +387,11 @@ class ImportBatch(models.Model):
         help_text="The published list every change in this import cites.",
     )
     state = models.CharField(
-        max_length=10, choices=ImportState.choices, default=ImportState.PREVIEWED, help_text="Where the import stands."
+        "import status",
+        max_length=10,
+        choices=ImportState.choices,
+        default=ImportState.PREVIEWED,
+        help_text="Where the import stands.",
     )
     plan = models.JSONField(default=list, help_text="The previewed rows: what each line of the file would do.")
     counts = models.JSONField(default=dict, help_text="How many rows are new, changed, unchanged, duplicates.")

@@ -4,6 +4,8 @@ The list filters with the same FilterSet as the API (jurisdictions/filters.py), 
 twin always hold the same rows.
 """
 
+from collections import Counter
+
 from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseNotModified
 from django.shortcuts import redirect, render
@@ -12,7 +14,6 @@ from django.utils.translation import gettext_lazy
 
 from common import geometry
 from common.api.filters import filterset_params
-from common.dates import local_date
 from common.params import PAGE, Word
 from common.public import bad_request, public_page
 from jurisdictions import unit_set
@@ -98,6 +99,7 @@ def jurisdiction_list(request):
         # why each row matched (a name, a place in it, a ZIP code ...).
         "search": search,
         "page_rows": _with_reasons(page, search),
+        "shared_source": _shared_source(page),
         "did_you_mean": _did_you_mean(search),
         # Said beside the search box, where the eye is (on a phone the table is below the fold).
         "search_found_nothing": search is not None and not search.places,
@@ -116,6 +118,15 @@ def jurisdiction_list(request):
         "activated_sort_url": "?" + _query(request, sort="-date" if sort == "date" else "date"),
     }
     return render(request, "jurisdictions/jurisdiction_list.html", context)
+
+
+def _shared_source(page):
+    """The source most rows of the page cite (the county dataset): cited once above the table, not on every row."""
+    sources = Counter(row.standing.change.source for row in page if row.standing.change)
+    if not sources:
+        return None
+    source, count = sources.most_common(1)[0]
+    return source if count > 1 else None
 
 
 def _with_reasons(page, search) -> list:
@@ -313,8 +324,7 @@ def state_detail(request, postal):
         "rescission": snapshot.rescission,
         "events": [event for event in snapshot.events if event.state_id == postal],
         "state_map": _state_map(snapshot, state, rows),
-        "map_caption": _("%(state)s: jurisdictions by status on %(day)s")
-        % {"state": state.name, "day": local_date(day)},
+        "map_caption": _("%(state)s: jurisdictions by status") % {"state": state.name},
     }
     return render(request, "jurisdictions/state_detail.html", context)
 

@@ -44,7 +44,12 @@ def test_a_bad_id_in_a_selection_is_a_400_and_nothing_is_done(admin_client, data
     source = make_source(title="Selected with a bad one")
     response = admin_client.post(
         reverse("admin:jurisdictions_source_changelist"),
-        {"action": "delete_selected", "_selected_action": [source.pk, bad], "post": "yes"},
+        {
+            "action": "delete_selected",
+            "_selected_action": [source.pk, bad],
+            "post": "yes",
+            "change_reason": "Removed in a test",
+        },
     )
     assert response.status_code == 400
     assert Source.objects.filter(pk=source.pk).exists()

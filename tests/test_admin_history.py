@@ -105,7 +105,7 @@ def test_deleted_record_is_listed_and_restored_exactly(editor_client):
     )
     before = StatusChange.objects.filter(pk=change.pk).values().get()
     delete_url = reverse("admin:jurisdictions_statuschange_delete", args=[change.pk])
-    assert editor_client.post(delete_url, {"post": "yes"}).status_code == 302
+    assert editor_client.post(delete_url, {"post": "yes", "change_reason": "Removed in a test"}).status_code == 302
     assert not StatusChange.objects.filter(pk=change.pk).exists()
     deleted_url = reverse("admin:jurisdictions_statuschange_deleted")
     listing = editor_client.get(deleted_url)
@@ -127,7 +127,10 @@ def test_deleted_agreement_is_restored_with_its_sources(editor_client, admin_use
 
     admin = Client()
     admin.force_login(admin_user)
-    response = admin.post(reverse("admin:agreements_agreement_delete", args=[agreement_id]), {"post": "yes"})
+    response = admin.post(
+        reverse("admin:agreements_agreement_delete", args=[agreement_id]),
+        {"post": "yes", "change_reason": "Removed in a test"},
+    )
     assert response.status_code == 302
     assert not Agreement.objects.filter(pk=agreement_id).exists()
     record = Agreement.history.filter(id=agreement_id, history_type="-").get()
@@ -171,13 +174,18 @@ def test_a_source_cited_by_any_fact_cannot_be_deleted_and_the_page_says_which(ad
     html = page.content.decode()
     assert "would require deleting the following protected related objects" in html
     assert escape(str(citing)) in html
-    response = admin_client.post(url, {"post": "yes"})
+    response = admin_client.post(url, {"post": "yes", "change_reason": "Removed in a test"})
     assert response.status_code == 200
     assert Source.objects.filter(pk=source.pk).exists()
     # The bulk action refuses the same way.
     response = admin_client.post(
         reverse("admin:jurisdictions_source_changelist"),
-        {"action": "delete_selected", "_selected_action": [source.pk], "post": "yes"},
+        {
+            "action": "delete_selected",
+            "_selected_action": [source.pk],
+            "post": "yes",
+            "change_reason": "Removed in a test",
+        },
     )
     assert Source.objects.filter(pk=source.pk).exists()
     if kind in ("agreement", "event"):
@@ -186,7 +194,10 @@ def test_a_source_cited_by_any_fact_cannot_be_deleted_and_the_page_says_which(ad
 
 def test_a_source_no_fact_cites_can_be_deleted(admin_client, dataset):
     source = make_source(title="Nobody cites this")
-    response = admin_client.post(reverse("admin:jurisdictions_source_delete", args=[source.pk]), {"post": "yes"})
+    response = admin_client.post(
+        reverse("admin:jurisdictions_source_delete", args=[source.pk]),
+        {"post": "yes", "change_reason": "Removed in a test"},
+    )
     assert response.status_code == 302
     assert not Source.objects.filter(pk=source.pk).exists()
 

@@ -63,6 +63,7 @@ def test_the_leads_are_loaded_with_their_sources(client, dataset):
     # Shown as a month, never padded to a day.
     page = client.get("/states/DC/").content.decode()
     assert '<time datetime="2010-07">July 2010 (day not known)</time>' in page
-    # Sources named by the leads carry their titles.
+    # Sources named by the leads carry their titles, and their publishers apart (fixtures/sources.csv).
     sources = client.get("/api/v1/sources/?page_size=1000").json()["results"]
-    assert any(source["title"].startswith("Washington Times:") for source in sources)
+    titles = {source["title"]: source["publisher"] for source in sources}
+    assert titles["D.C. may be forced to enroll in immigrant program"] == "The Washington Times"

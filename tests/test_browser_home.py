@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from common.dates import us_today
 from tests.browser import OUTPUT, axe_script
 
 pytestmark = pytest.mark.browser
@@ -77,17 +78,17 @@ def test_map_draws_every_county_and_the_date_control_recolours_it(open_page):
     assert _headline(page) == "1 of 3,143 jurisdictions in 1 state activated on 27 October 2008"
     assert page.eval_on_selector_all("#county-map path.a", "els => els.map(e => e.dataset.fips)") == ["48201"]
     label = page.locator('a[href="/jurisdictions/17031/"]').get_attribute("aria-label")
-    assert label == "Cook County, Illinois: activated 2013-01-22"
+    assert label == "Cook County, Illinois — activated 22 January 2013"
     page.wait_for_function("() => location.search === '?as_of=2008-10-27'")
 
     # Hover shows the tooltip; an event link sets the date in place.
     page.hover('path[data-fips="48201"]')
     tip = page.locator("#county-map-tip").inner_text()
-    assert tip == "Harris County, Texas: activated 2008-10-27\nActivated on 27 October 2008"
+    assert tip == "Harris County, Texas — activated 27 October 2008 (status on 27 October 2008: activated)"
     # Los Angeles County: big enough that the centre of its box is inside it (Cook's, beside the lake, is not
     # once the key days sit beside the map).
     page.hover('path[data-fips="06037"]')
-    assert page.locator("#county-map-tip").inner_text().endswith("Not yet activated on 27 October 2008")
+    assert page.locator("#county-map-tip").inner_text().endswith("(status on 27 October 2008: not activated)")
     page.click('.events a[data-date="2011-08-05"]')
     assert _headline(page).startswith("1,475 of 3,143 jurisdictions in 43 states")
 
@@ -128,7 +129,7 @@ def test_keyboard_alone_reaches_a_county_page_from_the_map(open_page):
         if page.evaluate("!!document.activeElement.closest('#county-map')"):
             break
     focused = page.evaluate("document.activeElement.getAttribute('aria-label') || document.activeElement.outerHTML")
-    assert re.match(r"^.+, .+: activated \d{4}-\d\d-\d\d", focused)
+    assert re.match(r"^.+, .+ — activated \d{1,2} [A-Z][a-z]+ \d{4}", focused)
     assert page.locator("#county-map-tip").is_visible()
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/jurisdictions/\d{5}/$"))
@@ -220,13 +221,12 @@ def test_home_opens_on_the_rollout_by_half_year_with_the_key_days(open_page, siz
     page.screenshot(path=OUTPUT / f"home-rollout-{size['width']}.png")
     page.screenshot(path=OUTPUT / f"home-rollout-{size['width']}-full.png", full_page=True)
 
-    # The legend: ten half-years from 2008 H2 to 2013 H1, each with its own colour; the status legend waits.
+    # The legend: the half-years from 2008 H2 to 2013 H1 that activated a county (2012 H2 activated none: no empty
+    # bin), each with its own colour; the status legend waits.
     legend = page.locator("#period-legend li")
     labels = [re.split(r"\s+\(", text)[0] for text in legend.all_inner_texts()]
-    assert labels == [
-        f"{year} H{half}"
-        for year, half in [(2008, 2)] + [(y, h) for y in range(2009, 2013) for h in (1, 2)] + [(2013, 1)]
-    ]
+    halves = [(2008, 2)] + [(y, h) for y in range(2009, 2013) for h in (1, 2)] + [(2013, 1)]
+    assert labels == [f"{year} H{half}" for year, half in halves if (year, half) != (2012, 2)]
     assert page.locator("#period-legend").is_visible()
     assert not page.locator("#status-legend").is_visible()
     if size is DESKTOP:  # above the map, so the colours are explained in the first screen
@@ -235,7 +235,7 @@ def test_home_opens_on_the_rollout_by_half_year_with_the_key_days(open_page, siz
     swatches = page.eval_on_selector_all(
         "#period-legend .sw", "els => els.map(e => getComputedStyle(e).backgroundColor)"
     )
-    assert len(set(swatches)) == 10
+    assert len(set(swatches)) == 9
 
     # Every county carries the class of its half-year: Harris (27 Oct 2008) the first, Cook (22 Jan 2013) the last.
     classes = _classes(page)
@@ -260,15 +260,20 @@ def test_home_opens_on_the_rollout_by_half_year_with_the_key_days(open_page, siz
     assert days["full"] == "22 January 2013 Last county activated: all 3,143 jurisdictions in 51 states activated"
     assert page.locator(".key-days").is_visible()
 
-    # The date control spans the rollout, 27 October 2008 to 28 February 2013; the later eras are marked after it.
+    # The date control spans every day the date box takes, 27 October 2008 to today, so the box, the slider and its
+    # aria-valuetext always name one day; the later eras are marked after it.
     slider = page.locator("#day-slider")
+    today = us_today()
     assert slider.get_attribute("min") == "0"
-    assert int(slider.get_attribute("max")) == (datetime.date(2013, 2, 28) - datetime.date(2008, 10, 27)).days
+    assert int(slider.get_attribute("max")) == (today - datetime.date(2008, 10, 27)).days
     page.focus("#day-slider")
     page.keyboard.press("Home")
     page.wait_for_function("() => document.getElementById('headline').textContent.startsWith('1 of 3,143')")
     page.keyboard.press("End")
-    page.wait_for_function("() => document.getElementById('headline').textContent.endsWith('28 February 2013')")
+    spoken = f"{today.day} {today:%B} {today.year}"
+    page.wait_for_function(f"() => document.getElementById('headline').textContent.endsWith('{spoken}')")
+    assert slider.get_attribute("aria-valuetext") == spoken
+    assert page.locator("#as-of").input_value() == today.isoformat()
     eras = page.locator("#eras a[data-era]")
     assert [eras.nth(i).get_attribute("data-era") for i in range(eras.count())] == ["2014-11-20", "2017-01-25"]
     assert "program discontinued" in eras.nth(0).inner_text() and "program reinstated" in eras.nth(1).inner_text()

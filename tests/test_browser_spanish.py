@@ -66,7 +66,7 @@ def test_the_home_page_map_speaks_spanish_and_recolours_in_spanish(open_page, de
     assert page.locator("#headline").inner_text() == (
         "1,475 de 3,143 jurisdicciones activadas en 43 estados el 5 de agosto de 2011"
     )
-    assert page.locator("#status-legend").inner_text().split("\n") == ["Activada", "Aún no activada"]
+    assert page.locator("#status-legend").inner_text().split("\n") == ["Activada", "Programada", "Aún no activada"]
     # The links follow once the date settles (a quarter of a second).
     page.wait_for_function("() => document.getElementById('table-link').textContent.includes('agosto de 2011')")
     assert page.locator("#table-link").inner_text() == "cada jurisdicción con su situación el 5 de agosto de 2011"
@@ -83,7 +83,9 @@ def test_the_home_page_map_speaks_spanish_and_recolours_in_spanish(open_page, de
         # The tooltip on a county says its status on the day, in Spanish.
         page.locator('#county-map path[data-fips="48201"]').hover()
         tip = page.locator("#county-map-tip").inner_text()
-        assert "Harris County, Texas: activado el 2008-10-27" in tip and "Activado el " in tip
+        assert tip == (
+            "Harris County, Texas — activado el 27 de octubre de 2008 (situación el 1 de marzo de 2015: activado)"
+        )
     page.screenshot(path=OUTPUT / f"es-home-asof-{device}-{width}.png", full_page=True)
     # The switch leads to the same view in English.
     page.wait_for_function("() => document.getElementById('language-switch').search === '?as_of=2015-03-01'")

@@ -40,7 +40,7 @@ def test_without_a_date_counties_are_coloured_by_half_year_of_activation(client,
     assert '<figure class="cmap story" id="county-map">' in page
     assert 'id="period-legend"' in page and "2008 H2" in page and "2013 H1" in page
     # The status legend is there for the as-of view the date control switches to, hidden until then.
-    assert '<ul class="legend" id="status-legend" aria-label="Legend" hidden>' in page
+    assert '<ul class="legend status-legend" id="status-legend" aria-label="Legend" hidden>' in page
 
 
 def test_key_days_are_counted_from_the_snapshot(client, dataset):
@@ -57,10 +57,10 @@ def test_key_days_are_counted_from_the_snapshot(client, dataset):
     assert '<strong class="key-n">1,475</strong> jurisdictions in 43 states' in page
 
 
-def test_the_date_slider_spans_the_rollout_and_marks_the_later_eras(client, dataset):
+def test_the_date_slider_spans_every_day_to_today_and_marks_the_later_eras(client, dataset):
     page = client.get("/").content.decode()
-    assert 'data-end="2013-02-28"' in page
-    assert 'aria-label="Date, from 27 October 2008 to 28 February 2013"' in page
+    # To today: the date box, the slider and its aria-valuetext always name one day (tests/test_browser_words.py).
+    assert 'aria-label="Date, from 27 October 2008 to today"' in page
     assert 'data-era="2014-11-20"' in page and 'data-era="2017-01-25"' in page
 
 
@@ -98,7 +98,7 @@ def test_an_edit_changes_the_page(client, dataset):
     cook.save()
     again = client.get("/?as_of=2011-08-05", HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 200
-    assert "Cook County (renamed), Illinois: activated 2013-01-22" in again.content.decode()
+    assert "Cook County (renamed), Illinois — activated 22 January 2013" in again.content.decode()
 
 
 # Counted independently, by the SQL form of the as-of rule.
@@ -115,13 +115,14 @@ def _successors_activated(day):
 def test_without_javascript_each_county_is_a_link_with_an_accessible_name(client, dataset):
     page = client.get("/?as_of=2011-08-05").content.decode()
     assert (
-        '<a href="/jurisdictions/17031/" aria-label="Cook County, Illinois: activated 2013-01-22">'
+        '<a href="/jurisdictions/17031/" aria-label="Cook County, Illinois — activated 22 January 2013">'
         '<path data-fips="17031" class="n" data-a="2013-01-22" d="M' in page
     )
-    assert 'aria-label="Harris County, Texas: activated 2008-10-27"' in page
+    assert 'aria-label="Harris County, Texas — activated 27 October 2008"' in page
     # A successor unit says whose data it shows, and is marked as not counted.
     assert (
-        'aria-label="Kusilvak Census Area, Alaska: activated 2012-04-10 (data recorded for Wade Hampton Census Area)">'
+        'aria-label="Kusilvak Census Area, Alaska — activated 10 April 2012 '
+        '(data recorded for Wade Hampton Census Area)">'
         '<path data-fips="02158" class="n" data-s="1" data-a="2012-04-10"' in page
     )
     labels = re.findall(r'<a href="/jurisdictions/(\d{5})/" aria-label="([^"]+)"><path data-fips="(\d{5})"', page)
@@ -210,8 +211,8 @@ def test_state_map_partial_frames_one_state(dataset):
     assert illinois.count == 102
     assert illinois.view_box != county_maps.NATIONAL_VIEW_BOX
     assert (
-        '<a href="/jurisdictions/17031/" aria-label="Cook County, Illinois: activated 2013-01-22" aria-current="page">'
-        in (illinois.paths)
+        '<a href="/jurisdictions/17031/" aria-label="Cook County, Illinois — activated 22 January 2013" '
+        'aria-current="page">' in (illinois.paths)
     )
     assert 'class="n h"' in illinois.paths
 

@@ -339,8 +339,8 @@ def test_the_same_page_asked_in_turn_answers_in_its_own_language_with_its_own_et
     assert "Situación" in answers[1].content.decode() and "Situación" not in answers[2].content.decode()
     # The home page's cached county markup (tracker/map.py) follows the language too.
     homes = [client.get(url).content.decode() for url in ("/", "/es/", "/")]
-    assert 'aria-label="Harris County, Texas: activated 2008-10-27"' in homes[0]
-    assert 'aria-label="Harris County, Texas: activado el 2008-10-27"' in homes[1]
+    assert 'aria-label="Harris County, Texas — activated 27 October 2008"' in homes[0]
+    assert 'aria-label="Harris County, Texas — activado el 27 de octubre de 2008"' in homes[1]
     assert homes[0] == homes[2]
     # A conditional request in one language never gets the other's 304.
     etag = answers[1]["ETag"]

@@ -4,10 +4,10 @@ The map draws today's 3,142 counties (``on_current_map``); the headline counts t
 data (``in_dataset``). A successor unit (e.g. Kusilvak Census Area) is drawn with the status of the historical unit it
 borrows from and is not counted; a retired unit (e.g. Wade Hampton) is counted but has no shape.
 
-Each county path carries its first activation date (``data-a``) once, so the browser can recolour the map for any
-date without asking the server: a county is activated on a date when its activation date is on or before it.
-That equals the as-of rule (jurisdictions/asof.py) while every change in the data is an activation, as in the
-shipped dataset; ``tests/test_home.py`` checks the two agree on many days.
+The server draws each county's status on the day (the as-of rule, jurisdictions/asof.py). So the browser can
+recolour the map for another date without asking, each path carries its first activation date (``data-a``) and,
+when its history is more than one activation (a scheduled date, a correction), its dated statuses (``data-t``,
+"YYYY-MM-DD:class;..."); ``tests/test_home.py`` checks the browser's colouring against the server's.
 
 Everything comes from the read-model snapshot (readmodel/snapshot.py); the per-county markup that depends only on
 geometry, names and activation dates is kept (a few versions), and statuses on the day are filled in per request.
@@ -25,17 +25,20 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from common import geometry
-from common.dates import us_today
+from common.dates import local_date, us_today
 from jurisdictions import asof
 
-# Short class names keep 3,142 paths small: a = activated, n = not activated (yet), h = highlighted.
+# Short class names keep 3,142 paths small: a = activated, s = scheduled, n = not activated (yet), h = highlighted
+# (an outline, never a fill: the fills mean the status, the same on every map).
 ACTIVATED_CLASS = "a"
+SCHEDULED_CLASS = "s"
 NOT_ACTIVATED_CLASS = "n"
 HIGHLIGHT_CLASS = "h"
 # The rollout view colours a county by the half-year it was activated in: class "q0" (the first half-year with an
 # activation) to "q9", beside its status class, under a figure of class "story"; map.css holds the palette.
 # Half-years, not years: 2011 alone holds about 1,100 activations and 2012 over 1,000.
 PERIOD_CLASS = "q"
+STATUS_CLASSES = {asof.ACTIVATED: ACTIVATED_CLASS, "scheduled": SCHEDULED_CLASS}
 NATIONAL_VIEW_BOX = f"0 0 {geometry.FRAME_WIDTH} {geometry.FRAME_HEIGHT}"
 
 
@@ -52,6 +55,9 @@ class Unit:
     on_map: bool
     activated_on: datetime.date | None
     borrows_from: str  # name of the historical unit whose data this one shows, or ""
+    # Every dated status of a unit whose history is more than one activation (scheduled first, or deactivated),
+    # "YYYY-MM-DD:s;YYYY-MM-DD:a": the browser draws the same status the server would on any day; "" otherwise.
+    steps: str = ""
 
 
 @dataclass
@@ -93,18 +99,23 @@ def _units(snapshot, *, state: str | None = None) -> list[Unit]:
             unit.on_current_map,
             snapshot.standing(unit.fips, today).activated_on,
             unit.status_from.name if unit.status_from_id else "",
+            _steps(snapshot.timelines[unit.fips]),
         )
         for unit in units
         if state is None or unit.state_id == state
     ]
 
 
-def _activated_fips(snapshot, day: datetime.date, *, state: str | None = None) -> set[str]:
-    return snapshot.activated_fips(day, state)
+def _steps(timeline) -> str:
+    """A timeline's dated statuses for the browser, unless it is the plain case (one activation, or none)."""
+    if all(change.status == asof.ACTIVATED for change in timeline) and len(timeline) <= 1:
+        return ""
+    steps = [(change.effective_on, STATUS_CLASSES.get(change.status, NOT_ACTIVATED_CLASS)) for change in timeline]
+    return ";".join(f"{day}:{css_class}" for day, css_class in steps)
 
 
 @lru_cache(maxsize=8)
-def _static_markup(units: tuple[tuple[str, str, str, str], ...], language: str) -> dict[str, tuple[str, str]]:
+def _static_markup(units: tuple[tuple[str, str, str, str, str], ...], language: str) -> dict[str, tuple[str, str]]:
     """Per county: the link with its accessible name, and the path's date and geometry.
 
     Keyed by every (fips, label, activation date, borrowed-from note) and the language (the names and the links
@@ -113,24 +124,34 @@ def _static_markup(units: tuple[tuple[str, str, str, str], ...], language: str) 
     """
     paths = geometry.county_svg_paths()
     markup = {}
-    for fips, label, activated_on, note in units:
+    for fips, label, activated_on, note, steps in units:
         if fips not in paths:
             continue
         url = reverse("jurisdictions:jurisdiction_detail", args=[fips])
-        name = escape(f"{label}: {status_phrase(activated_on)}{note}")
+        name = escape(f"{label} \u2014 {status_phrase(activated_on)}{note}")
         head = f'<a href="{url}" aria-label="{name}"'
         tail = f' data-a="{activated_on}"' if activated_on else ""
+        if steps:
+            tail += f' data-t="{steps}"'
         markup[fips] = (head, f'{tail} d="{paths[fips]}"/></a>')
     return markup
 
 
 def status_phrase(activated_on: str | datetime.date | None) -> str:
-    """What a county's accessible name says about its status: the date it was activated, if ever.
+    """What a county's accessible name says about its status: the date it was activated, if ever, in words.
 
     The name does not depend on the map's date, so recolouring never rewrites 3,142 names; the tooltip adds
     the status on the date shown.
     """
-    return _("activated %(date)s") % {"date": activated_on} if activated_on else _("not activated")
+    if not activated_on:
+        return _("not activated")
+    if isinstance(activated_on, str):
+        activated_on = datetime.date.fromisoformat(activated_on)
+    return _("activated %(date)s") % {"date": local_date(activated_on, "long")}
+
+
+def _iso(day: datetime.date | None) -> str:
+    return day.isoformat() if day else ""
 
 
 def _label(unit: Unit) -> str:
@@ -194,10 +215,7 @@ def _geometry(snapshot, state: str | None) -> tuple[list[Unit], list[Unit], dict
         units = _units(snapshot, state=key[0])
         drawn = [unit for unit in units if unit.on_map]
         markup = _static_markup(
-            tuple(
-                (unit.fips, _label(unit), unit.activated_on.isoformat() if unit.activated_on else "", _note(unit))
-                for unit in drawn
-            ),
+            tuple((unit.fips, _label(unit), _iso(unit.activated_on), _note(unit), unit.steps) for unit in drawn),
             key[1],
         )
         found = kept[key] = (today, units, drawn, markup)
@@ -219,13 +237,14 @@ def county_map(
     """
     units, drawn, markup = _geometry(snapshot, state)
     rollout_periods = periods(units) if by_period else []
-    activated = _activated_fips(snapshot, day, state=state)
+    statuses = snapshot.statuses(day, state)
+    activated = {fips for fips, status in statuses.items() if status == asof.ACTIVATED}
     pieces = []
     for unit in drawn:
         if unit.fips not in markup:
             continue
         head, tail = markup[unit.fips]
-        classes = ACTIVATED_CLASS if unit.fips in activated else NOT_ACTIVATED_CLASS
+        classes = STATUS_CLASSES.get(statuses.get(unit.fips), NOT_ACTIVATED_CLASS)
         if by_period:
             # Both: the half-year colours the map while the figure has class "story"; the status on the day is
             # there already, so leaving the rollout view is one class on the figure, not 3,142 writes.
@@ -333,14 +352,6 @@ def key_days(snapshot, units: list[Unit]) -> list[dict]:
             }
         )
     return found
-
-
-def rollout_end(units: list[Unit]) -> datetime.date:
-    """Where the date slider ends: the last day of the month after the last activation (2013-02-28)."""
-    dates = [unit.activated_on for unit in units if unit.counted and unit.activated_on]
-    last = max(dates) if dates else datetime.date(2013, 1, 22)
-    following = datetime.date(last.year + last.month // 12, last.month % 12 + 1, 1)
-    return datetime.date(following.year + following.month // 12, following.month % 12 + 1, 1) - datetime.timedelta(1)
 
 
 def event_label(event) -> str:

@@ -62,7 +62,6 @@ def home(request):
         "map_data": county_maps.client_data(national, events, snapshot.program_events),
         "story": story,
         "key_days": county_maps.key_days(snapshot, national.units),
-        "rollout_end": county_maps.rollout_end(national.units),
         # The program's later eras (discontinued 2014, reinstated 2017), marked after the slider's end.
         "eras": [
             {"day": event.occurred_on, "label": ERA_MARKS.get(snapshot.program_status(event.occurred_on).code, "")}

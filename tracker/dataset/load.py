@@ -11,7 +11,6 @@ may undo (`dataset_review`, `manage.py load_dataset --review`), in which rows ed
 import hashlib
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
@@ -34,10 +33,6 @@ def quoted(text: str) -> str:
     in it never closes it early: the Spanish pages mark each quotation as English (jurisdictions/templatetags)."""
     inner = re.sub(r'"([^"]*)"', "\u2018\\1\u2019", text).replace("\u201c", "\u2018").replace("\u201d", "\u2019")
     return f"\u201c{inner}\u201d"
-
-
-def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").removeprefix("www.")
 
 
 def file_hashes(directory: Path) -> dict[str, dict]:
@@ -80,9 +75,10 @@ def _seed(plan, directory: Path) -> LoadReport:
         sources_by_key[key] = sources_by_url[attributes["url"]] = _create(Source, key=key, **attributes)
     for url in plan.source_urls:
         if url not in sources_by_url:
-            title, quotes = plan.source_titles.get(url, ""), plan.source_quotes.get(url, [])
-            note = " … ".join(quoted(quote) for quote in quotes)
-            sources_by_url[url] = _create(Source, url=url, title=title, publisher=_host(url), note=note)
+            details = plan.source_details[url]
+            title = details["title"] or plan.source_titles.get(url, "")
+            note = " … ".join(quoted(quote) for quote in plan.source_quotes.get(url, []))
+            sources_by_url[url] = _create(Source, url=url, **{**details, "title": title}, note=note)
     report.created["sources"] += len(sources_by_url)
 
     fields = ["fips", "state_id", "name", "kind", "in_dataset", "on_current_map", "change_note", "change_note_es"]

@@ -144,6 +144,26 @@ def parse_date(row: Row, column: str, problems: list[str], *, allow_month=False,
     return parsed, Precision.DAY
 
 
+def _plan_source_details(directory: Path, plan: "Plan", problems: list[str]) -> None:
+    """sources.csv names every cited address once: a citation shows a publisher's name, never a bare domain."""
+    cited = set(plan.source_urls)
+    for row in read_rows(directory / "sources.csv", ["url", "title", "publisher", "published_on"], problems):
+        url = row.values["url"]
+        if url not in cited:
+            problems.append(f"{row.where()}: '{url}' is not cited by any other file")
+            continue
+        published_on, _ = parse_date(row, "published_on", problems, required=False)
+        plan.source_details[url] = {
+            "title": row.values["title"],
+            "publisher": row.values["publisher"],
+            "published_on": published_on,
+        }
+    known = {attributes["url"] for attributes in KNOWN_SOURCES.values()}
+    for url in plan.source_urls:
+        if url not in plan.source_details and url not in known:
+            problems.append(f"sources.csv: no row for the cited address '{url}'")
+
+
 def kind_from_name(name: str) -> str:
     """The unit's kind as its Census name says it ('Juneau City and Borough', 'Baltimore city')."""
     if name == "District of Columbia":
@@ -183,6 +203,8 @@ class Plan:
     # Titles of sources that the files name, and the sentences leads quote from them, by address.
     source_titles: dict[str, str] = field(default_factory=dict)
     source_quotes: dict[str, list[str]] = field(default_factory=dict)
+    # sources.csv: each cited address's title, publisher (from the site's masthead) and date, where known.
+    source_details: dict[str, dict] = field(default_factory=dict)
 
 
 def plan_dataset(directory: Path) -> Plan:
@@ -388,6 +410,7 @@ def plan_dataset(directory: Path) -> Plan:
             )
     _plan_leads(directory, plan, states, urls, problems)
     plan.source_urls = list(urls)
+    _plan_source_details(directory, plan, problems)
 
     event_index = {(event["state_id"], event["occurred_on"]) for event in plan.events}
     status_columns = [

@@ -37,14 +37,24 @@
   function byDate(a, b) { return a.a - b.a; }
 
   // Drawn paths and counted units, each sorted by activation day; an index into each marks "activated so far".
+  // A unit whose history is more than one activation (scheduled first, deactivated) carries its dated statuses
+  // (data-t, from the server's as-of rule) and is drawn from them on every day instead.
   var drawn = [];
+  var stepped = [];
   var counted = [];
   var paths = figure.querySelectorAll("path[data-fips]");
   for (var i = 0; i < paths.length; i++) {
     var p = paths[i];
     var a = p.getAttribute("data-a");
     var item = { el: p, a: a ? dayNumber(a) : NEVER, iso: a };
-    drawn.push(item);
+    var steps = p.getAttribute("data-t");
+    if (steps) {
+      stepped.push({ el: p, steps: steps.split(";").map(function (step) {
+        return { day: dayNumber(step.slice(0, 10)), cls: step.slice(11) };
+      }) });
+    } else {
+      drawn.push(item);
+    }
     if (!p.hasAttribute("data-s")) counted.push({ a: item.a, st: p.getAttribute("data-fips").slice(0, 2) });
   }
   Object.keys(data.unmapped).forEach(function (fips) {
@@ -63,7 +73,6 @@
   // The rollout view (no ?as_of=): the figure has class "story" and paths a half-year class ("q0".."q9") beside
   // their status on the page's day; choosing a date drops "story" and recolours incrementally as ever.
   var story = !!document.getElementById("period-legend");
-  var rolloutEnd = first;
   var drawnIndex = 0;
   while (drawnIndex < drawn.length && drawn[drawnIndex].a <= current) drawnIndex++;
   var countedIndex = 0;
@@ -102,8 +111,6 @@
   var captionTime = figure.querySelector(".cap time");
   var svgTitle = figure.querySelector("svg > title");
   var rows = {};
-  if (slider && slider.getAttribute("data-end")) rolloutEnd = dayNumber(slider.getAttribute("data-end"));
-  if (rolloutEnd < lastActivation) rolloutEnd = lastActivation;
   if (stateTable) {
     var trs = stateTable.querySelectorAll("tr[data-st]");
     for (var r = 0; r < trs.length; r++) rows[trs[r].getAttribute("data-st")] = trs[r];
@@ -161,6 +168,11 @@
     if (story) leaveStory();
     while (drawnIndex < drawn.length && drawn[drawnIndex].a <= day) mark(drawn[drawnIndex++], true);
     while (drawnIndex > 0 && drawn[drawnIndex - 1].a > day) mark(drawn[--drawnIndex], false);
+    stepped.forEach(function (unit) {
+      var cls = "n";
+      unit.steps.forEach(function (step) { if (step.day <= day) cls = step.cls; });
+      unit.el.setAttribute("class", cls);
+    });
     var changedStates = {};
     moveCounted(day, changedStates);
     current = day;
@@ -176,7 +188,8 @@
     });
     lastRecolourMs = performance.now() - started;
     figure.setAttribute("data-recolour-ms", lastRecolourMs.toFixed(2));
-    if (!options.fromSlider && slider) slider.value = Math.max(0, Math.min(rolloutEnd, day) - first);
+    if (!options.fromSlider && slider) slider.value = Math.max(0, day - first);
+    if (slider) slider.setAttribute("aria-valuetext", text);
     if (!options.fromInput && dateInput) dateInput.value = iso;
     if (captionTime) { captionTime.textContent = text; captionTime.setAttribute("datetime", iso); }
     if (svgTitle) {
@@ -218,16 +231,17 @@
   // --- date controls -------------------------------------------------------------------------------------------
   if (slider && sliderBox) {
     slider.min = 0;
-    // The slider spans the rollout (to the end of the month after the last activation); the later eras are
-    // links after it, and the date field still reaches any day up to today.
-    slider.max = rolloutEnd - first;
-    slider.value = Math.max(0, Math.min(rolloutEnd, current) - first);
+    // The slider spans every day the date field takes (the first activation to today), so the date field, the
+    // slider's position and its aria-valuetext always name the same day.
+    slider.max = today - first;
+    slider.value = Math.max(0, current - first);
     sliderBox.hidden = false;
     slider.setAttribute("aria-valuetext", longDay(current));
     var pending = null;
     slider.addEventListener("input", function () {
       var day = first + +slider.value;
       slider.setAttribute("aria-valuetext", longDay(day));
+      if (dateInput) dateInput.value = isoDay(day);
       if (pending === null) {
         pending = requestAnimationFrame(function () {
           pending = null;
@@ -287,6 +301,8 @@
   // map and table reach the county with a second tap. Without JavaScript the tap still opens the county.
   var narrow = window.matchMedia ? window.matchMedia("(max-width: 600px)") : { matches: false };
   figure.addEventListener("click", function (event) {
+    var county = event.target.closest && event.target.closest("a[href]");
+    if (county) keepDay(county);
     if (!narrow.matches) return;
     var path = event.target.closest && event.target.closest("path[data-fips]");
     var postal = path && data.postal && data.postal[path.getAttribute("data-fips").slice(0, 2)];
@@ -308,21 +324,26 @@
   outline.setAttribute("aria-hidden", "true");
   svg.appendChild(outline);
 
+  // The status drawn (the server's, or this script's after a date change), in the legend's words.
   function statusOn(path) {
-    var a = path.getAttribute("data-a");
-    var on = a && dayNumber(a) <= current;
-    var phrase = on ? gettext("Activated on %(day)s") : a ? gettext("Not yet activated on %(day)s")
-      : gettext("Not activated on %(day)s");
-    return interpolate(phrase, { day: longDay(current) }, true);
+    var drawnClass = (path.getAttribute("class") || "").split(" ")[0];
+    var status = drawnClass === "a" ? pgettext("status", "activated")
+      : drawnClass === "s" ? pgettext("status", "scheduled") : pgettext("status", "not activated");
+    return interpolate(gettext("(status on %(day)s: %(status)s)"), { day: longDay(current), status: status }, true);
+  }
+
+  // A county link keeps the day shown (a dated view), for a click, Enter, a middle click or a copied address.
+  function keepDay(link) {
+    var href = link.getAttribute("href").split("?")[0];
+    link.setAttribute("href", story ? href : href + "?as_of=" + isoDay(current));
   }
 
   function show(link, x, y) {
     var path = link.querySelector("path");
     outline.setAttribute("d", path.getAttribute("d"));
-    tip.textContent = "";
-    tip.appendChild(document.createTextNode(link.getAttribute("aria-label")));
-    tip.appendChild(document.createElement("br"));
-    tip.appendChild(document.createTextNode(statusOn(path)));
+    keepDay(link);
+    // "Harris County, Texas — activated 27 October 2008 (status on 5 August 2011: activated)".
+    tip.textContent = link.getAttribute("aria-label") + " " + statusOn(path);
     tip.hidden = false;
     var box = figure.getBoundingClientRect();
     if (x === undefined) {
