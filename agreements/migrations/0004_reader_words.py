@@ -664,7 +664,7 @@ def forwards(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("agreements", "0003_spanish_texts"),
-        ("jurisdictions", "0006_import_status_label"),
+        ("jurisdictions", "0008_import_status_label"),
     ]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

@@ -242,6 +242,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("jurisdictions", "0004_import_batch_protects_edits")]
+    dependencies = [("jurisdictions", "0006_link_check")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('jurisdictions', '0005_source_publishers'),
+        ('jurisdictions', '0007_source_publishers'),
     ]
 
     operations = [
