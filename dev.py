@@ -75,14 +75,24 @@ def ensure_test_tools() -> None:
 
 
 def server_command(port: str) -> list[str]:
-    """The embedded server: gunicorn with the repo's gunicorn.conf.py (workers, timeouts) on loopback, with
-    GUNICORN_THREADS threads per worker (default 4): facing clients without a proxy, a thread per connection keeps
-    a browser's or a script's connection alive between requests, and a slow client holds a thread, not a worker.
-    Windows has no gunicorn: Django's own server there."""
-    if os.name == "nt":
-        return [str(PYTHON), "manage.py", "runserver", "--insecure", f"127.0.0.1:{port}"]
-    threads = os.environ.get("GUNICORN_THREADS") or "4"
-    return [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--threads", threads, "tracker.wsgi"]
+    """The embedded server, on loopback: waitress, on every system (Windows too). It faces clients with no proxy in
+    front, so it reads each request whole (headers and body, in its one I/O thread) before one of its
+    SERVE_THREADS (default 8) worker threads sees it: clients that drip their headers a byte at a time hold a
+    connection, never a thread. It trusts no forwarded header (no trusted_proxy; the app's own rule for the
+    client's address is TRUSTED_PROXY_COUNT's, common/client_address.py) and opens no control socket."""
+    threads = os.environ.get("SERVE_THREADS") or "8"
+    return [
+        str(PYTHON),
+        "-m",
+        "waitress",
+        f"--listen=127.0.0.1:{port}",
+        f"--threads={threads}",
+        # Room for many idle or slow connections (each only a buffer in the I/O thread); one idle for 60 s is closed.
+        "--connection-limit=500",
+        "--channel-timeout=60",
+        "--ident=scomm",
+        "tracker.wsgi:application",
+    ]
 
 
 def serve() -> None:
@@ -94,7 +104,7 @@ def serve() -> None:
     port = os.environ.get("PORT", "8000")
     say(f"serving on http://127.0.0.1:{port}/ (Ctrl-C stops)")
     command = server_command(port)
-    os.chdir(ROOT)  # gunicorn reads gunicorn.conf.py from the working directory
+    os.chdir(ROOT)  # waitress imports tracker.wsgi from the working directory
     os.execv(command[0], command)
 
 

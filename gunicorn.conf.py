@@ -4,7 +4,7 @@ Everything comes from the environment, like the Django settings:
 - PORT (8000) and BIND_HOST (0.0.0.0): where to listen; behind a load balancer on the same host use 127.0.0.1.
 - WEB_CONCURRENCY: worker processes (gunicorn reads it itself; default here: 2 x CPUs + 1).
 - GUNICORN_THREADS (1): threads per worker; sync workers are the simple, robust default behind nginx, which holds
-  slow clients and keep-alive connections (`dev.py serve`, with no proxy in front, passes 4).
+  slow clients and keep-alive connections (`dev.py serve`, with no proxy in front, runs waitress instead).
 - GUNICORN_TIMEOUT (30 s): a worker stuck longer is killed and replaced.
 - GUNICORN_MAX_REQUESTS (200,000; 0 for never): requests before a worker is replaced by a fresh one.
 - GUNICORN_ACCESS_LOG: 1 logs every request to stdout (default with PRODUCTION=1).
@@ -36,13 +36,18 @@ accesslog = (
 )
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-# Behind a TLS-terminating proxy: trust its X-Forwarded-* headers (set FORWARDED_ALLOW_IPS to its address).
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Behind a TLS-terminating proxy: trust its X-Forwarded-* headers (set FORWARDED_ALLOW_IPS to its address). With no
+# proxy (TRUSTED_PROXY_COUNT 0) nobody's: a local client could otherwise set SCRIPT_NAME or the scheme.
+_proxy_count = int(os.environ.get("TRUSTED_PROXY_COUNT") or 0)
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1" if _proxy_count else "")
+# No control socket: its default path ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl) is one per user, so two
+# instances started by one user would share it, and stopping one would delete the other's.
+control_socket_disable = True
 # The access log names the client by the same trusted-proxy rule as the login lockout and the API limits
 # (common/client_address.py): behind nginx, the address nginx saw, never one a client wrote into a header.
 from common.client_address import gunicorn_logger_class  # noqa: E402
 
-logger_class = gunicorn_logger_class(int(os.environ.get("TRUSTED_PROXY_COUNT") or 0))
+logger_class = gunicorn_logger_class(_proxy_count)
 
 
 def on_starting(server):
@@ -50,7 +55,7 @@ def on_starting(server):
     from tracker.bind_check import refusal
 
     allowed = os.environ.get("ALLOW_PUBLIC_BIND", "").lower() in {"1", "true", "yes", "on"}
-    message = refusal(server.cfg.bind, proxy_count=int(os.environ.get("TRUSTED_PROXY_COUNT") or 0), allowed=allowed)
+    message = refusal(server.cfg.bind, proxy_count=_proxy_count, allowed=allowed)
     if message:
         # gunicorn prints a RuntimeError from here as "Error: ..." and exits with status 1.
         raise RuntimeError(message)

@@ -38,6 +38,7 @@ import os
 import random
 import select
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -57,7 +58,9 @@ from deploy import run_nginx  # noqa: E402
 BUDGET_NGINX = 1.0  # repeat requests through nginx, times the bare app's rate
 BUDGET_EMBEDDED = 0.5  # repeat requests to the embedded default (dev.py serve, no nginx), times the bare rate
 BUDGET_MEMORY_MB = 50  # growth of any worker over 10,000 requests with distinct ignored parameters
-BUDGET_SLOW = 0.5  # through nginx, the rate with slow clients over the rate without them
+BUDGET_SLOW = 0.5  # through nginx, and the embedded default with 60 of them: the rate with slow clients over without
+EMBEDDED_SLOW_CLIENTS = 60
+BUDGET_HUNG_REDIS = 0.95  # computed API answers with Redis hung (SIGSTOP), over the rate with Redis up
 CONNECTIONS = 8
 
 BARE_APP = """
@@ -169,7 +172,7 @@ class Stack:
 
     def worker_pids(self, master: subprocess.Popen | None = None) -> list[int]:
         """gunicorn's workers (of the production server unless `master` says which): the processes whose parent
-        is its master."""
+        is its master. A server with no worker processes (waitress, the embedded default) is its own worker."""
         master = master or self.gunicorn
         pids = []
         for entry in Path("/proc").iterdir():
@@ -181,7 +184,7 @@ class Stack:
                     continue
                 if int(fields[1]) == master.pid:
                     pids.append(int(entry.name))
-        return sorted(pids)
+        return sorted(pids) or [master.pid]
 
     def stop(self) -> None:
         for process in reversed(self.processes):
@@ -358,6 +361,56 @@ def memory_of(name: str, port: int, worker_pids, requests: int, verdicts: list) 
     return lines
 
 
+def hung_redis(workdir: Path, database: str, args, verdicts: list) -> list[str]:
+    """Computed API answers from gunicorn (production workers, no nginx: every answer counts its allowance) with a
+    private Redis up, then stopped with SIGSTOP (hung: connections accepted, nothing answered)."""
+    server = shutil.which("redis-server")
+    lines = [
+        f"hung Redis: computed API answers ({SLOW_PATH}?_bench=<new>) straight to gunicorn with REDIS_URL set; "
+        f"budget: with Redis hung (SIGSTOP) >= {BUDGET_HUNG_REDIS:g} x the rate with Redis up",
+    ]
+    if not server:
+        lines.append("skipped: no redis-server (Debian: apt-get install -y redis-server)")
+        print("\n".join(lines), flush=True)
+        return lines
+    redis_port, app_port = free_port(), free_port()
+    redis = subprocess.Popen(
+        [server, "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "API_RATE": "100000000/minute",
+        "PRODUCTION": "",
+        "GUNICORN_LOG_LEVEL": "warning",
+        "LOG_LEVEL": "ERROR",
+    }
+    app = subprocess.Popen(
+        [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{app_port}", "tracker.wsgi"], cwd=ROOT, env=env
+    )
+    try:
+        wait_for(app_port, "/healthz")
+        # Every worker builds its snapshot and opens its connections before the clock starts.
+        measure(app_port, [SLOW_PATH], args, cold=True)
+        up = measure(app_port, [SLOW_PATH], args, cold=True)
+        redis.send_signal(signal.SIGSTOP)
+        hung = measure(app_port, [SLOW_PATH], args, cold=True)
+    finally:
+        redis.send_signal(signal.SIGCONT)
+        for process in (app, redis):
+            process.terminate()
+            process.wait(timeout=40)
+    ratio = hung["rps"] / up["rps"] if up["rps"] else float("nan")
+    ok = ratio >= BUDGET_HUNG_REDIS and not hung["errors"]
+    verdicts.append((f"hung Redis costs < {100 - 100 * BUDGET_HUNG_REDIS:g}% of API throughput", ok, f"{ratio:.2f}"))
+    lines.append(f"{'Redis up req/s':>16} {'Redis hung req/s':>17} {'ratio':>6}  errors")
+    lines.append(f"{up['rps']:16.0f} {hung['rps']:17.0f} {ratio:6.2f}  {hung['errors']}  " + ("ok" if ok else "MISSED"))
+    print("\n".join(lines), flush=True)
+    return lines
+
+
 class SlowClients:
     """Clients that open a connection and send their request headers one byte per second, never finishing;
     when the server drops one, it connects again."""
@@ -406,10 +459,10 @@ def slow_clients(stack: Stack, args, count: int, verdicts: list) -> list[str]:
     for name, port in (
         ("through nginx", stack.nginx_port),
         ("straight to gunicorn", stack.direct_port),
-        ("embedded default", stack.embedded_port),
+        (f"embedded default, {EMBEDDED_SLOW_CLIENTS}", stack.embedded_port),
     ):
         without = measure(port, [SLOW_PATH], args, cold=True)
-        with SlowClients(port, count) as slow:
+        with SlowClients(port, EMBEDDED_SLOW_CLIENTS if name.startswith("embedded") else count) as slow:
             with_slow = measure(port, [SLOW_PATH], args, cold=True)
         ratio = with_slow["rps"] / without["rps"] if without["rps"] else float("nan")
         line = f"{name:24} {without['rps']:14.0f} {with_slow['rps']:11.0f} {ratio:6.2f}  {slow.dropped}"
@@ -420,7 +473,11 @@ def slow_clients(stack: Stack, args, count: int, verdicts: list) -> list[str]:
         elif name == "straight to gunicorn":
             line += "  (what nginx prevents)"
         else:
-            line += "  (a slow client holds a thread, not a worker)"
+            ok = ratio >= BUDGET_SLOW and not without["errors"]
+            verdicts.append(
+                (f"slow clients: the embedded default keeps >= {BUDGET_SLOW:g} of its rate with 60", ok, f"{ratio:.2f}")
+            )
+            line += "  " + ("ok" if ok else "MISSED") + " (waitress reads whole requests before a thread sees them)"
         print(line, flush=True)
         lines.append(line)
         # Workers freed by the slow clients' departure: the next part starts on a healthy server.
@@ -536,7 +593,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=50, help="client threads in the mixed load")
     parser.add_argument("--mixed-seconds", type=float, default=30, help="the mixed load's length (0: skip it)")
     parser.add_argument(
-        "--parts", default="repeats,memory,slow,mixed", help="comma-separated parts to run (default: all four)"
+        "--parts", default="repeats,memory,slow,redis,mixed", help="comma-separated parts to run (default: all five)"
     )
     args = parser.parse_args()
     missing = [tool for tool in ("wrk", run_nginx.NGINX) if not shutil.which(tool)]
@@ -566,6 +623,8 @@ def main() -> int:
             sections.append(memory(stack, args.memory_requests, verdicts))
         if "slow" in parts:
             sections.append(slow_clients(stack, args, args.slow_clients or max(4, workers), verdicts))
+        if "redis" in parts:
+            sections.append(hung_redis(workdir, database, args, verdicts))
         if "mixed" in parts and args.mixed_seconds > 0:
             os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
             import django

@@ -2,7 +2,7 @@
 the data version they were made from is still the current one.
 
 In production nginx micro-caches answers (deploy/nginx.conf), and this store is off unless ANSWER_CACHE_MB says
-otherwise; the embedded default (`dev.py serve`, gunicorn alone) has nothing in front, and every repeat of the map
+otherwise; the embedded default (`dev.py serve`, waitress alone) has nothing in front, and every repeat of the map
 page would render 3,142 county paths again. This middleware keeps what a revalidating HTTP cache would keep, under
 rules that make it safe in a worker's memory (ARCHITECTURE.md, point 4):
 

@@ -13,10 +13,9 @@ from django.core.signals import setting_changed
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext
-from rest_framework.throttling import SimpleRateThrottle
 from simple_history import middleware as history_middleware
 
-from common.client_address import ClientAddressThrottleMixin
+from common.allowances import SharedRateThrottle
 
 NUL_MESSAGE = "The address contains a NUL character."
 
@@ -168,8 +167,9 @@ class SearchRateLimitMiddleware:
     """The public name searches (lookup suggestions, the list page's `q`) have an allowance per client address.
 
     They are the public paths whose cost depends on what a client types; the API's `q` has the API's own limits.
-    The rate is SEARCH_RATE (e.g. "300/minute", "off" to disable), counted in the cache like the API throttles, by
-    the trusted-proxy rule (common/client_address.py). A cache outage lifts the limit, never answers.
+    The rate is SEARCH_RATE (e.g. "300/minute", "off" to disable), counted like the API throttles where every worker
+    sees it (common/allowances.py), by the trusted-proxy rule (common/client_address.py). A store's outage lifts the
+    limit, never answers.
     """
 
     def __init__(self, get_response):
@@ -192,14 +192,11 @@ class SearchRateLimitMiddleware:
         return self.get_response(request)
 
 
-class _SearchThrottle(ClientAddressThrottleMixin, SimpleRateThrottle):
+class _SearchThrottle(SharedRateThrottle):
     scope = "search"
 
     def get_rate(self):
         return settings.SEARCH_RATE
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 # --- editors' middleware, skipped by the read-only API ----------------------------------------------------------

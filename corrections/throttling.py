@@ -1,23 +1,19 @@
 """The report form's allowance per client address: the same machinery as the search allowance
-(common/middleware.py), a DRF rate throttle counted in the cache by the trusted-proxy rule."""
+(common/middleware.py), counted where every worker and server sees it (common/allowances.py)."""
 
 from django.conf import settings
-from rest_framework.throttling import SimpleRateThrottle
 
-from common.client_address import ClientAddressThrottleMixin
+from common.allowances import SharedRateThrottle
 
 
-class CorrectionThrottle(ClientAddressThrottleMixin, SimpleRateThrottle):
-    """CORRECTIONS_RATE reports per client address (e.g. "5/hour"; None when "off"). A cache outage lifts the
-    limit: DRF's throttle finds no history and lets the request through."""
+class CorrectionThrottle(SharedRateThrottle):
+    """CORRECTIONS_RATE reports per client address (e.g. "5/hour"; None when "off"). A store's outage lifts the
+    limit, never the report."""
 
     scope = "corrections"
 
     def get_rate(self):
         return settings.CORRECTIONS_RATE
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 def allowance_used_up(request) -> int | None:

@@ -68,7 +68,9 @@ def render(
         "ACCESS_LOG": access_log,
         "TEMP": str(temp),
         "CACHE": str(cache),
-        "UPSTREAM": upstream,
+        "UPSTREAM_SERVERS": "\n        ".join(
+            f"server {server.strip()} fail_timeout=0;" for server in upstream.split(",") if server.strip()
+        ),
         "COMPRESSING_PORT": str(compressing_port),
         "SERVER_NAME": server_name,
         "LISTEN": listen,
@@ -154,7 +156,11 @@ def main() -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     render_cmd = commands.add_parser("render", help="print a production config (Debian's paths)")
     render_cmd.add_argument("--server-name", required=True, help="the site's host name(s), e.g. scomm.example.org")
-    render_cmd.add_argument("--upstream", default="127.0.0.1:8000", help="gunicorn: HOST:PORT or unix:/path")
+    render_cmd.add_argument(
+        "--upstream",
+        default="127.0.0.1:8000",
+        help="gunicorn: HOST:PORT or unix:/path; several app servers comma-separated",
+    )
     render_cmd.add_argument("--static-root", required=True, help="STATIC_ROOT, where collectstatic wrote")
     render_cmd.add_argument("--listen", help="default: '443 ssl http2' with a certificate, else 80")
     render_cmd.add_argument("--tls-cert")
@@ -168,7 +174,11 @@ def main() -> None:
     )
     run_cmd = commands.add_parser("run", help="run nginx unprivileged in a temporary folder, in the foreground")
     run_cmd.add_argument("--port", type=int, default=8080)
-    run_cmd.add_argument("--upstream", default="127.0.0.1:8000", help="gunicorn: HOST:PORT or unix:/path")
+    run_cmd.add_argument(
+        "--upstream",
+        default="127.0.0.1:8000",
+        help="gunicorn: HOST:PORT or unix:/path; several app servers comma-separated",
+    )
     run_cmd.add_argument("--static-root", default="staticfiles")
     args = parser.parse_args()
 

@@ -79,6 +79,9 @@ def test_changes_feed_from_the_start_covers_the_initial_load(client, dataset):
 # The first answer of a data version builds the snapshot; every later answer of that version reads the data
 # version only (tests/factories.py says which queries).
 SNAPSHOT_BUILD = SNAPSHOT_BUILD_QUERIES
+# A computed API answer also counts its client's allowance where every worker sees it: one upsert in the
+# database without Redis (common/allowances.py). A repeat answered from a kept copy counts nothing.
+ALLOWANCE = 1
 
 
 @pytest.mark.parametrize(
@@ -102,14 +105,15 @@ SNAPSHOT_BUILD = SNAPSHOT_BUILD_QUERIES
     ],
 )
 def test_query_count_is_fixed(client, dataset, django_assert_num_queries, url):
-    with django_assert_num_queries(SNAPSHOT_BUILD):
+    with django_assert_num_queries(SNAPSHOT_BUILD + ALLOWANCE):
         response = client.get(API + url)
         _body(response)
     assert response.status_code == 200
-    # Another day, another filter value or page: the snapshot answers, only the data version is read.
+    # Another day, another filter value or page: the snapshot answers, only the data version is read (and the
+    # allowance counted).
     separator = "&" if "?" in url else "?"
     for extra in ["as_of=2011-08-05", "as_of=2015-06-01&page=1"]:
-        with django_assert_num_queries(1):
+        with django_assert_num_queries(1 + ALLOWANCE):
             response = client.get(API + url + separator + extra)
             _body(response)
         assert response.status_code == 200
@@ -120,8 +124,8 @@ def test_the_changes_feed_reads_the_edit_history_in_a_fixed_number_of_queries(
     client, dataset, django_assert_max_num_queries, url
 ):
     client.get(API + "stats/")  # the snapshot is built
-    # version, one per history table, + the m2m links of the kinds on the page (at most 3 more)
-    with django_assert_max_num_queries(9):
+    # version, one per history table, + the m2m links of the kinds on the page (at most 3 more), + the allowance
+    with django_assert_max_num_queries(9 + ALLOWANCE):
         assert client.get(API + url).status_code == 200
 
 
@@ -129,13 +133,13 @@ def test_other_pages_and_formats_of_the_same_question_reuse_its_matching_codes(
     client, dataset, django_assert_num_queries
 ):
     first = client.get(API + "jurisdictions/?state=TX&status=activated&as_of=2011-08-05&page_size=100").json()
-    with django_assert_num_queries(1):  # the data version only
+    with django_assert_num_queries(1 + ALLOWANCE):  # the data version and the allowance only
         second = client.get(API + "jurisdictions/?page=2&as_of=2011-08-05&status=activated&state=TX&page_size=100")
     second = second.json()
     assert second["count"] == first["count"] > 100
     assert not {row["fips"] for row in first["results"]} & {row["fips"] for row in second["results"]}
     assert {row["state"] for row in first["results"] + second["results"]} == {"TX"}
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(1 + ALLOWANCE):
         rows = _csv_rows(client.get(API + "jurisdictions/?state=TX&status=activated&as_of=2011-08-05&format=csv"))
     assert len(rows) == first["count"]
     # Different values are a different question.

@@ -102,10 +102,11 @@ def test_a_second_app_server_on_the_same_database_serves_r1_and_its_files_and_pu
     answer = _body(client.get("/api/v1/jurisdictions/48201/?release=r1"))
     files = _served(client)
     _new_server(settings, tmp_path / "second-server")
-    # The release's row, then its data.json from the database, once.
-    with django_assert_num_queries(2):
+    # The release's row, then its data.json from the database, once; and the client's allowance, one upsert
+    # (common/allowances.py).
+    with django_assert_num_queries(3):
         assert _body(client.get("/api/v1/jurisdictions/48201/?release=r1")) == answer
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         assert _body(client.get("/api/v1/stats/?release=r1"))
     assert _served(client) == files
     r2 = release_publish(note="Published from the second server")

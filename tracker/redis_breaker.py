@@ -15,6 +15,7 @@ import time
 
 from django_redis.cache import RedisCache as DjangoRedisCache
 from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import RedisError
 
 DEFAULT_RETRY_SECONDS = 5.0
 
@@ -125,3 +126,23 @@ class RedisCache(DjangoRedisCache):
         if self._guarded is None:
             self._guarded = _GuardedClient(super().client, self.breaker)
         return self._guarded
+
+    def incr_window(self, key: str, timeout: int) -> tuple[int, int] | None:
+        """Count one request under `key` (an allowance, common/allowances.py) in ONE round trip, a pipeline: SET
+        with the window as expiry if the key is missing, INCR (which keeps the expiry), TTL. (the count, seconds
+        left in the window), or None when Redis is skipped by the breaker or fails (the caller counts elsewhere)."""
+        breaker = self.breaker
+        if not breaker.allow():
+            return None
+        name = self.make_key(key)
+        try:
+            pipeline = super().client.get_client(write=True).pipeline()
+            pipeline.set(name, 0, ex=max(1, timeout), nx=True)
+            pipeline.incr(name)
+            pipeline.ttl(name)
+            _, counted, seconds_left = pipeline.execute()
+        except RedisError as error:
+            breaker.failed(error)
+            return None
+        breaker.succeeded()
+        return int(counted), max(1, int(seconds_left))

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "simple_history",
     # Admin login attempt limiting with lockout (AXES_* below).
     "axes",
+    # The library's one table: the allowance counters (common/allowances.py).
+    "common",
     "jurisdictions",
     "agreements",
     "corrections",
@@ -143,8 +145,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 
-# REDIS_URL (redis://host:6379/0) shares one cache between all app servers: the API's throttle counters. Without it
-# each process counts on its own. Either way an outage costs nothing but the limits: django-redis's
+# REDIS_URL (redis://host:6379/0) shares one cache between all app servers: the allowance counters
+# (common/allowances.py). Without it, and while Redis fails, they are counted in the database, which every worker
+# shares too. An outage costs no answer: django-redis's
 # IGNORE_EXCEPTIONS turns a failed call into a miss, never into an error page; the short timeouts (REDIS_TIMEOUT,
 # seconds) keep a dead server from holding a request, and after a failure the process skips Redis for
 # REDIS_RETRY_SECONDS (tracker/redis_breaker.py): a hung Redis costs one short wait per process per interval.

@@ -2,15 +2,14 @@
 
 Rates live in `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]` ("anon", "bulk"; API_RATE and API_BULK_RATE). The client
 address follows the one trusted-proxy rule (common/client_address.py), as the login lockout and the logs do.
-The counters live in the cache, whose backend never fails a request (settings: CACHES), so an outage lifts the
-limits rather than the answers.
+The counters are shared by every worker and server (common/allowances.py: Redis or the database), and a store's
+failure lifts the limits rather than the answers.
 """
 
 from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle
 
+from common.allowances import SharedRateThrottle
 from common.api.formats import BULK_FORMATS
-from common.client_address import ClientAddressThrottleMixin
 
 
 def _is_bulk(request) -> bool:
@@ -18,13 +17,13 @@ def _is_bulk(request) -> bool:
     return bool(renderer) and renderer.format in BULK_FORMATS
 
 
-class _LiveRateMixin:
+class _LiveRate:
     # DRF reads the rates once at import; reading them per request lets settings (and tests) change them.
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
 
-class AnonThrottle(ClientAddressThrottleMixin, _LiveRateMixin, AnonRateThrottle):
+class AnonThrottle(_LiveRate, SharedRateThrottle):
     """Anonymous JSON requests, per client address."""
 
     scope = "anon"
@@ -33,7 +32,7 @@ class AnonThrottle(ClientAddressThrottleMixin, _LiveRateMixin, AnonRateThrottle)
         return True if _is_bulk(request) else super().allow_request(request, view)
 
 
-class BulkThrottle(ClientAddressThrottleMixin, _LiveRateMixin, AnonRateThrottle):
+class BulkThrottle(_LiveRate, SharedRateThrottle):
     """Full downloads (CSV, NDJSON, GeoJSON): their own, smaller allowance."""
 
     scope = "bulk"

@@ -1,0 +1,99 @@
+"""Allowances hold across workers: counted where every worker and server sees them (common/allowances.py), in
+the database when there is no Redis. Real gunicorn with several worker processes on one database."""
+
+import http.client
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlencode
+
+import pytest
+from django.db import connection
+
+from common import allowances
+from common.models import Allowance
+from tests import appserver
+
+WORKERS = 3
+
+
+@pytest.fixture(scope="module")
+def _sqlite_file_database(tmp_path_factory):
+    return appserver.sqlite_database(tmp_path_factory.mktemp("shared-db"))
+
+
+@pytest.fixture
+def shared_database(request):
+    # The tests using it are transactional (marked): on PostgreSQL the servers read what the test commits.
+    if connection.vendor == "postgresql":
+        from django.core.management import call_command
+
+        from jurisdictions.models import State
+
+        call_command("load_dataset", verbosity=0)
+        assert State.objects.filter(postal="RI").exists()
+        return appserver.postgres_url(connection.settings_dict)
+    return request.getfixturevalue("_sqlite_file_database")
+
+
+@pytest.fixture
+def workers(shared_database):
+    port = appserver.free_port()
+    process = appserver.start_gunicorn(
+        shared_database,
+        port,
+        workers=WORKERS,
+        API_BULK_RATE="60/minute",
+        CORRECTIONS_RATE="5/hour",
+        ANSWER_CACHE_MB="0",
+    )
+    yield port
+    appserver.stop(process)
+
+
+def _request(port, method, path, body=None, headers=None):
+    # A connection per request: gunicorn's sync workers each accept their own, so the requests spread over them.
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request(method, path, body=body, headers=headers or {})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return response.status
+
+
+def _all_at_once(calls):
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return list(pool.map(lambda call: call(), calls))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seventy_full_downloads_from_one_address_get_sixty_answers_across_workers(workers):
+    # Distinct days, so each is a computed download (nothing kept answers it).
+    days = [f"2011-{1 + n // 28:02d}-{1 + n % 28:02d}" for n in range(70)]
+    statuses = _all_at_once(
+        [
+            lambda day=day: _request(workers, "GET", f"/api/v1/jurisdictions/?format=csv&state=RI&as_of={day}")
+            for day in days
+        ]
+    )
+    # Counted per worker, each of the three would have allowed 60: all 70 answered.
+    assert statuses.count(200) == 60 and statuses.count(429) == 10, statuses
+
+
+@pytest.mark.django_db(transaction=True)
+def test_thirty_correction_reports_from_one_address_store_five(workers):
+    form = urlencode({"page": "/jurisdictions/48201/", "description": "The activation date should be 28 October 2008."})
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    statuses = _all_at_once(
+        [lambda: _request(workers, "POST", "/corrections/report/", form, headers) for _ in range(30)]
+    )
+    assert statuses.count(303) == 5 and statuses.count(429) == 25, statuses
+
+
+@pytest.mark.django_db
+def test_a_window_that_ended_starts_again_and_is_pruned():
+    now = 1_000_000.0
+    assert allowances.count("bulk:192.0.2.1", 60, now) == (1, 1_000_060)
+    assert allowances.count("bulk:192.0.2.1", 60, now + 59) == (2, 1_000_060)
+    assert allowances.count("bulk:192.0.2.1", 60, now + 60) == (1, 1_000_120)
+    assert allowances.count("search:192.0.2.2", 60, now) == (1, 1_000_060)
+    assert allowances.prune(now=now + 61) == 1
+    assert list(Allowance.objects.values_list("key", flat=True)) == ["bulk:192.0.2.1"]
