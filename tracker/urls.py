@@ -6,7 +6,7 @@ from django.views.decorators.cache import cache_control
 from django.views.i18n import JavaScriptCatalog
 
 from jurisdictions import embeds
-from tracker import pages, views
+from tracker import analysis, pages, views
 from tracker.api import docs as api_docs
 from tracker.health import healthz
 from tracker.robots import robots_txt
@@ -22,6 +22,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("oembed", embeds.oembed, name="oembed"),
+    # The files for analysis of any day or release (no language: the data and its descriptions are in English).
+    path("downloads/<str:name>", analysis.analysis_file, name="analysis_file"),
     path(
         "sitemap.xml",
         cache_control(public=True, max_age=3600)(sitemap),
