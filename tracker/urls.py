@@ -6,7 +6,7 @@ from django.views.decorators.cache import cache_control
 from django.views.i18n import JavaScriptCatalog
 
 from jurisdictions import embeds
-from tracker import analysis, pages, views
+from tracker import analysis, feeds, pages, views
 from tracker.api import docs as api_docs
 from tracker.health import healthz
 from tracker.robots import robots_txt
@@ -47,6 +47,10 @@ urlpatterns += i18n_patterns(
     path("", include("releases.urls")),
     path("about/", pages.about, name="about"),
     path("downloads/", pages.downloads, name="downloads"),
+    # Atom feeds for feed readers (tracker/feeds.py), in each language.
+    path("feeds/changes/", feeds.ChangesFeed(), name="feed_changes"),
+    path("feeds/changes/<str:postal>/", feeds.ChangesFeed(), name="feed_state_changes"),
+    path("feeds/corrections/", feeds.CorrectionsFeed(), name="feed_corrections"),
     # The API's human docs page in Spanish at /es/api/v1/; in English the API's own /api/v1/ (above) answers first.
     path("api/v1/", api_docs.api_index, name="api_docs"),
     prefix_default_language=False,
