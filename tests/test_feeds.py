@@ -112,3 +112,21 @@ def test_pages_announce_their_feeds(client, dataset, page, feeds):
     for feed in feeds:
         assert feed in announced, (page, feed, announced)
         assert client.get(feed).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/feeds/changes/", "/feeds/changes/TX/", "/feeds/corrections/"])
+def test_a_feed_costs_the_same_queries_however_many_entries_it_holds(client, dataset, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(path)  # the read model, built once
+    with CaptureQueriesContext(connection) as few:
+        client.get(path)
+    for fips in ("48201", "48113", "48029"):
+        change = StatusChange.objects.get(jurisdiction=fips)
+        change.note = "Edited."
+        change.save()
+    client.get(path)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(path).status_code == 200
+    assert len(many) == len(few) <= 6, [query["sql"][:80] for query in many.captured_queries]

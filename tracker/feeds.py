@@ -95,11 +95,12 @@ class ChangesFeed(Feed):
                 agreement_id__in=[a.pk for a in snapshot.agreements_by_state.get(state.postal, [])]
             )
             events = events.filter(state_id=state.postal)
-        newest = "-history_id"
+        # Newest first by the time of the edit (indexed), each list already in the order heapq.merge needs.
+        newest = ("-history_date", "-history_id")
         found = [
-            (self._unit_entry(row) for row in units.order_by(newest)[:ENTRIES]),
-            (self._agreement_entry(row) for row in agreements.order_by(newest)[:ENTRIES]),
-            (self._event_entry(row) for row in events.order_by(newest)[:ENTRIES]),
+            (self._unit_entry(row) for row in units.order_by(*newest)[:ENTRIES]),
+            (self._agreement_entry(row) for row in agreements.order_by(*newest)[:ENTRIES]),
+            (self._event_entry(row) for row in events.order_by(*newest)[:ENTRIES]),
         ]
         return list(heapq.merge(*found, key=lambda entry: entry.at, reverse=True))[:ENTRIES]
 
