@@ -143,20 +143,17 @@ def to_sqlite(tables: list[Table]) -> bytes:
         connection.close()
 
 
-def datasette_metadata(tables: list[Table], *, database: str, about: dict) -> dict:
-    """Datasette's metadata.json for the database file named `database` (its name without the extension): the
-    title, licence and source in `about`, each table's and column's description."""
-    return {
-        **about,
-        "databases": {
-            database: {
-                "tables": {
-                    table.name: {
-                        "description": table.description,
-                        "columns": {column.name: column.description for column in table.columns},
-                    }
-                    for table in tables
-                }
+def datasette_metadata(tables: list[Table], *, databases: list[str], about: dict) -> dict:
+    """Datasette's metadata.json for the database file under each of the names in `databases` (Datasette names a
+    database for its file, without the extension: the file as published and as a browser saves it): the title,
+    licence and source in `about`, each table's and column's description."""
+    described = {
+        "tables": {
+            table.name: {
+                "description": table.description,
+                "columns": {column.name: column.description for column in table.columns},
             }
-        },
+            for table in tables
+        }
     }
+    return {**about, "databases": dict.fromkeys(databases, described)}

@@ -319,7 +319,14 @@ class Built(NamedTuple):
     files: dict  # name -> bytes: the workbook, the database and its metadata.json
 
 
-def build(caller: Caller, day: datetime.date, *, label: str, site: str) -> Built:
+def saved_name(name: str, day: datetime.date, release) -> str:
+    """The name a browser saves an analysis file of a day under (its Content-Disposition), e.g.
+    scomm-r2-as-of-2011-08-05.sqlite."""
+    stem, extension = name.rsplit(".", 1)
+    return f"{stem}{f'-{release.public_id}' if release else ''}-as-of-{day.isoformat()}.{extension}"
+
+
+def build(caller: Caller, day: datetime.date, *, label: str, site: str, saved_as: str) -> Built:
     """The tables of `day` from `caller`'s snapshot and their files. `label` says which data they are, e.g.
     "release r2, as of 2011-08-05" or "as of 2011-08-05"."""
     with today_is(day):
@@ -335,7 +342,7 @@ def build(caller: Caller, day: datetime.date, *, label: str, site: str) -> Built
     ]
     metadata = datasette_metadata(
         tables,
-        database=SQLITE_FILE.rsplit(".", 1)[0],
+        databases=[SQLITE_FILE.rsplit(".", 1)[0], saved_as.rsplit(".", 1)[0]],
         about={
             "title": title,
             "description": f"Every table of the tracker as of {day.isoformat()}; see {site}/downloads/.",
@@ -461,7 +468,9 @@ def release_files(caller: Caller, *, files: dict[str, bytes], hashes) -> dict[st
     describes every file of the release, `files` and these (each with its size and SHA-256 from `hashes`), and
     the manifest (without a hash: the manifest lists this file's)."""
     pin, site = caller.choice.release, caller.site
-    built = build(caller, pin.day, label=f"release {pin.public_id} ({pin.day.isoformat()})", site=site)
+    # releases/views.py saves a release's file as scomm-r2-<name>.
+    label = f"release {pin.public_id} ({pin.day.isoformat()})"
+    built = build(caller, pin.day, label=label, site=site, saved_as=f"scomm-{pin.public_id}-{SQLITE_FILE}")
     made = {**files, **built.files}
     sizes = {name: {"bytes": len(body), "sha256": hashes(body)} for name, body in made.items()}
     names = [name for name in ABOUT_FILES if name in made or name == "manifest.json"]
@@ -482,7 +491,7 @@ def live_files(caller: Caller, day: datetime.date) -> dict[str, bytes]:
     each file for that day."""
     choice, site = caller.choice, caller.site
     label = f"as of {day.isoformat()}" + (f", release {choice.release.public_id}" if choice.release else "")
-    built = build(caller, day, label=label, site=site)
+    built = build(caller, day, label=label, site=site, saved_as=saved_name(SQLITE_FILE, day, choice.release))
     paths = []
     for listed in LISTED:
         paths.append((f"{listed.name}.csv", site + caller.path(listed.url_name, {"format": "csv", **listed.query})))

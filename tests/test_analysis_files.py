@@ -116,6 +116,11 @@ def test_the_database_refuses_a_row_that_points_nowhere(client, dataset, tmp_pat
 def test_datasette_metadata_describes_every_table_and_column(client, dataset, tmp_path):
     database = _sqlite(_download(client, "scomm.sqlite", ""), tmp_path)
     metadata = json.loads(_download(client, "metadata.json", ""))
+    # Under the file's name as published and as a browser saves it (Datasette names a database for its file).
+    response = client.get("/downloads/scomm.sqlite")
+    saved = re.search(r'filename="([^"]+)\.sqlite"', response["Content-Disposition"]).group(1)
+    assert saved.startswith("scomm-as-of-")
+    assert set(metadata["databases"]) == {"scomm", saved}
     described = metadata["databases"]["scomm"]["tables"]
     names = [row[0] for row in database.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
     assert sorted(described) == sorted(names)
@@ -163,6 +168,12 @@ def test_every_release_holds_the_files_and_they_agree_with_its_csv(client, datas
         assert name in manifest and len(stored[name]) == manifest[name]["size"]
     database = _sqlite(stored["scomm.sqlite"], tmp_path)
     assert database.execute("PRAGMA foreign_key_check").fetchall() == []
+    saved_as = f"scomm-{release.public_id}-scomm"
+    assert set(json.loads(stored["metadata.json"])["databases"]) == {"scomm", saved_as}
+    assert (
+        f'filename="{saved_as}.sqlite"'
+        in client.get(f"/releases/{release.public_id}/scomm.sqlite")["Content-Disposition"]
+    )
     query = f"&release={release.public_id}"
     _check_agrees_with_csv(client, query, stored["scomm.xlsx"], database)
     # The release's own jurisdictions.csv is the counted units: the rows with in_dataset true.

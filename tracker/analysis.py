@@ -57,8 +57,6 @@ def analysis_file(request, name: str):
         )
         files = kept["files"] = analysis.live_files(caller, request.day)
     response = HttpResponse(files[name], content_type=FILES[name])
-    stem, extension = name.rsplit(".", 1)
-    release = f"-{request.release.public_id}" if request.release else ""
-    filename = f"{stem}{release}-as-of-{request.day.isoformat()}.{extension}"
+    filename = analysis.saved_name(name, request.day, request.release)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
