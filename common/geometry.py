@@ -319,8 +319,8 @@ def county_geojson_geometries() -> dict[str, dict]:
     """Map county FIPS codes to GeoJSON geometries in WGS84 longitude/latitude, 5 decimal places.
 
     Includes the territories (PR, GU, MP, AS, VI) as well as the 50 states and DC. Rings are closed but keep
-    the file's winding (outer rings clockwise, as d3 expects), which is the reverse of RFC 7946's advice;
-    Leaflet and most other readers ignore winding, d3-geo needs it this way.
+    the file's winding (outer rings clockwise, as d3 expects): the browser's point-in-polygon and the lookup
+    builder read them so. The GeoJSON download uses `county_geojson_for_analysts` (RFC 7946 winding).
     """
     topology = _load(WGS84_FILE)
     arcs = _geojson_arcs(WGS84_FILE)
@@ -337,3 +337,68 @@ def county_geojson_geometries() -> dict[str, dict]:
 def county_geojson_geometry(fips: str) -> dict | None:
     """The GeoJSON geometry of one county (see ``county_geojson_geometries``), or None if unknown."""
     return county_geojson_geometries().get(fips)
+
+
+# --- GeoJSON for analysts: RFC 7946 winding, no zero-area unit, a point inside each unit -----------------------
+
+
+def signed_area(ring: list) -> float:
+    """The signed area of a closed ring (shoelace formula), positive when it runs counter-clockwise."""
+    return sum(ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1] for i in range(len(ring) - 1)) / 2
+
+
+def _wound(ring: list, counter_clockwise: bool) -> list:
+    return ring if (signed_area(ring) > 0) == counter_clockwise else ring[::-1]
+
+
+def _crossings(rings: list, y: float) -> list[float]:
+    """Where the horizontal line at `y` crosses the rings' edges, left to right."""
+    found = []
+    for ring in rings:
+        for (x1, y1), (x2, y2) in zip(ring, ring[1:], strict=False):
+            if (y1 > y) != (y2 > y):
+                found.append(x1 + (y - y1) * (x2 - x1) / (y2 - y1))
+    return sorted(found)
+
+
+def _point_inside(rings: list) -> tuple[float, float, float] | None:
+    """(width, x, y): the middle of the widest stretch inside a polygon (outer ring and holes, even-odd) along a
+    few horizontal lines across it, or None."""
+    ys = [point[1] for point in rings[0]]
+    low, high = min(ys), max(ys)
+    best = None
+    for fraction in (0.5, 0.37, 0.63, 0.25, 0.75, 0.13, 0.87):
+        # Off any vertex's latitude: 5-decimal coordinates never sit on this line.
+        y = low + (high - low) * fraction + 1.234567e-7
+        xs = _crossings(rings, y)
+        for left, right in zip(xs[0::2], xs[1::2], strict=False):
+            if best is None or right - left > best[0]:
+                best = (right - left, (left + right) / 2, y)
+    return best
+
+
+def _analysts_geometry(geometry: dict) -> tuple[dict, list[float], bool]:
+    """(geometry with RFC 7946 winding, a point inside it, whether it had to become a point: no area)."""
+    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    if not any(abs(signed_area(polygon[0])) > 0 for polygon in polygons):
+        distinct = {tuple(point) for polygon in polygons for ring in polygon for point in ring}
+        x = round(sum(p[0] for p in distinct) / len(distinct), _GEOJSON_DIGITS)
+        y = round(sum(p[1] for p in distinct) / len(distinct), _GEOJSON_DIGITS)
+        return {"type": "Point", "coordinates": [x, y]}, [x, y], True
+    wound = [[_wound(polygon[0], True)] + [_wound(hole, False) for hole in polygon[1:]] for polygon in polygons]
+    inside = max(
+        (found for found in (_point_inside(polygon) for polygon in wound) if found), key=lambda found: found[0]
+    )
+    point = [round(inside[1], 7), round(inside[2], 7)]
+    shaped = {"type": "Polygon", "coordinates": wound[0]} if len(wound) == 1 else {**geometry, "coordinates": wound}
+    return shaped, point, False
+
+
+@cache
+def county_geojson_for_analysts() -> dict[str, tuple[dict, list[float], bool]]:
+    """{FIPS: (geometry, representative point, is a point)} for the GeoJSON download (RFC 7946): outer rings
+    counter-clockwise and holes clockwise (section 3.1.6); a unit the 1:10,000,000 shapes reduce to a line (Falls
+    Church, VA, 51610) becomes a Point on that line, since the package ships no finer shape of that vintage;
+    and each unit's representative point: the middle of the widest stretch across its largest polygon, inside
+    its own shape and no other's, where a label or a join by location can go."""
+    return {fips: _analysts_geometry(shape) for fips, shape in county_geojson_geometries().items()}

@@ -29,7 +29,10 @@ class GeoJSONFeatureCollection(serializers.Serializer):
     features = serializers.ListField(
         child=serializers.DictField(),
         help_text="Features with `id` (FIPS), `geometry` (WGS84 Polygon or MultiPolygon from the Census 2017 "
-        "boundaries) and `properties`: the jurisdiction's fields as in JSON without its history.",
+        "boundaries, outer rings counter-clockwise and holes clockwise as RFC 7946 says; a Point, with a "
+        "`geometry_note`, for a unit those shapes leave no area) and `properties`: the jurisdiction's fields as in "
+        "JSON without its history, and `representative_point` ([longitude, latitude] inside the unit's shape and "
+        "no other's).",
     )
     as_of = serializers.DateField()
     holds = serializers.CharField(help_text="What the file holds, in words.")
@@ -40,7 +43,8 @@ class GeoJSONFeatureCollection(serializers.Serializer):
     )
     without_shape = serializers.ListField(
         child=serializers.DictField(),
-        help_text="The matching units with no shape on today's map: their fields, plus `geometry_note` (why).",
+        help_text="The matching units with no shape on today's map: their fields, plus `geometry_note` (why) and "
+        "`drawn_as` (the FIPS of the features the map draws with this unit's status, e.g. 46113 as 46102).",
     )
 
 
@@ -191,12 +195,15 @@ class JurisdictionViewSet(SnapshotViewSet):
         shapes = _geometry_json()
         rows = list(rows)
         shaped, unshaped = [], []
+        drawn_as = self.snapshot.memo("drawn_as", lambda: _drawn_as(self.snapshot))
         for row, properties in zip(rows, self.iter_rows(rows), strict=True):
             del properties["history"]
-            if row.unit.fips in shapes:
-                shaped.append((row, properties))
+            fips = row.unit.fips
+            if fips in shapes:
+                shaped.append((row, {**properties, **shapes[fips][1]}))
             else:
-                unshaped.append({**properties, "geometry_note": geometry_note(row.unit, self.snapshot)})
+                note = geometry_note(row.unit, self.snapshot)
+                unshaped.append({**properties, "geometry_note": note, "drawn_as": drawn_as.get(fips, [])})
         counted = [row for row in rows if row.unit.in_dataset]
         counts = {
             "features": len(shaped),
@@ -219,7 +226,9 @@ class JurisdictionViewSet(SnapshotViewSet):
         separator = ""
         for row, properties in shaped:
             text = json.dumps(properties, ensure_ascii=False, separators=(",", ":"))
-            feature = f'"type":"Feature","id":"{row.unit.fips}","geometry":{shapes[row.unit.fips]},"properties":{text}'
+            feature = (
+                f'"type":"Feature","id":"{row.unit.fips}","geometry":{shapes[row.unit.fips][0]},"properties":{text}'
+            )
             yield f"{separator}{{{feature}}}"
             separator = ",\n"
         yield "]}\n"
@@ -253,11 +262,34 @@ def geometry_note(unit, snapshot) -> str:
 
 
 @cache
-def _geometry_json() -> dict[str, str]:
-    # Serialised once per process: the shapes are files that never change while it runs.
-    return {
-        fips: json.dumps(shape, separators=(",", ":")) for fips, shape in geometry.county_geojson_geometries().items()
-    }
+def _geometry_json() -> dict[str, tuple[str, dict]]:
+    """{FIPS: (its geometry as JSON text, properties the shape adds)}: RFC 7946 winding, a Point where the shipped
+    shapes leave a unit no area (with a note saying so), and a point inside each unit. Serialised once per process:
+    the shapes are files that never change while it runs."""
+    shapes = {}
+    for fips, (shape, point, is_point) in geometry.county_geojson_for_analysts().items():
+        extra = {"representative_point": point}
+        if is_point:
+            extra["geometry_note"] = POINT_NOTE
+        shapes[fips] = (json.dumps(shape, separators=(",", ":")), extra)
+    return shapes
+
+
+POINT_NOTE = (
+    "A point stands for this unit: the Census 2017 shapes at 1:10,000,000 that the tracker ships (us-atlas 3.0.1) "
+    "reduce it to a line with no area, and no finer shape of that vintage is shipped. Its area lies within the "
+    "shape of the county around it."
+)
+
+
+def _drawn_as(snapshot) -> dict[str, list[str]]:
+    """{FIPS of a unit without a shape: the FIPS of the features the map draws with its status} (46113 is drawn
+    as 46102, 02232 as 02105 and 02230)."""
+    drawn: dict[str, list[str]] = {}
+    for unit in snapshot.ordered_units:
+        if unit.status_from_id and unit.on_current_map:
+            drawn.setdefault(unit.status_from_id, []).append(unit.fips)
+    return {fips: sorted(found) for fips, found in drawn.items()}
 
 
 @extend_schema_view(

@@ -8,7 +8,8 @@ They run no script, set no cookie and load nothing but one stylesheet from this 
 
 `/oembed?url=<a county or state page>` follows the oEmbed 1.0 spec (https://oembed.com/, section 2): JSON only
 (`format=xml` is a 501, as the spec says for an unsupported format), 404 for a URL that is not a card's page,
-`maxwidth`/`maxheight` honoured.
+`maxwidth`/`maxheight` honoured. Any origin may read it (CORS, settings.CORS_URLS_REGEX), and the page's address
+is this site's in any form a newsroom system sends (`is_this_site`).
 """
 
 import json
@@ -193,10 +194,31 @@ def card_for(path: str):
     return card_name, match.kwargs
 
 
-def _site(scheme: str, host: str | None, port) -> tuple:
-    """(host in lower case, port with the scheme's default filled in), to compare two addresses of one site."""
-    port = int(port) if port else {"http": 80, "https": 443}.get(scheme or "http")
-    return (host or "").lower().rstrip("."), port
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def is_this_site(parts, request) -> bool:
+    """Whether the address `parts` (urlsplit) names this site, in any of the forms a newsroom system may send:
+    either scheme (a site behind HTTPS still has its http:// address, which redirects), no scheme (`//host/...`)
+    or no host at all (a path), the host in any case and with or without its final dot, the port written or left
+    to its scheme's default. Another host, or another port than the site's, is not this site."""
+    if parts.scheme not in ("http", "https", ""):
+        return False
+    if not parts.netloc:
+        return not parts.scheme  # a path; "http:/x" names no site
+    if parts.username is not None or parts.password is not None:
+        return False
+    host, port = split_domain_port(request.get_host())
+    if (parts.hostname or "").rstrip(".") != host.lower().rstrip("."):
+        return False
+    own_port = int(port) if port else _DEFAULT_PORTS[request.scheme]
+    own_default = own_port == _DEFAULT_PORTS[request.scheme]
+    scheme = parts.scheme or request.scheme
+    given = parts.port  # ValueError for a port out of range: the caller's 404
+    if given is None:
+        # The scheme's default port: the site's own when the site is on its default port (80 or 443).
+        return own_default
+    return given == own_port or (own_default and given == _DEFAULT_PORTS[scheme])
 
 
 def _positive(request, name: str):
@@ -218,13 +240,11 @@ def oembed(request):
     if not url:
         return _error("Give the page's address as url=.", 400)
     try:
-        parts = urlsplit(url)
-        elsewhere = parts.netloc and _site(parts.scheme, parts.hostname, parts.port) != _site(
-            request.scheme, *split_domain_port(request.get_host())
-        )
-    except ValueError:  # a malformed host, e.g. "http://[::1/x"
+        parts = urlsplit(url.strip())
+        here = is_this_site(parts, request)
+    except ValueError:  # a malformed host or port, e.g. "http://[::1/x", "http://host:99999/"
         return _error("That is not a web address.", 404)
-    if parts.scheme not in ("http", "https", "") or elsewhere:
+    if not here:
         return _error("That address is not on this site.", 404)
     try:
         maxwidth, maxheight = _positive(request, "maxwidth"), _positive(request, "maxheight")

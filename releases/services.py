@@ -3,17 +3,14 @@
 import json
 
 from django.conf import settings
-from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError, IntegrityError, transaction
-from django.test import RequestFactory
-from django.urls import resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common import reading
 from common.dates import today_is, us_today
 from readmodel import snapshot
-from releases import changelog, store
+from releases import analysis, changelog, store
 from releases.models import Release, ReleaseFile
 
 # The exports a release holds: (file name, API list, format). The same code as the API's full downloads.
@@ -69,7 +66,8 @@ def _publish(*, note: str, user) -> Release:
         files = {store.DATA_FILE: data}
         pin = reading.Pinned(number, us_today(published_at), published_at, f"{number}:{store.sha256(data)}", version)
         frozen = snapshot.from_rows(version, rows)
-        files |= _exports(frozen, pin)
+        caller = _caller(frozen, pin)
+        files |= _exports(caller)
         previous_rows = None
         if previous is not None:
             # From the database, never a server's cache: what the previous release holds, whichever server asks.
@@ -77,6 +75,8 @@ def _publish(*, note: str, user) -> Release:
             previous_rows = snapshot.decode_rows(bytes(stored.values_list("content", flat=True).get()))
         log = changelog.compute(previous_rows, rows, previous_id=previous.public_id if previous else None)
         files[store.CHANGELOG_FILE] = _json(log)
+        # The files for analysis (xlsx, SQLite, Datasette's metadata) and datapackage.json describing every file.
+        files |= analysis.release_files(caller, files=files, hashes=store.sha256)
         manifest = {
             "release": f"r{number}",
             "number": number,
@@ -135,15 +135,14 @@ def _json(value) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode()
 
 
-def _exports(frozen, pin: reading.Pinned) -> dict[str, bytes]:
-    """The full downloads of the frozen data, produced by the API's own views for the release's day, as
-    `/api/v1/jurisdictions/?format=csv&release=rN` answers them (links on the site's address, SITE_URL)."""
+def _caller(frozen, pin: reading.Pinned) -> analysis.Caller:
+    """The API's views on the frozen data, as `/api/v1/...?release=rN` answers them (links on the site's address,
+    SITE_URL)."""
     site = settings.SITE_URL
     secure, host = site.startswith("https://"), site.split("://", 1)[-1]
-    factory = RequestFactory()
     try:
-        factory.get("/", HTTP_HOST=host).get_host()
-    except DisallowedHost:
+        return analysis.Caller(reading.Choice(frozen, pin), host=host, secure=secure, query={"release": pin.public_id})
+    except ValueError:
         raise PublishError(
             _(
                 "The site's address, SITE_URL (%(site)s), is not among ALLOWED_HOSTS: the links inside the release's "
@@ -151,17 +150,14 @@ def _exports(frozen, pin: reading.Pinned) -> dict[str, bytes]:
             )
             % {"site": site}
         ) from None
-    choice = reading.Choice(frozen, pin)
+
+
+def _exports(caller: analysis.Caller) -> dict[str, bytes]:
+    """The full downloads of the frozen data, produced by the API's own views for the release's day."""
     files = {}
-    with today_is(pin.day):
+    with today_is(caller.choice.release.day):
         for name, url_name, fmt in EXPORTS:
-            path = reverse(url_name)
-            request = factory.get(path, {"format": fmt, "release": pin.public_id}, HTTP_HOST=host, secure=secure)
-            request.release_choice = choice
-            match = resolve(path)
-            # No throttling: this is the publisher, not a reader.
-            view = match.func.cls.as_view(match.func.actions, throttle_classes=[], **match.func.initkwargs)
-            response = view(request, *match.args, **match.kwargs)
+            response = caller.get(url_name, {"format": fmt})
             if response.status_code != 200:
                 raise PublishError(
                     _("The export %(name)s failed (%(status)s). Nothing was published.")

@@ -33,6 +33,8 @@ CONTENT_TYPES = {
     ".ndjson": "application/x-ndjson; charset=utf-8",
     ".geojson": "application/geo+json",
     ".json": "application/json",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".sqlite": "application/vnd.sqlite3",
 }
 _CHUNK = 1 << 20
 

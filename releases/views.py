@@ -81,7 +81,7 @@ def release_file(request, number: int, name: str):
     response = http_cache.not_modified(request, etag, modified)
     if response is None:
         response = FileResponse(store.open_file(number, name, found.sha256), content_type=found.content_type)
-        if name.endswith((".csv", ".ndjson", ".geojson")):
+        if name.endswith((".csv", ".ndjson", ".geojson", ".xlsx", ".sqlite")):
             response["Content-Disposition"] = f'attachment; filename="scomm-{release.public_id}-{name}"'
     http_cache.set_headers(response, etag, modified, cache_control=FILE_CACHE_CONTROL, vary=())
     return response

@@ -51,7 +51,8 @@ def release_files(client, settings, cache) -> dict[str, bytes]:
             answers[url] = b"".join(response.streaming_content)
         url = f"/api/v1/jurisdictions/?format=csv&release={release.public_id}"
         answers[url] = b"".join(client.get(url).streaming_content)
-    assert len(answers) == 2 * 11
+    # Two releases: 14 files each (data, manifest, changelog, 7 exports, 4 for analysis) and an answer.
+    assert len(answers) == 2 * 15
     return answers
 
 

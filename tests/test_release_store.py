@@ -32,6 +32,10 @@ FILES = [
     "agreements.csv",
     "events.csv",
     "sources.csv",
+    "scomm.xlsx",
+    "scomm.sqlite",
+    "metadata.json",
+    "datapackage.json",
 ]
 
 

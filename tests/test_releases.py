@@ -70,6 +70,10 @@ def test_the_loader_published_r1_with_files_whose_hashes_match_its_manifest(data
         "agreements.csv",
         "events.csv",
         "sources.csv",
+        "scomm.xlsx",
+        "scomm.sqlite",
+        "metadata.json",
+        "datapackage.json",
     }
     assert sorted(stored) == sorted([*manifest["files"], "manifest.json"])
     for name, about in manifest["files"].items():

@@ -3,9 +3,10 @@
 Kept out: the admin; the API's downloads (`?format=csv|ndjson|geojson`: every row of a list, per filter, per day:
 a crawler could ask for millions of distinct files); the `?as_of=` and `?release=` variants of every page and
 answer (each page for each of thousands of days, and each release, say what the page's own address and the
-releases' list already link: the canonical address drops them); and a release's files (downloads, listed on the
-release's page). The API's JSON stays open to crawlers: its docs page lives at `/api/v1/`. A download chosen by
-`Accept: text/csv` alone cannot be named in robots.txt; crawlers ask for HTML.
+releases' list already link: the canonical address drops them); a release's files (downloads, listed on the
+release's page); and the files for analysis (`/downloads/scomm.xlsx` and the like, built per day). The API's JSON
+stays open to crawlers: its docs page lives at `/api/v1/`. A download chosen by `Accept: text/csv` alone cannot be
+named in robots.txt; crawlers ask for HTML.
 """
 
 from django.http import HttpResponse
@@ -21,6 +22,7 @@ DISALLOWED = (
     "/*as_of=",
     "/*release=",
     "/releases/r*/*.",
+    "/downloads/*.",
     "/es/releases/r*/*.",
 )
 

@@ -79,8 +79,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Serves static files from the app itself (no CDN), compressed and cache-busted in production.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # CORS for the read-only API only (CORS_URLS_REGEX), on every answer: before the guards below, so that their
-    # refusals (a 413 body, a NUL byte's 400, a 429) carry the same headers as any other API answer.
+    # CORS for the read-only API and /oembed only (CORS_URLS_REGEX), on every answer: before the guards below, so
+    # that their refusals (a 413 body, a NUL byte's 400, a 429) carry the same headers as any other API answer.
     "corsheaders.middleware.CorsMiddleware",
     # The language of a page is its URL prefix (/es/...), nothing else, set before anything answers (a refusal
     # below is worded in the page's language); the API is always English and skips it (common/middleware.py).
@@ -358,9 +358,10 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# The API is public and read-only: any origin may GET it; nothing else on the site is shared.
+# The API and the oEmbed endpoint are public and read-only: any origin may GET them (a newsroom system's editor
+# asks /oembed from the browser); nothing else on the site is shared.
 CORS_ALLOW_ALL_ORIGINS = True
-CORS_URLS_REGEX = r"^/api/.*$"
+CORS_URLS_REGEX = r"^/(api/.*|oembed)$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Content-Disposition"]
 # Conditional GETs from a browser: If-None-Match is not a CORS-safelisted header.

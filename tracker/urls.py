@@ -1,12 +1,12 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.decorators.cache import cache_control
 from django.views.i18n import JavaScriptCatalog
 
 from jurisdictions import embeds
 from jurisdictions import views as jurisdiction_views
-from tracker import pages, views
+from tracker import analysis, feeds, pages, views
 from tracker.api import docs as api_docs
 from tracker.health import healthz
 from tracker.robots import robots_txt
@@ -24,6 +24,8 @@ urlpatterns = [
     path("oembed", embeds.oembed, name="oembed"),
     # A source's archived document, one address in every language (jurisdictions/views.py: safe headers).
     path("sources/<int:pk>/document", jurisdiction_views.source_document, name="source_document"),
+    # The files for analysis of any day or release (no language: the data and its descriptions are in English).
+    re_path(rf"^downloads/(?P<name>{analysis.NAMES})$", analysis.analysis_file, name="analysis_file"),
     path("sitemap.xml", sitemap, name="django.contrib.sitemaps.views.sitemap"),
 ]
 
@@ -47,6 +49,10 @@ urlpatterns += i18n_patterns(
     path("", include("releases.urls")),
     path("about/", pages.about, name="about"),
     path("downloads/", pages.downloads, name="downloads"),
+    # Atom feeds for feed readers (tracker/feeds.py), in each language.
+    path("feeds/changes/", feeds.ChangesFeed(), name="feed_changes"),
+    path("feeds/changes/<str:postal>/", feeds.ChangesFeed(), name="feed_state_changes"),
+    path("feeds/corrections/", feeds.CorrectionsFeed(), name="feed_corrections"),
     # The API's human docs page in Spanish at /es/api/v1/; in English the API's own /api/v1/ (above) answers first.
     path("api/v1/", api_docs.api_index, name="api_docs"),
     prefix_default_language=False,
