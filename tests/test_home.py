@@ -206,15 +206,14 @@ def test_home_is_compressed_for_browsers_that_accept_gzip(client, dataset):
     assert gzip.decompress(response.content).count(b"<path data-fips=") == 3142
 
 
-def test_state_map_partial_frames_one_state(dataset):
-    illinois = county_maps.county_map(reading.current(), datetime.date(2011, 8, 5), state="IL", highlight="17031")
-    assert illinois.count == 102
-    assert illinois.view_box != county_maps.NATIONAL_VIEW_BOX
-    assert (
-        '<a href="/jurisdictions/17031/" aria-label="Cook County, Illinois — activated 22 January 2013" '
-        'aria-current="page">' in (illinois.paths)
-    )
-    assert 'class="n h"' in illinois.paths
+def test_a_county_page_draws_its_state_with_the_county_highlighted(client, dataset):
+    """The one state-map builder (jurisdictions/views.py): Illinois's 102 counties, Cook outlined."""
+    body = client.get("/jurisdictions/17031/?as_of=2011-08-05").content.decode()
+    state_map = body[body.index('class="state-map') :]
+    state_map = state_map[: state_map.index("</svg>")]
+    assert state_map.count("data-fips=") == 102
+    assert 'data-fips="17031" class="county status-not_activated current"' in state_map
+    assert state_map.count(' current"') == 1
 
 
 # --- lookup suggestions ---------------------------------------------------------------------------------------

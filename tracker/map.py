@@ -28,12 +28,11 @@ from common import geometry
 from common.dates import local_date, us_today
 from jurisdictions import asof
 
-# Short class names keep 3,142 paths small: a = activated, s = scheduled, n = not activated (yet), h = highlighted
-# (an outline, never a fill: the fills mean the status, the same on every map).
+# Short class names keep 3,142 paths small: a = activated, s = scheduled, n = not activated (yet); the fills mean
+# the status, the same on every map (a state's map, jurisdictions/views.py, outlines its highlighted unit instead).
 ACTIVATED_CLASS = "a"
 SCHEDULED_CLASS = "s"
 NOT_ACTIVATED_CLASS = "n"
-HIGHLIGHT_CLASS = "h"
 # The rollout view colours a county by the half-year it was activated in: class "q0" (the first half-year with an
 # activation) to "q9", beside its status class, under a figure of class "story"; map.css holds the palette.
 # Half-years, not years: 2011 alone holds about 1,100 activations and 2012 over 1,000.
@@ -84,7 +83,7 @@ class CountyMap:
     periods: list["Period"] = field(default_factory=list)  # set in the rollout view (by_period=True) only
 
 
-def _units(snapshot, *, state: str | None = None) -> list[Unit]:
+def _units(snapshot) -> list[Unit]:
     """Every unit on the map or in the counts, with its first activation date up to today (no query)."""
     today = us_today()
     units = sorted(snapshot.units.values(), key=lambda unit: unit.fips)
@@ -102,7 +101,6 @@ def _units(snapshot, *, state: str | None = None) -> list[Unit]:
             _steps(snapshot.timelines[unit.fips]),
         )
         for unit in units
-        if state is None or unit.state_id == state
     ]
 
 
@@ -204,40 +202,33 @@ def period_class(day: datetime.date | None, first: list[Period]) -> str:
     return f"{PERIOD_CLASS}{(year - year0) * 2 + half - half0}"
 
 
-def _geometry(snapshot, state: str | None) -> tuple[list[Unit], list[Unit], dict]:
-    """The units of a map and their markup (names, links, geometry): kept per data version, US day, map (the
-    nation or a state) and language, so a request only adds each county's colour for its day."""
-    key = (state, get_language())  # state: a postal code the caller chose, or None
+def _geometry(snapshot) -> tuple[list[Unit], list[Unit], dict]:
+    """The units of the map and their markup (names, links, geometry): kept per data version, US day and
+    language, so a request only adds each county's colour for its day."""
+    language = get_language()
     kept = snapshot.memo("map_geometry", dict)
     today = us_today()
-    found = kept.get(key)
+    found = kept.get(language)
     if found is None or found[0] != today:
-        units = _units(snapshot, state=key[0])
+        units = _units(snapshot)
         drawn = [unit for unit in units if unit.on_map]
         markup = _static_markup(
             tuple((unit.fips, _label(unit), _iso(unit.activated_on), _note(unit), unit.steps) for unit in drawn),
-            key[1],
+            language,
         )
-        found = kept[key] = (today, units, drawn, markup)
+        found = kept[language] = (today, units, drawn, markup)
     return found[1:]
 
 
-def county_map(
-    snapshot,
-    day: datetime.date,
-    *,
-    state: str | None = None,
-    highlight: str | None = None,
-    by_period: bool = False,
-) -> CountyMap:
-    """The county map of the nation, or of one state (postal code), coloured by status on ``day``.
+def county_map(snapshot, day: datetime.date, *, by_period: bool = False) -> CountyMap:
+    """The national county map, coloured by status on ``day`` (a state's map is jurisdictions/views.py's).
 
-    From the read-model snapshot: no query. ``highlight`` is a FIPS code drawn with an outline and ``aria-current``.
-    ``by_period`` colours each county by the half-year of its activation instead (``map.periods`` lists them).
+    From the read-model snapshot: no query. ``by_period`` colours each county by the half-year of its activation
+    instead (``map.periods`` lists them).
     """
-    units, drawn, markup = _geometry(snapshot, state)
+    units, drawn, markup = _geometry(snapshot)
     rollout_periods = periods(units) if by_period else []
-    statuses = snapshot.statuses(day, state)
+    statuses = snapshot.statuses(day)
     activated = {fips for fips, status in statuses.items() if status == asof.ACTIVATED}
     pieces = []
     for unit in drawn:
@@ -249,30 +240,16 @@ def county_map(
             # Both: the half-year colours the map while the figure has class "story"; the status on the day is
             # there already, so leaving the rollout view is one class on the figure, not 3,142 writes.
             classes += " " + period_class(unit.activated_on, rollout_periods)
-        link_extra = extra = ""
-        if unit.fips == highlight:
-            classes += " " + HIGHLIGHT_CLASS
-            link_extra = ' aria-current="page"'
-        if not unit.counted:
-            # A successor: drawn, but its data (and its place in the counts) belong to the historical unit.
-            extra = ' data-s="1"'
-        pieces.append(f'{head}{link_extra}><path data-fips="{unit.fips}" class="{classes}"{extra}{tail}')
-    if state:
-        state_fips = drawn[0].state_fips if drawn else ""
-        view_box = geometry.state_view_box(state_fips) if state_fips else NATIONAL_VIEW_BOX
-        outlines = geometry.state_svg_paths().get(state_fips, "")
-        title = _("Counties of %(state)s") % {"state": drawn[0].state_name} if drawn else _("Counties")
-    else:
-        view_box = NATIONAL_VIEW_BOX
-        outlines = _national_outlines()
-        title = _("Counties of the United States")
+        # A successor: drawn, but its data (and its place in the counts) belong to the historical unit.
+        extra = "" if unit.counted else ' data-s="1"'
+        pieces.append(f'{head}><path data-fips="{unit.fips}" class="{classes}"{extra}{tail}')
     return CountyMap(
         day=day,
-        view_box=view_box,
+        view_box=NATIONAL_VIEW_BOX,
         paths=mark_safe("".join(pieces)),  # noqa: S308 - built from escaped names and numeric geometry
-        outlines=outlines,
+        outlines=_national_outlines(),
         count=len(pieces),
-        title=title,
+        title=_("Counties of the United States"),
         units=units,
         activated_fips=activated,
         periods=rollout_periods,
