@@ -244,7 +244,8 @@ def test_suggest_is_tolerant(client, dataset, query, expected):
 
 def test_suggest_result_shape(client, dataset, django_assert_max_num_queries):
     _suggest(client, "warm")  # the snapshot is built
-    with django_assert_max_num_queries(1):
+    # The data version, and the client's search allowance: one upsert (common/allowances.py).
+    with django_assert_max_num_queries(2):
         data = _suggest(client, "st louis")
     by_fips = {row["fips"]: row for row in data["results"]}
     assert by_fips["29510"] == {
