@@ -1,6 +1,6 @@
 """Real app servers for tests: gunicorn with the repo's gunicorn.conf.py, on a database every process shares.
 
-`shared_database` (a fixture in the modules that use it) gives a DATABASE_URL the servers and the test both
+`app_database_url` (a fixture in tests/conftest.py) gives a DATABASE_URL the servers and the test both
 reach: on PostgreSQL the test database itself (a transactional test, the dataset loaded); on SQLite a file
 database made for the module by `manage.py migrate` and `load_dataset` (the test run's own is in memory).
 """

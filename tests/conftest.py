@@ -92,3 +92,28 @@ def other_editor_client(editor):
     other = Client()
     other.force_login(user)
     return other
+
+
+@pytest.fixture(scope="module")
+def _app_sqlite_file(tmp_path_factory):
+    from tests import appserver
+
+    return appserver.sqlite_database(tmp_path_factory.mktemp("app-db"))
+
+
+@pytest.fixture
+def app_database_url(request):
+    """A DATABASE_URL that real app servers (tests/appserver.py) and the test both reach: on PostgreSQL the test
+    database itself, with the dataset loaded (the tests using it are transactional: the servers read what the test
+    commits); on SQLite a file database made once per module (the test run's own is in memory)."""
+    from django.db import connection
+
+    from tests import appserver
+
+    if connection.vendor == "postgresql":
+        from jurisdictions.models import State
+
+        call_command("load_dataset", verbosity=0)
+        assert State.objects.filter(postal="RI").exists()
+        return appserver.postgres_url(connection.settings_dict)
+    return request.getfixturevalue("_app_sqlite_file")

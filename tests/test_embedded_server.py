@@ -9,36 +9,16 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from tests import appserver
 
 SLOW_CLIENTS = 60
 
 
-@pytest.fixture(scope="module")
-def _sqlite_file_database(tmp_path_factory):
-    return appserver.sqlite_database(tmp_path_factory.mktemp("embedded-db"))
-
-
 @pytest.fixture
-def database_url(request):
-    # The tests using it are transactional (marked): on PostgreSQL the servers read what the test commits.
-    if connection.vendor == "postgresql":
-        from django.core.management import call_command
-
-        from jurisdictions.models import State
-
-        call_command("load_dataset", verbosity=0)
-        assert State.objects.filter(postal="RI").exists()
-        return appserver.postgres_url(connection.settings_dict)
-    return request.getfixturevalue("_sqlite_file_database")
-
-
-@pytest.fixture
-def embedded(database_url):
+def embedded(app_database_url):
     port = appserver.free_port()
-    process = appserver.start_embedded(database_url, port, API_RATE="3/minute")
+    process = appserver.start_embedded(app_database_url, port, API_RATE="3/minute")
     yield port
     appserver.stop(process)
 
@@ -105,10 +85,10 @@ def test_forwarded_headers_from_loopback_change_nothing(embedded):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_embedded_servers_run_side_by_side_and_stop_alone(database_url):
+def test_two_embedded_servers_run_side_by_side_and_stop_alone(app_database_url):
     first_port, second_port = appserver.free_port(), appserver.free_port()
-    first = appserver.start_embedded(database_url, first_port)
-    second = appserver.start_embedded(database_url, second_port)
+    first = appserver.start_embedded(app_database_url, first_port)
+    second = appserver.start_embedded(app_database_url, second_port)
     try:
         assert appserver.get(first_port, "/healthz")[0] == appserver.get(second_port, "/healthz")[0] == 200
         appserver.stop(first)
@@ -120,14 +100,14 @@ def test_two_embedded_servers_run_side_by_side_and_stop_alone(database_url):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_gunicorn_instances_of_one_user_share_no_control_socket(database_url, tmp_path):
+def test_two_gunicorn_instances_of_one_user_share_no_control_socket(app_database_url, tmp_path):
     home = tmp_path / "home"
     home.mkdir()
     env = {"HOME": str(home), "XDG_RUNTIME_DIR": str(tmp_path / "runtime")}
     (tmp_path / "runtime").mkdir()
     first_port, second_port = appserver.free_port(), appserver.free_port()
-    first = appserver.start_gunicorn(database_url, first_port, workers=1, **env)
-    second = appserver.start_gunicorn(database_url, second_port, workers=1, **env)
+    first = appserver.start_gunicorn(app_database_url, first_port, workers=1, **env)
+    second = appserver.start_gunicorn(app_database_url, second_port, workers=1, **env)
     try:
         sockets = [path for path in [home, tmp_path / "runtime"] for path in Path(path).rglob("*.ctl")]
         assert sockets == []

@@ -6,7 +6,6 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 import pytest
-from django.db import connection
 
 from common import allowances
 from common.models import Allowance
@@ -15,30 +14,11 @@ from tests import appserver
 WORKERS = 3
 
 
-@pytest.fixture(scope="module")
-def _sqlite_file_database(tmp_path_factory):
-    return appserver.sqlite_database(tmp_path_factory.mktemp("shared-db"))
-
-
 @pytest.fixture
-def shared_database(request):
-    # The tests using it are transactional (marked): on PostgreSQL the servers read what the test commits.
-    if connection.vendor == "postgresql":
-        from django.core.management import call_command
-
-        from jurisdictions.models import State
-
-        call_command("load_dataset", verbosity=0)
-        assert State.objects.filter(postal="RI").exists()
-        return appserver.postgres_url(connection.settings_dict)
-    return request.getfixturevalue("_sqlite_file_database")
-
-
-@pytest.fixture
-def workers(shared_database):
+def workers(app_database_url):
     port = appserver.free_port()
     process = appserver.start_gunicorn(
-        shared_database,
+        app_database_url,
         port,
         workers=WORKERS,
         API_BULK_RATE="60/minute",

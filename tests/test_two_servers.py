@@ -12,7 +12,6 @@ import urllib.request
 from urllib.parse import urlencode
 
 import pytest
-from django.db import connection
 
 from deploy import run_nginx
 from tests import appserver
@@ -20,40 +19,24 @@ from tests import appserver
 PASSWORD = "a-long-editor-password-42"
 
 
-@pytest.fixture(scope="module")
-def _sqlite_file_database(tmp_path_factory):
-    return appserver.sqlite_database(tmp_path_factory.mktemp("two-servers-db"))
-
-
-@pytest.fixture
-def database_url(request):
-    # The tests are transactional (marked): on PostgreSQL the servers read what the test process commits.
-    if connection.vendor == "postgresql":
-        from django.core.management import call_command
-
-        call_command("load_dataset", verbosity=0)
-        return appserver.postgres_url(connection.settings_dict)
-    return request.getfixturevalue("_sqlite_file_database")
-
-
-def _shell(database_url: str, code: str) -> None:
+def _shell(app_database_url: str, code: str) -> None:
     """Run Django code in a process of its own on the shared database (a third process: neither server)."""
     subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", code],
         cwd=appserver.ROOT,
-        env=appserver.environment(database_url),
+        env=appserver.environment(app_database_url),
         check=True,
         capture_output=True,
     )
 
 
 @pytest.fixture
-def site(database_url, tmp_path):
+def site(app_database_url, tmp_path):
     if not run_nginx.NGINX or not __import__("pathlib").Path(run_nginx.NGINX).exists():
         pytest.fail("nginx is not installed: apt-get install nginx-light (`python3 dev.py test` does it as root)")
     env = {"TRUSTED_PROXY_COUNT": "1", "API_RATE": "6/minute", "AXES_FAILURE_LIMIT": "3"}
     ports = [appserver.free_port(), appserver.free_port()]
-    servers = [appserver.start_gunicorn(database_url, port, workers=2, **env) for port in ports]
+    servers = [appserver.start_gunicorn(app_database_url, port, workers=2, **env) for port in ports]
     static = tmp_path / "static"
     static.mkdir()
     nginx_port = appserver.free_port()
@@ -63,7 +46,7 @@ def site(database_url, tmp_path):
         upstream=",".join(f"127.0.0.1:{port}" for port in ports),
         static_root=static,
     )
-    yield {"nginx": nginx_port, "ports": ports, "servers": servers, "database_url": database_url}
+    yield {"nginx": nginx_port, "ports": ports, "servers": servers, "app_database_url": app_database_url}
     run_nginx.stop(nginx)
     for server in servers:
         appserver.stop(server)
@@ -80,7 +63,7 @@ def test_an_edit_is_seen_by_both_servers_at_once(site):
     first, second = site["ports"]
     assert _name_on(first) == _name_on(second) == "Harris County"  # each has built its snapshot
     _shell(
-        site["database_url"],
+        site["app_database_url"],
         "from jurisdictions.models import Jurisdiction; j = Jurisdiction.objects.get(fips='48201'); "
         "j.name = 'Harris County (edited)'; j.save()",
     )
@@ -108,7 +91,7 @@ def _login(opener, port: int, username: str, password: str) -> int:
 @pytest.mark.django_db(transaction=True)
 def test_a_login_and_a_lockout_hold_through_both_servers(site):
     _shell(
-        site["database_url"],
+        site["app_database_url"],
         "from django.contrib.auth.models import User; "
         f"User.objects.create_superuser('edna', 'edna@example.org', '{PASSWORD}')",
     )
