@@ -39,11 +39,12 @@ BACKGROUND = (255, 255, 255)
 PANEL = (244, 246, 248)
 EDGE = (255, 255, 255)
 STATE_EDGE = (51, 51, 51)
-CURRENT = (245, 166, 35)
+# The site's one colour vocabulary (tracker/static/css/map.css): fills mean the status on every map; the page's own
+# unit is outlined, never filled in a colour of its own.
 FILLS = {
-    Status.ACTIVATED: (27, 79, 138),
-    Status.SCHEDULED: (143, 179, 221),
-    Status.NOT_ACTIVATED: (227, 227, 227),
+    Status.ACTIVATED: (0x21, 0x66, 0xAC),  # --activated in site.css
+    Status.SCHEDULED: (0x92, 0xC5, 0xDE),  # --scheduled
+    Status.NOT_ACTIVATED: (0xFB, 0xDC, 0xA4),  # --not-activated
 }
 LICENCE = "CC BY 4.0"
 # The rollout GIF's frames: shown for this long, the last one longer.
@@ -123,13 +124,13 @@ class Canvas:
                 # Only the outer ring: a county inside another (an independent city) is drawn after it, on top.
                 ring = [((ox + (x - x0) * k) * s, (oy + (y - y0) * k) * s) for x, y in polygon[0]]
                 if len(ring) >= 3:
-                    width = line if outline is None else 2 * s
+                    width = line if outline is None else 4 * s
                     self.draw.polygon(ring, fill=fill, outline=outline or edge, width=width)
 
-    def swatch(self, xy, fill, label: str, size: int = 22) -> None:
+    def swatch(self, xy, fill, label: str, size: int = 22, border: int = 2) -> None:
         x, y = xy
-        self.rectangle((x, y, x + size, y + size), fill=STATE_EDGE)
-        self.rectangle((x + 2, y + 2, x + size - 2, y + size - 2), fill=fill)
+        self.rectangle((x, y, x + size, y + size), fill=INK if border > 2 else STATE_EDGE)
+        self.rectangle((x + border, y + border, x + size - border, y + size - border), fill=fill)
         self.text((x + size + 10, y + size / 2), label, size - 2, fill=INK, anchor="lm")
 
     def png(self) -> bytes:
@@ -178,7 +179,7 @@ def _draw_order() -> list[str]:
 def _state_fills(snapshot, postal: str, day: datetime.date, current=frozenset()) -> dict[str, tuple]:
     statuses = snapshot.statuses(day, postal)
     return {
-        unit.fips: CURRENT if unit.fips in current else FILLS[Status(statuses[unit.fips])]
+        unit.fips: FILLS[Status(statuses[unit.fips])]
         for unit in snapshot.ordered_units
         if unit.state_id == postal and unit.on_current_map
     }
@@ -266,8 +267,9 @@ def _jurisdiction_card(snapshot, unit, standing, day, as_of, current) -> bytes:
     note = _program_note(snapshot, day)
     if note:
         canvas.wrapped((x, y + 8), note, 22, TEXT_WIDTH, fill=MUTED, lines=3)
-    legend_y = HEIGHT - 44 - 40
-    canvas.swatch((x, legend_y), CURRENT, _("This jurisdiction") if unit.on_current_map else _("Its area today"))
+    legend_y = _legend(canvas, x, HEIGHT - 44 - 4 * LEGEND_STEP)
+    label = _("This jurisdiction") if unit.on_current_map else _("Its area today")
+    canvas.swatch((x, legend_y), BACKGROUND, label, border=5)
     _footer(canvas, _site_credit())
     return canvas.png()
 
@@ -297,14 +299,20 @@ def _state_card(snapshot, state, day, as_of) -> bytes:
     note = _program_note(snapshot, day)
     if note:
         canvas.wrapped((x, y + 8), note, 22, TEXT_WIDTH, fill=MUTED, lines=3)
-    _legend(canvas, x, HEIGHT - 44 - 80)
+    _legend(canvas, x, HEIGHT - 44 - 3 * LEGEND_STEP)
     _footer(canvas, _site_credit())
     return canvas.png()
 
 
-def _legend(canvas: Canvas, x: float, y: float) -> None:
-    canvas.swatch((x, y), FILLS[Status.ACTIVATED], str(Status.ACTIVATED.label))
-    canvas.swatch((x, y + 34), FILLS[Status.NOT_ACTIVATED], str(Status.NOT_ACTIVATED.label))
+LEGEND_STEP = 34
+
+
+def _legend(canvas: Canvas, x: float, y: float) -> float:
+    """The status colours, as every map of the site names them; returns the y below them."""
+    for status in (Status.ACTIVATED, Status.SCHEDULED, Status.NOT_ACTIVATED):
+        canvas.swatch((x, y), FILLS[status], str(status.label))
+        y += LEGEND_STEP
+    return y
 
 
 # --- the rollout (downloads) -----------------------------------------------------------------------------------
@@ -355,7 +363,7 @@ def _rollout_frame(snapshot, day: datetime.date, scale: int) -> Canvas:
         WIDTH - x - 30,
         lines=2,
     )
-    _legend(canvas, x, 470)
+    _legend(canvas, x, 450)
     canvas.rectangle((0, HEIGHT - 44, WIDTH, HEIGHT), fill=PANEL)
     canvas.text((30, HEIGHT - 22), rollout_credit(), 16, fill=MUTED, anchor="lm")
     return canvas
@@ -396,7 +404,7 @@ def rollout_gif(snapshot) -> bytes:
 @cache
 def _palette() -> Image.Image:
     # Every colour the frames use, plus greys for anti-aliased text: one palette for all frames, no dithering.
-    colours = [BACKGROUND, INK, MUTED, PANEL, STATE_EDGE, CURRENT, *FILLS.values()]
+    colours = [BACKGROUND, INK, MUTED, PANEL, STATE_EDGE, *FILLS.values()]
     colours += [(v, v, v) for v in range(0, 256, 17)]
     flat = [channel for colour in colours for channel in colour]
     image = Image.new("P", (1, 1))
