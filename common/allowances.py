@@ -10,7 +10,7 @@ The count lives
   `INSERT ... ON CONFLICT (key) DO UPDATE SET count = count + 1 ... RETURNING count` (SQLite 3.35+ and
   PostgreSQL), atomic in both, so two workers never both see the same count. A new window starts the count
   again in that same statement; a row per client and scope is all the table holds, and rows whose window
-  ended are deleted at most once per PRUNE_SECONDS per process.
+  ended are deleted at most once per ALLOWANCE_PRUNE_SECONDS (settings) per process.
 
 A failure of either store lets the request through (the limit is lifted, never the answer). The throttles are
 DRF's (their rate parsing and 429 with Retry-After), counted here instead of in a per-process list of times.
@@ -20,6 +20,7 @@ import logging
 import threading
 import time
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError, connection
 from rest_framework.throttling import SimpleRateThrottle
@@ -28,8 +29,6 @@ from common.client_address import ClientAddressThrottleMixin
 from common.models import Allowance
 
 log = logging.getLogger(__name__)
-
-PRUNE_SECONDS = 600
 
 _UPSERT = (
     'INSERT INTO {table} ("key", "window_ends", "count") VALUES (%s, %s, 1) '
@@ -41,8 +40,8 @@ _UPSERT = (
 )
 
 _prune_lock = threading.Lock()
-# The first prune waits an interval: a process's first requests (and the tests that count queries) pay nothing.
-_next_prune = time.monotonic() + PRUNE_SECONDS
+# The first prune waits an interval: a process's first requests pay nothing.
+_next_prune = time.monotonic() + settings.ALLOWANCE_PRUNE_SECONDS
 
 
 def _count_in_database(key: str, window_seconds: int, now: int) -> tuple[int, int] | None:
@@ -60,11 +59,11 @@ def _count_in_database(key: str, window_seconds: int, now: int) -> tuple[int, in
 
 def _maybe_prune() -> None:
     global _next_prune
-    now = time.monotonic()
-    if now < _next_prune or not _prune_lock.acquire(blocking=False):
+    interval, now = settings.ALLOWANCE_PRUNE_SECONDS, time.monotonic()
+    if not interval or now < _next_prune or not _prune_lock.acquire(blocking=False):
         return
     try:
-        _next_prune = now + PRUNE_SECONDS
+        _next_prune = now + interval
         prune()
     finally:
         _prune_lock.release()

@@ -20,6 +20,14 @@ def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _no_timed_pruning(settings):
+    """Ended allowance counters are deleted every ALLOWANCE_PRUNE_SECONDS of a process's life: in a long test run
+    that DELETE would land in whichever test was running, so tests prune only when they ask
+    (tests/test_shared_allowances.py)."""
+    settings.ALLOWANCE_PRUNE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _fresh_read_model():
     """Each test starts without this process's snapshot or throttle counters. A test's writes are rolled back
     afterwards, which moves the data version back: a later test could write the same version number again, so

@@ -2,6 +2,7 @@
 the database when there is no Redis. Real gunicorn with several worker processes on one database."""
 
 import http.client
+import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
@@ -77,3 +78,16 @@ def test_a_window_that_ended_starts_again_and_is_pruned():
     assert allowances.count("search:192.0.2.2", 60, now) == (1, 1_000_060)
     assert allowances.prune(now=now + 61) == 1
     assert list(Allowance.objects.values_list("key", flat=True)) == ["bulk:192.0.2.1"]
+
+
+@pytest.mark.django_db
+def test_ended_counters_are_pruned_once_an_interval_has_passed(settings, monkeypatch):
+    settings.ALLOWANCE_PRUNE_SECONDS = 600
+    now = time.time()
+    allowances.count("bulk:192.0.2.3", 60, now - 3600)  # a window that ended an hour ago
+    monkeypatch.setattr(allowances, "_next_prune", 0.0)  # the process has lived longer than an interval
+    allowances.count("bulk:192.0.2.4", 60, now)  # its window is current: kept
+    assert list(Allowance.objects.values_list("key", flat=True)) == ["bulk:192.0.2.4"]
+    assert allowances._next_prune > 0.0
+    allowances.count("bulk:192.0.2.5", 60, now - 3600)  # ended, but the next prune is an interval away
+    assert Allowance.objects.count() == 2

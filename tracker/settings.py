@@ -309,6 +309,8 @@ SEARCH_RATE = None if os.environ.get("SEARCH_RATE", "") == "off" else os.environ
 # in the cache like the search allowance ("off" disables). The report form is the one public address that takes a
 # body: at most CORRECTIONS_MAX_BODY_BYTES, enough for a report at its longest (5,000 characters of text at up to 12
 # bytes each once percent-encoded, plus a 500-character link), and below nginx's 100 KB for the public site.
+# Seconds between deletions of ended allowance counters, per process (common/allowances.py); 0: never.
+ALLOWANCE_PRUNE_SECONDS = int(os.environ.get("ALLOWANCE_PRUNE_SECONDS", "600"))
 CORRECTIONS_RATE = (
     None if os.environ.get("CORRECTIONS_RATE", "") == "off" else os.environ.get("CORRECTIONS_RATE", "5/hour")
 )
