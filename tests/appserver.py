@@ -66,10 +66,10 @@ def wait_until_listening(process: subprocess.Popen, port: int, timeout: float = 
     raise RuntimeError(f"the server did not listen on {port} within {timeout:g} s")
 
 
-def start_gunicorn(database_url: str, port: int, *, workers: int = 3, **env: str) -> subprocess.Popen:
-    """gunicorn as production runs it (gunicorn.conf.py), `workers` processes, listening on loopback `port`."""
+def start(command: list[str], database_url: str, port: int, **env: str) -> subprocess.Popen:
+    """`command` run from the repository on the shared database, once it listens on loopback `port`."""
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "tracker.wsgi"],
+        command,
         cwd=ROOT,
         env=environment(database_url, **env),
         stdout=subprocess.DEVNULL,
@@ -78,6 +78,12 @@ def start_gunicorn(database_url: str, port: int, *, workers: int = 3, **env: str
     )
     wait_until_listening(process, port)
     return process
+
+
+def start_gunicorn(database_url: str, port: int, *, workers: int = 3, **env: str) -> subprocess.Popen:
+    """gunicorn as production runs it (gunicorn.conf.py), `workers` processes, listening on loopback `port`."""
+    command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "tracker.wsgi"]
+    return start(command, database_url, port, **env)
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -96,16 +102,7 @@ def start_embedded(database_url: str, port: int, **env: str) -> subprocess.Popen
     """`python3 dev.py serve`'s server (dev.server_command), listening on loopback `port`."""
     from dev import server_command
 
-    process = subprocess.Popen(
-        server_command(str(port)),
-        cwd=ROOT,
-        env=environment(database_url, **env),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    wait_until_listening(process, port)
-    return process
+    return start(server_command(str(port)), database_url, port, **env)
 
 
 def get(port: int, path: str, headers=None, timeout: float = 30) -> tuple[int, dict, bytes]:
