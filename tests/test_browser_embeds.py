@@ -125,8 +125,9 @@ def test_the_embed_code_fits_its_card_in_both_languages(browser, newsroom, live_
     for i, (path, height) in enumerate(zip(PAGES, heights, strict=True)):
         # The code asks the browser to load a frame only when it comes near the screen.
         page.locator(f'iframe[name="f{i}"]').scroll_into_view_if_needed()
-        frame = page.frame(name=f"f{i}")
-        frame.wait_for_selector(".foot")
+        # The frame exists only once the browser starts loading it: wait for its card, then take the frame.
+        page.frame_locator(f'iframe[name="f{i}"]').locator(".foot").wait_for()
+        frame = page.locator(f'iframe[name="f{i}"]').element_handle().content_frame()
         measured = frame.evaluate(
             """() => {
                 const card = document.querySelector('.card');
