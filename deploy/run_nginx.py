@@ -138,12 +138,12 @@ def start(folder: Path, *, port: int, upstream: str, static_root: Path | str, ti
     raise RuntimeError(f"nginx did not listen on port {port} within {timeout:g} s")
 
 
-def stop(process: subprocess.Popen) -> None:
-    """Fast shutdown (SIGTERM), then wait for it."""
+def stop(process: subprocess.Popen, timeout: float = 10) -> None:
+    """Fast shutdown (SIGTERM), then wait for it (`timeout` seconds, then SIGKILL). Also stops app servers in tests."""
     if process.poll() is None:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()

@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+from deploy import run_nginx
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -87,15 +89,8 @@ def start_gunicorn(database_url: str, port: int, *, workers: int = 3, **env: str
 
 
 def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    if process.stderr:
-        process.stderr.close()
+    """SIGTERM, up to 20 s for the workers to finish their requests, then SIGKILL."""
+    run_nginx.stop(process, timeout=20)
 
 
 def start_embedded(database_url: str, port: int, **env: str) -> subprocess.Popen:
