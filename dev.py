@@ -75,24 +75,11 @@ def ensure_test_tools() -> None:
 
 
 def server_command(port: str) -> list[str]:
-    """The embedded server, on loopback: waitress, on every system (Windows too). It faces clients with no proxy in
-    front, so it reads each request whole (headers and body, in its one I/O thread) before one of its
-    SERVE_THREADS (default 8) worker threads sees it: clients that drip their headers a byte at a time hold a
-    connection, never a thread. It trusts no forwarded header (no trusted_proxy; the app's own rule for the
-    client's address is TRUSTED_PROXY_COUNT's, common/client_address.py) and opens no control socket."""
-    threads = os.environ.get("SERVE_THREADS") or "8"
-    return [
-        str(PYTHON),
-        "-m",
-        "waitress",
-        f"--listen=127.0.0.1:{port}",
-        f"--threads={threads}",
-        # Room for many idle or slow connections (each only a buffer in the I/O thread); one idle for 60 s is closed.
-        "--connection-limit=500",
-        "--channel-timeout=60",
-        "--ident=scomm",
-        "tracker.wsgi:application",
-    ]
+    """The embedded server, on loopback: waitress in SERVE_PROCESSES processes (default: one per CPU) of
+    SERVE_THREADS threads (default 4) on one socket, on every system (one process where there is no fork). It reads
+    each request whole before a thread sees it, trusts no forwarded header and opens no control socket
+    (tracker/serve.py says why)."""
+    return [str(PYTHON), "-m", "tracker.serve", port]
 
 
 def serve() -> None:
@@ -104,7 +91,7 @@ def serve() -> None:
     port = os.environ.get("PORT", "8000")
     say(f"serving on http://127.0.0.1:{port}/ (Ctrl-C stops)")
     command = server_command(port)
-    os.chdir(ROOT)  # waitress imports tracker.wsgi from the working directory
+    os.chdir(ROOT)  # tracker.serve is imported from the working directory
     os.execv(command[0], command)
 
 

@@ -3,7 +3,9 @@ slow clients cannot starve it, forwarded headers from loopback change nothing, a
 
 import json
 import os
+import signal
 import socket
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -117,3 +119,87 @@ def test_two_gunicorn_instances_of_one_user_share_no_control_socket(app_database
         appserver.stop(first)
         appserver.stop(second)
     assert os.path.exists(home)
+
+
+def _children(parent: int) -> list[int]:
+    """The pids of `parent`'s child processes, from /proc."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[1]) == parent:
+                children.append(int(entry.name))
+    return sorted(children)
+
+
+def _wait_for(condition, seconds: float = 15):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    return condition()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_embedded_server_answers_from_several_processes_and_replaces_one_that_dies(app_database_url):
+    port = appserver.free_port()
+    server = appserver.start_embedded(app_database_url, port, SERVE_PROCESSES="3", SERVE_THREADS="2")
+    try:
+        children = _wait_for(lambda: len(_children(server.pid)) == 3 and _children(server.pid))
+        assert children and len(children) == 3
+        assert appserver.get(port, "/jurisdictions/48201/")[0] == 200
+        os.kill(children[0], signal.SIGKILL)
+        replaced = _wait_for(
+            lambda: (now := _children(server.pid)) and len(now) == 3 and children[0] not in now and now
+        )
+        assert replaced, "a server process that died was not started again"
+        # Every request is answered while and after one process is replaced.
+        assert {appserver.get(port, f"/api/v1/stats/?as_of=2011-0{n}-01")[0] for n in range(1, 10)} == {200}
+    finally:
+        appserver.stop(server)
+    assert server.returncode == 0
+    assert not any(_alive(pid) for pid in children + replaced), "SIGTERM to the server left a process running"
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_server_process_outlives_a_killed_parent(app_database_url):
+    port = appserver.free_port()
+    server = appserver.start_embedded(app_database_url, port, SERVE_PROCESSES="2")
+    children = _wait_for(lambda: len(_children(server.pid)) == 2 and _children(server.pid))
+    assert children
+    server.kill()  # SIGKILL: the parent cannot tell its children
+    server.wait()
+    assert _wait_for(lambda: not any(_alive(pid) for pid in children), seconds=10), "an orphan kept answering"
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two", "²", "1.5", "١"])
+def test_a_bad_process_or_thread_count_stops_the_server_with_a_message(value, tmp_path):
+    for name in ("SERVE_PROCESSES", "SERVE_THREADS"):
+        env = appserver.environment(f"sqlite:///{tmp_path / 'unused.sqlite3'}", **{name: value})
+        from dev import server_command
+
+        result = subprocess.run(
+            server_command(str(appserver.free_port())),
+            cwd=appserver.ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert result.returncode != 0
+        assert f"{name} must be a whole number of at least 1" in result.stderr
