@@ -6,8 +6,11 @@ plain list of snapshot rows. Repeated and comma-separated values mean the same: 
 `state=TX,CA`.
 """
 
+import copy
+
 import django_filters
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -44,16 +47,44 @@ class RowFilterSet(django_filters.FilterSet):
     """
 
     state_filters: tuple[str, ...] = ()
-
-    def __init__(self, *args, snapshot=None, day=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.snapshot, self.day = snapshot, day
-        if snapshot is not None:
-            # Each FilterSet instance has its own copy of its filters, so this changes nothing shared.
-            for name in self.state_filters:
-                self.filters[name].extra["valid"] = frozenset(self.extra_state_codes) | frozenset(snapshot.states)
-
     extra_state_codes: tuple[str, ...] = ()
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, snapshot=None, day=None):
+        # django-filter's own __init__, but with a shallow copy of each filter where it deep-copies them (with
+        # their form fields) for every request: a copy exists only to carry its FilterSet as `parent`, and these
+        # filters keep nothing else per request (each form has its own copies of the fields).
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = self._meta.model._default_manager.all() if queryset is None else queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {name: copy.copy(found) for name, found in self.base_filters.items()}
+        for found in self.filters.values():
+            found.model = self.queryset.model
+            found.parent = self
+            found.method = found.method  # a new FilterMethod bound to this copy, not to the declared filter
+        self.snapshot, self.day = snapshot, day
+
+    def get_form_class(self):
+        """The form class, built once per FilterSet class: it depends on the declared filters alone."""
+        cls = type(self)
+        form_class = cls.__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            cls._form_class = form_class
+        return form_class
+
+    @property
+    def form(self):
+        """The form, whose state fields accept exactly this snapshot's states (set on the form's own copies)."""
+        if not hasattr(self, "_form"):
+            form_class = self.get_form_class()
+            self._form = form_class(self.data if self.is_bound else None, prefix=self.form_prefix)
+            if self.snapshot is not None:
+                states = frozenset(self.extra_state_codes) | frozenset(self.snapshot.states)
+                for name in self.state_filters:
+                    self._form.fields[name].valid = states
+        return self._form
 
     def filter_queryset(self, rows):
         for name, value in self.form.cleaned_data.items():
