@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from common import geometry
 from common.api.filters import filterset_params
 from common.params import PAGE, Word
 from common.public import bad_request, public_page
@@ -20,6 +19,7 @@ from jurisdictions import unit_set
 from jurisdictions.filters import JurisdictionFilter
 from jurisdictions.models import DocumentType, SourceDocument, Status
 from jurisdictions.search.explain import explain
+from jurisdictions.state_map import state_map
 
 PAGE_SIZE = 100
 
@@ -148,33 +148,8 @@ def _did_you_mean(search) -> list:
     ]
 
 
-def _state_map(snapshot, state, rows, current=()):
-    """Rows for the state map partial: one shape per unit on today's map, coloured by its status on the day."""
-    paths = geometry.county_svg_paths()
-    shapes = [
-        {
-            "fips": row.unit.fips,
-            "name": row.unit.name,
-            "status": row.standing.status,
-            "status_label": Status(row.standing.status).label,
-            "d": paths[row.unit.fips],
-            "current": row.unit.fips in current,
-            "url": row.unit.get_absolute_url(),
-        }
-        for row in rows
-        if row.unit.on_current_map and row.unit.fips in paths
-    ]
-    # The highlighted shapes are drawn last, so their outline is not hidden under a neighbour's.
-    shapes.sort(key=lambda shape: (shape["current"], shape["fips"]))
-    try:
-        view_box = geometry.state_view_box(state.fips)
-    except KeyError:
-        return None
-    return {"shapes": shapes, "view_box": view_box, "state": state}
-
-
 def _state_rows(snapshot, postal, day):
-    return snapshot.rows(day, [unit for unit in snapshot.ordered_units if unit.state_id == postal])
+    return snapshot.rows(day, snapshot.units_by_state.get(postal, []))
 
 
 def _not_yet_sourced(snapshot, postal):
@@ -217,8 +192,8 @@ def jurisdiction_detail(request, fips):
         "agreements": [(agreement, label) for agreement, _, label in _agreements(snapshot, jurisdiction.state_id, day)],
         "agreement_not_yet_sourced": _not_yet_sourced(snapshot, jurisdiction.state_id),
         "rescission": snapshot.rescission,
-        "state_map": _state_map(
-            snapshot, jurisdiction.state, _state_rows(snapshot, jurisdiction.state_id, day), current
+        "state_map": state_map(
+            jurisdiction.state, _state_rows(snapshot, jurisdiction.state_id, day), day, request.as_of, current
         ),
         "map_caption": _detail_map_caption(jurisdiction, successors),
         "vintage": _vintage(snapshot, jurisdiction),
@@ -323,7 +298,7 @@ def state_detail(request, postal):
         "agreement_not_yet_sourced": _not_yet_sourced(snapshot, postal),
         "rescission": snapshot.rescission,
         "events": [event for event in snapshot.events if event.state_id == postal],
-        "state_map": _state_map(snapshot, state, rows),
+        "state_map": state_map(state, rows, day, request.as_of),
         "map_caption": _("%(state)s: jurisdictions by status") % {"state": state.name},
     }
     return render(request, "jurisdictions/state_detail.html", context)

@@ -70,6 +70,9 @@ class Snapshot:
         self.units: dict[str, Jurisdiction] = {unit.fips: unit for unit in units}
         # The order of every list: state name, unit name, FIPS.
         self.ordered_units = sorted(units, key=lambda u: (self.states[u.state_id].name, u.name, u.fips))
+        self.units_by_state: dict[str, list[Jurisdiction]] = {}
+        for unit in self.ordered_units:
+            self.units_by_state.setdefault(unit.state_id, []).append(unit)
         own: dict[str, list] = {}
         for change in changes:
             change.source = self.sources[change.source_id]
