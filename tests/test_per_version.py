@@ -40,6 +40,23 @@ def test_the_sitemap_is_rendered_once_per_data_version(client, dataset, monkeypa
     assert len(renders) == 3
 
 
+def test_the_sitemap_keeps_one_gzip_copy_and_gives_the_plain_one_to_clients_without_gzip(client, dataset, monkeypatch):
+    compressions = []
+    compress = sitemaps.gzip.compress
+    monkeypatch.setattr(sitemaps.gzip, "compress", lambda data, **kw: compressions.append(1) or compress(data, **kw))
+    plain = client.get("/sitemap.xml")
+    zipped = [client.get("/sitemap.xml", HTTP_ACCEPT_ENCODING="gzip, deflate, br") for _ in range(3)]
+    refused = client.get("/sitemap.xml", HTTP_ACCEPT_ENCODING="gzip;q=0, identity")
+    assert len(compressions) == 1
+    assert "Content-Encoding" not in plain and "Content-Encoding" not in refused
+    assert refused.content == plain.content
+    for answer in zipped:
+        assert answer["Content-Encoding"] == "gzip"
+        assert answer.content == zipped[0].content
+        assert sitemaps.gzip.decompress(answer.content) == plain.content
+    assert "Accept-Encoding" in plain["Vary"] and "Accept-Encoding" in zipped[0]["Vary"]
+
+
 def test_the_map_geometry_is_kept_per_version_and_only_the_colouring_follows_the_day(dataset, monkeypatch):
     snapshot = reading.current()
     made = []
