@@ -19,7 +19,7 @@ from jurisdictions import unit_set
 from jurisdictions.filters import JurisdictionFilter
 from jurisdictions.models import DocumentType, SourceDocument, Status
 from jurisdictions.search.explain import explain
-from jurisdictions.state_map import state_map
+from jurisdictions.unit_markup import state_map, unit_table_rows
 
 PAGE_SIZE = 100
 
@@ -292,6 +292,7 @@ def state_detail(request, postal):
         "as_of": request.as_of,
         "day": day,
         "rows": counted,
+        "table_rows": unit_table_rows(counted, request.as_of),
         "activated_count": counts.activated,
         "fully_activated_on": counts.fully_activated_on,
         "agreements": [(agreement, label) for agreement, _, label in _agreements(snapshot, postal, day)],

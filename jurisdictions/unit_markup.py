@@ -1,10 +1,11 @@
-"""A state's small map on its page and on each of its counties' pages: one SVG path per county on today's map,
-coloured by its status on the day, the page's unit outlined.
+"""Markup for every unit of a state, made in Python: the state's small map (on its page and on each of its
+counties' pages) and the table of its units (on its page).
 
-Texas has 254 counties and every page of the state draws them all, for whatever day was asked. Rendered by a
-template loop that was 60 ms a page (two translated, date-formatted labels per county); here the words that
-depend on the day are made once per status and each county's markup is joined from escaped parts, about 1 ms.
-What the markup holds is the contract of `templates/jurisdictions/_state_map.html`.
+Texas has 254 counties and every page of the state draws them all, for whatever day was asked. Rendered by
+template loops these were most of a page's time (the map 60 ms: two translated, date-formatted labels per county;
+the table an include per row); here the words that depend on the day are made once per status and each unit's
+markup is joined from escaped parts, about 1 ms for Texas. The templates that show them say what they hold
+(`templates/jurisdictions/_state_map.html`, `state_detail.html`).
 """
 
 from django.urls import reverse
@@ -35,8 +36,7 @@ def state_map(state, rows, day, as_of=None, current=()) -> dict | None:
         for status, label in Status.choices
     }
     highlighted = escape(_("highlighted"))
-    # Every county link is the detail route with another FIPS code (and the page's language prefix, if any).
-    link = reverse("jurisdictions:jurisdiction_detail", args=["00000"]).replace("00000", "{}", 1)
+    link = _detail_link()
     query = f"?as_of={as_of.isoformat()}" if as_of else ""
     shapes = sorted(
         ((row.unit.fips in current, row.unit.fips, row) for row in rows if row.unit.on_current_map),
@@ -56,3 +56,29 @@ def state_map(state, rows, day, as_of=None, current=()) -> dict | None:
             f'class="county status-{status}{outline}"><title>{named}</title></path></a>'
         )
     return {"state": state, "view_box": view_box, "markup": mark_safe("".join(markup))}
+
+
+def _detail_link() -> str:
+    """The detail route with `{}` for the FIPS code (and the page's language prefix, if any)."""
+    return reverse("jurisdictions:jurisdiction_detail", args=["00000"]).replace("00000", "{}", 1)
+
+
+def unit_table_rows(rows, as_of=None):
+    """The `<tr>` of each row of a state's units table (safe markup): name linked to its page (keeping `as_of`),
+    FIPS, status on the day, date of first activation ("—" for none)."""
+    statuses = {
+        status: f'<span class="status status-{status}">{escape(label)}</span>' for status, label in Status.choices
+    }
+    link = _detail_link()
+    query = f"?as_of={as_of.isoformat()}" if as_of else ""
+    markup = []
+    for row in rows:
+        unit, standing = row.unit, row.standing
+        activated = standing.activated_on
+        when = f'<time datetime="{activated.isoformat()}">{activated.isoformat()}</time>' if activated else "—"
+        markup.append(
+            f'<tr><th scope="row"><a href="{link.format(unit.fips)}{query}">{escape(unit.name)}</a>'
+            f'<span class="narrow-only"> {unit.fips}</span></th><td class="col-fips">{unit.fips}</td>'
+            f"<td>{statuses[standing.status]}</td><td>{when}</td></tr>"
+        )
+    return mark_safe("\n".join(markup))
