@@ -91,7 +91,7 @@ def test_an_editors_spanish_text_is_never_overwritten_by_the_load(dataset):
 def test_the_loader_still_refuses_a_malformed_file_with_its_line(tmp_path):
     import shutil
 
-    from tracker.dataset.plan import DatasetError
+    from tracker.dataset.rows import DatasetError
 
     copy = tmp_path / "fixtures"
     shutil.copytree(FIXTURES, copy, ignore=shutil.ignore_patterns("geo"))
