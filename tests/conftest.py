@@ -52,6 +52,17 @@ def dataset(db):
 
 
 @pytest.fixture
+def releases_dir(settings, tmp_path):
+    """A cache folder of this test's own, not yet made: as on a server that has served no release file yet."""
+    from common import reading
+
+    own = tmp_path / "releases"
+    settings.RELEASES_DIR = own
+    reading.forget_releases()
+    return own
+
+
+@pytest.fixture
 def live_dataset(transactional_db, live_server):
     """A live server over the real dataset. Transactional tests empty the tables afterwards, so reload."""
     call_command("load_dataset", verbosity=0)
