@@ -7,6 +7,9 @@ from django.core.management import call_command
 
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT
 
+# A helper that asserts, shared by test files: its failures explained as a test file's are.
+pytest.register_assert_rewrite("tests.pages_helpers")
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
