@@ -200,8 +200,8 @@ def test_load_dataset_command_reports_nothing_changed_on_a_second_run(dataset, c
 
 
 def test_the_corrections_log_shows_what_changed_in_the_pages_language(client, dataset):
-    from tests.factories import make_source
     from tests.corrections_helpers import accept, make_report
+    from tests.factories import make_source
 
     report = accept(make_report(), source=make_source(), note="Activation date corrected.\nSee the source.")
     english = _page(client, "/corrections/")
