@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 
 from agreements.models import Agreement, AgreementStatus, AgreementStatusChange, Event, Precision
-from common.admin_mixins import GuardedModelForm
+from common.admin_versions import GuardedModelForm
 from jurisdictions.models import Source
 
 SOURCE_REQUIRED = "Every agreement change needs a source: pick one, or create it with the + button beside the field."

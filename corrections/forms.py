@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.admin_mixins import GuardedModelForm
+from common.admin_versions import GuardedModelForm
 from corrections.models import MAX_DESCRIPTION, CorrectionReport, ReportStatus
 from corrections.subjects import MAX_PAGE_LENGTH, parse_page
 

@@ -12,7 +12,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from common.admin_mixins import SafeIdsMixin, TrackedAdmin
+from common.admin_ids import SafeIdsMixin
+from common.admin_mixins import TrackedAdmin
 from common.dates import us_today
 from jurisdictions import importer, services
 from jurisdictions.forms import ImportUploadForm, JurisdictionForm, SourceDocumentForm, SourceForm, StatusChangeForm

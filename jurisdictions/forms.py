@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.admin.widgets import AdminDateWidget, AdminURLFieldWidget, AutocompleteSelect
 
 from common import documents
-from common.admin_mixins import GuardedModelForm
+from common.admin_versions import GuardedModelForm
 from jurisdictions.importer import MAX_BYTES
 from jurisdictions.models import ImportBatch, Jurisdiction, Source, SourceDocument, StatusChange
 

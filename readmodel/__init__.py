@@ -1,2 +1,2 @@
 """The read model: one snapshot of everything public per data version (`snapshot`), and the release data format
-(`snapshot.encode_rows` / `decode_rows`). It imports the domain apps; pages, the API and releases read from it."""
+(`rowdata.encode_rows` / `decode_rows`). It imports the domain apps; pages, the API and releases read from it."""

@@ -1,9 +1,9 @@
-"""What changed between two releases, from their frozen rows (readmodel/snapshot.py's data.json form).
+"""What changed between two releases, from their frozen rows (readmodel/rowdata.py's data.json form).
 
 Units whose dated statuses changed (before and after), agreements and events added or changed, sources added.
 """
 
-from readmodel import snapshot
+from readmodel import rowdata
 
 # The fields of a dated status that a reader cites; a change in any of them is a changed unit.
 _STATUS_FIELDS = ("status", "effective_on", "confidence", "alternative_date", "source_id")
@@ -41,7 +41,7 @@ def _links(rows: dict, name: str) -> dict:
 
 
 def compute(previous: dict | None, current: dict, *, previous_id: str | None) -> dict:
-    """The changelog of `current` against `previous` (both rows as `snapshot.decode_rows` gives them)."""
+    """The changelog of `current` against `previous` (both rows as `rowdata.decode_rows` gives them)."""
     empty = {"units_changed": [], "agreements_added": [], "agreements_changed": [], "events_added": []}
     empty |= {"events_changed": [], "sources_added": []}
     if previous is None:
@@ -112,7 +112,7 @@ def compute(previous: dict | None, current: dict, *, previous_id: str | None) ->
 
 def counts(rows: dict) -> dict:
     """How many rows of each kind a release holds."""
-    tables = {name: len(rows[name]["rows"]) for name in snapshot.TABLES}
+    tables = {name: len(rows[name]["rows"]) for name in rowdata.TABLES}
     columns = rows["jurisdictions"]["columns"]
     counted = columns.index("in_dataset")
     tables["counted_jurisdictions"] = sum(1 for row in rows["jurisdictions"]["rows"] if row[counted])

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from common import reading
 from common.dates import today_is, us_today
-from readmodel import snapshot
+from readmodel import rowdata, snapshot
 from releases import analysis, changelog, store
 from releases.models import Release, ReleaseFile
 
@@ -61,8 +61,8 @@ def _publish(*, note: str, user) -> Release:
         previous = Release.objects.order_by("-number").first()
         number = previous.number + 1 if previous else 1
         published_at = timezone.now()
-        data = snapshot.encode_rows(snapshot.read_rows())
-        rows = snapshot.decode_rows(data)
+        data = rowdata.encode_rows(rowdata.read_rows())
+        rows = rowdata.decode_rows(data)
         files = {store.DATA_FILE: data}
         pin = reading.Pinned(number, us_today(published_at), published_at, f"{number}:{store.sha256(data)}", version)
         frozen = snapshot.from_rows(version, rows)
@@ -72,7 +72,7 @@ def _publish(*, note: str, user) -> Release:
         if previous is not None:
             # From the database, never a server's cache: what the previous release holds, whichever server asks.
             stored = ReleaseFile.objects.filter(release=previous, name=store.DATA_FILE)
-            previous_rows = snapshot.decode_rows(bytes(stored.values_list("content", flat=True).get()))
+            previous_rows = rowdata.decode_rows(bytes(stored.values_list("content", flat=True).get()))
         log = changelog.compute(previous_rows, rows, previous_id=previous.public_id if previous else None)
         files[store.CHANGELOG_FILE] = _json(log)
         # The files for analysis (xlsx, SQLite, Datasette's metadata) and datapackage.json describing every file.

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from common import reading
 from common.dates import us_today
 from common.reading import Pinned, Version
-from readmodel import snapshot
+from readmodel import rowdata, snapshot
 
 DATA_FILE = "data.json"
 MANIFEST_FILE = "manifest.json"
@@ -203,4 +203,4 @@ def load(pin: Pinned):
             status=404,
         )
     # Labelled with the data version the release froze.
-    return snapshot.from_rows(pin.version, snapshot.decode_rows(data))
+    return snapshot.from_rows(pin.version, rowdata.decode_rows(data))

@@ -7,6 +7,9 @@ from django.core.management import call_command
 
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT
 
+# A helper that asserts, shared by test files: its failures explained as a test file's are.
+pytest.register_assert_rewrite("tests.pages_helpers")
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
@@ -49,6 +52,17 @@ def _fresh_read_model():
 def dataset(db):
     """The real dataset (already loaded for the session); ask for it to make the dependency explicit."""
     return None
+
+
+@pytest.fixture
+def releases_dir(settings, tmp_path):
+    """A cache folder of this test's own, not yet made: as on a server that has served no release file yet."""
+    from common import reading
+
+    own = tmp_path / "releases"
+    settings.RELEASES_DIR = own
+    reading.forget_releases()
+    return own
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from jurisdictions import importer
 from jurisdictions.models import ImportBatch, ImportState, Jurisdiction, Source, StatusChange
 from tests.admin_forms import errors_of, form_data
 from tests.factories import make_jurisdiction
-from tests.test_search import AMBIGUOUS, LATER_CODES, SPELLINGS, STATE_AGENCIES
+from tests.search_spellings import AMBIGUOUS, LATER_CODES, SPELLINGS, STATE_AGENCIES
 
 pytestmark = pytest.mark.django_db
 
@@ -346,7 +346,8 @@ def _date_of(fips: str) -> str:
 
 
 def test_every_spelling_of_the_shared_table_imports_as_its_unit(dataset):
-    """tests/test_search.py's SPELLINGS, each as an import row with its unit's state; codes go to the FIPS column."""
+    """tests/search_spellings.py's SPELLINGS, each as an import row with its unit's state; codes go to the FIPS
+    column."""
     rows, expected = [["State", "Jurisdiction", "FIPS", "Activation Date"]], []
     for query, fips in SPELLINGS:
         unit = Jurisdiction.objects.get(fips=fips)

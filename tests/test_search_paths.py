@@ -1,9 +1,10 @@
 """The one name matcher (jurisdictions/search.py) on every public path: the list page, the API's `q` and the
-lookup suggestions all find each spelling of the table in tests/test_search.py (the importer is tested there)."""
+lookup suggestions all find each spelling of the table in tests/search_spellings.py (the importer is tested in
+tests/test_search_import.py)."""
 
 import pytest
 
-from tests.test_search import SPELLINGS
+from tests.search_spellings import SPELLINGS
 
 pytestmark = pytest.mark.django_db
 

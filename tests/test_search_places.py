@@ -13,7 +13,7 @@ import pytest
 
 from jurisdictions.search import gazetteer
 from tests.search_queries import ALL, CITIES, NYC, SPANISH, SPANISH_STATES, TODAY, ZIPS
-from tests.test_search import fixture_matcher
+from tests.search_spellings import fixture_matcher
 
 QUERIES = [query for query, _ in ALL]
 

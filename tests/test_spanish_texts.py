@@ -91,7 +91,7 @@ def test_an_editors_spanish_text_is_never_overwritten_by_the_load(dataset):
 def test_the_loader_still_refuses_a_malformed_file_with_its_line(tmp_path):
     import shutil
 
-    from tracker.dataset.plan import DatasetError
+    from tracker.dataset.rows import DatasetError
 
     copy = tmp_path / "fixtures"
     shutil.copytree(FIXTURES, copy, ignore=shutil.ignore_patterns("geo"))
@@ -200,8 +200,8 @@ def test_load_dataset_command_reports_nothing_changed_on_a_second_run(dataset, c
 
 
 def test_the_corrections_log_shows_what_changed_in_the_pages_language(client, dataset):
+    from tests.corrections_helpers import accept, make_report
     from tests.factories import make_source
-    from tests.test_corrections import accept, make_report
 
     report = accept(make_report(), source=make_source(), note="Activation date corrected.\nSee the source.")
     english = _page(client, "/corrections/")

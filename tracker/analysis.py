@@ -15,13 +15,13 @@ from rest_framework.throttling import AnonRateThrottle
 from common.client_address import ClientAddressThrottleMixin
 from common.public import public_page
 from common.reading import Choice
-from releases import analysis
+from releases import analysis, analysis_package
 
 FILES = {
-    analysis.XLSX_FILE: analysis.XLSX_TYPE,
-    analysis.SQLITE_FILE: analysis.SQLITE_TYPE,
-    analysis.METADATA_FILE: "application/json",
-    analysis.DATAPACKAGE_FILE: "application/json",
+    analysis_package.XLSX_FILE: analysis_package.XLSX_TYPE,
+    analysis_package.SQLITE_FILE: analysis_package.SQLITE_TYPE,
+    analysis_package.METADATA_FILE: "application/json",
+    analysis_package.DATAPACKAGE_FILE: "application/json",
 }
 # The route's pattern (tracker/urls.py): only these names, so /downloads/rollout.png and the page stay theirs.
 NAMES = "|".join(re.escape(name) for name in FILES)

@@ -27,7 +27,7 @@ from common.api.throttling import AnonThrottle
 from common.dates import us_today
 from common.renderers import JSONRenderer
 from jurisdictions.models import Confidence, Jurisdiction, Source, State, StatusChange
-from readmodel.snapshot import replaced_reports, walk_versions
+from readmodel.rowdata import replaced_reports, walk_versions
 
 HISTORY_MODELS = {
     "source": Source,
@@ -125,7 +125,7 @@ def _m2m_values(records) -> dict:
 
 def _status_readings(records, previous) -> dict[int, list]:
     """{history id: earlier reports} of dated-change history rows, as the read model reads them
-    (readmodel/snapshot.py `walk_versions`, `replaced_reports`) at that row: one query over those changes' history."""
+    (readmodel/rowdata.py `walk_versions`, `replaced_reports`) at that row: one query over those changes' history."""
     wanted = [record for record in [*records, *previous] if isinstance(record, StatusChange.history.model)]
     if not wanted:
         return {}

@@ -20,7 +20,9 @@ from agreements.services import agreements_rescind
 from jurisdictions.models import DATASET_LOAD_REASON as CHANGE_REASON
 from jurisdictions.models import Confidence, ImportBatch, Jurisdiction, Source, State, Status, StatusChange
 from jurisdictions.services import import_batch_preview
-from tracker.dataset.plan import KNOWN_SOURCES, LoadReport, plan_dataset
+from tracker.dataset.plan import plan_dataset
+from tracker.dataset.report import LoadReport
+from tracker.dataset.sources import KNOWN_SOURCES
 from tracker.models import DatasetSeed
 
 ACTIVATIONS_FILE = "activations.csv"
