@@ -9,7 +9,7 @@ import datetime
 import random
 import time
 
-from bench.prod_memory import _read
+from bench.prod_memory import read_fixture
 from bench.prod_stack import CLIENT, CONNECTIONS, Stack, get, latencies
 
 BUDGET_DAYS_MS = 50  # median, 16 clients through nginx on distinct-day pages
@@ -27,8 +27,8 @@ def distinct_days(stack: Stack, args, verdicts: list) -> list[str]:
     start (2008-01-01) to yesterday: about 6,900 days, of which WARM_DAYS warm the workers first and the rest are
     measured, so a run of more requests than that repeats days (said)."""
     rng = random.Random(22)
-    fips = [row["county_fips"] for row in _read("activations.csv")]
-    postals = [row["postal"] for row in _read("states.csv")]
+    fips = [row["county_fips"] for row in read_fixture("activations.csv")]
+    postals = [row["postal"] for row in read_fixture("states.csv")]
     start = datetime.date(2008, 1, 1)  # common.dates.PROGRAM_START
     days = [start + datetime.timedelta(days=n) for n in range((datetime.date.today() - start).days - 1)]
     rng.shuffle(days)

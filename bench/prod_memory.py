@@ -5,6 +5,7 @@ languages), each a URL never asked before. Budget (DESIGN.md): each grows no wor
 
 import csv
 import datetime
+import functools
 import http.client
 import itertools
 import random
@@ -43,7 +44,7 @@ def memory(stack: Stack, requests: int, verdicts: list, *, valid: bool = False, 
         else:
             paths = (f"{MEMORY_PATH}&x={random.getrandbits(64):x}" for _ in itertools.count())
             what, detail = "requests with distinct ignored parameters", f"{MEMORY_PATH}&x=<random>"
-        workers = lambda master=master: stack.worker_pids(master)  # noqa: E731
+        workers = functools.partial(stack.worker_pids, master)
         lines += memory_of(f"{name}{', valid URLs' if valid else ''}", port, workers, paths, requests, what, detail)
         verdicts.append(lines.pop())
     return lines
@@ -125,7 +126,7 @@ def memory_of(name: str, port: int, worker_pids, paths, requests: int, what: str
 # --- distinct valid URLs -----------------------------------------------------------------------------------
 
 
-def _read(name: str) -> list[dict]:
+def read_fixture(name: str) -> list[dict]:
     with (FIXTURES / name).open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
@@ -136,13 +137,13 @@ def valid_paths(count: int, releases, *, seed: int = 0) -> list[tuple[str, str]]
     FIPS codes, searches for county names, places and ZIP codes from the shipped data (fixtures/), answers of the
     numbered `releases` (r1 ...), and the pages in Spanish (/es/) too."""
     rng = random.Random(seed)
-    units = _read("activations.csv")
+    units = read_fixture("activations.csv")
     fips = [row["county_fips"] for row in units]
     per_state = Counter(row["state_postal"] for row in units)
     postals = sorted(per_state)
     words = [row["jurisdiction_name"] for row in units]
-    words += [row["name"] for row in _read("lookup/places.csv")]
-    words += [row["zip"] for row in _read("lookup/zips.csv")]
+    words += [row["name"] for row in read_fixture("lookup/places.csv")]
+    words += [row["zip"] for row in read_fixture("lookup/zips.csv")]
     start = datetime.date(2008, 1, 1)  # common.dates.PROGRAM_START
     days = [start + datetime.timedelta(days=n) for n in range((datetime.date.today() - start).days - 1)]
     # Half the days in the era of the data (2008-10 to 2013-06), half after it.

@@ -3,7 +3,7 @@ by side with the embedded default (the server `dev.py serve` starts) and a bare 
 budgets.
 
     apt-get install -y wrk nginx-light                  # Debian packages: the load generator, the proxy
-    .venv/bin/python bench/production.py                # about twenty minutes
+    .venv/bin/python bench/production.py                # about twenty-five minutes
     .venv/bin/python bench/production.py --seconds 3 --repeat 1 --memory-requests 1000 --mixed-seconds 0   # a look
 
 What it does, all on 127.0.0.1, and it stops everything it started:
