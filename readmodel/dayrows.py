@@ -1,7 +1,11 @@
 """What the snapshot (readmodel/snapshot.py) hands out for a day: its rows, made only as they are read, and its
-store of encoded lines, bounded in bytes."""
+share of the process's store of encoded lines, bounded in bytes."""
 
+import threading
 from collections.abc import Sequence
+
+import cachetools
+from django.conf import settings
 
 from jurisdictions.models import Jurisdiction
 
@@ -13,14 +17,31 @@ def encoded_size(value) -> int:
     return len(value) + ENCODED_OVERHEAD
 
 
+_store: cachetools.LRUCache | None = None
+_store_lock = threading.Lock()
+
+
+def shared_store() -> cachetools.LRUCache:
+    """The process's one store of encoded lines, for every snapshot it holds (the current one and the releases it
+    keeps), bounded in bytes by settings.ENCODED_CACHE_MB all together: a store per snapshot multiplied the bound
+    by the releases a reader walks. Made again if the setting changes (tests)."""
+    global _store
+    size = int(settings.ENCODED_CACHE_MB * 1024 * 1024)
+    with _store_lock:
+        if _store is None or _store.maxsize != size:
+            _store = cachetools.LRUCache(maxsize=size, getsizeof=encoded_size)
+        return _store
+
+
 class Encoded:
-    """A view of a snapshot's store of encoded lines for one kind (a format, a site address): `get(key)`,
-    `key in`, `[key]`, `[key] = bytes`. Least recently used lines go first when the store is full."""
+    """A view of the shared store for one snapshot and one kind (a format, a site address): `get(key)`, `key in`,
+    `[key]`, `[key] = bytes`. Least recently used lines go first when the store is full, whoever's they are.
+    `owner` is the snapshot's token (an object that identifies it without keeping it alive)."""
 
     __slots__ = ("store", "lock", "kind")
 
-    def __init__(self, store, lock, kind: tuple):
-        self.store, self.lock, self.kind = store, lock, kind
+    def __init__(self, owner, kind: tuple):
+        self.store, self.lock, self.kind = shared_store(), _store_lock, (owner, kind)
 
     def get(self, key):
         with self.lock:

@@ -12,12 +12,8 @@ are a lookup, a page of N rows makes N rows, and the full CSV joins lines encode
 
 import datetime
 import gc
-import threading
 import time
 from typing import NamedTuple
-
-import cachetools
-from django.conf import settings
 
 from agreements.models import Agreement, Event
 from common.dates import us_today
@@ -25,7 +21,7 @@ from common.reading import Version
 from jurisdictions import asof, search
 from jurisdictions.models import Jurisdiction, Source, State, Status
 from readmodel import epochs
-from readmodel.dayrows import DayRows, Encoded, encoded_size
+from readmodel.dayrows import DayRows, Encoded
 from readmodel.rowdata import TABLES, read_rows
 
 
@@ -96,10 +92,8 @@ class Snapshot:
         self.events: list[Event] = sorted(events, key=lambda e: (e.occurred_on, e.pk))
         self.events_by_id = {event.pk: event for event in self.events}
         self.program_events = asof.program_events(self.events)
-        self._encoded = cachetools.LRUCache(
-            maxsize=int(settings.ENCODED_CACHE_MB * 1024 * 1024), getsizeof=encoded_size
-        )
-        self._encoded_lock = threading.Lock()
+        # What identifies this snapshot's lines in the process's shared store of encoded lines (readmodel/dayrows.py).
+        self._encoded_owner = object()
         # Each scope's units in list order, and their positions in it (what a day's rows are made from).
         kept_in = {
             "all": lambda unit: True,
@@ -184,8 +178,9 @@ class Snapshot:
 
     def encoded(self, kind: tuple) -> Encoded:
         """This version's encoded answers of one kind (a format and the site's address), filled by the caller: e.g.
-        each unit's JSON per standing. One store per snapshot, bounded in bytes (settings.ENCODED_CACHE_MB)."""
-        return Encoded(self._encoded, self._encoded_lock, kind)
+        each unit's JSON per standing. Its share of the process's one store, bounded in bytes for every snapshot
+        together (settings.ENCODED_CACHE_MB)."""
+        return Encoded(self._encoded_owner, kind)
 
     def program_status(self, day: datetime.date) -> asof.ProgramStatus:
         return self.eras.on(day)

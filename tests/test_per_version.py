@@ -6,6 +6,7 @@ import datetime
 from django.utils import timezone
 
 from common import reading
+from readmodel import dayrows, snapshot
 from tracker import map as county_maps
 from tracker import sitemaps
 
@@ -90,6 +91,22 @@ def test_the_encoded_store_is_bounded_in_bytes(dataset, settings):
     store = snapshot.encoded(("csv", "http://testserver/"))
     for number in range(2000):
         store[(f"{number:05d}", 0)] = b"x" * 100
-    assert snapshot._encoded.currsize <= 0.05 * 1024 * 1024
+    assert dayrows.shared_store().currsize <= 0.05 * 1024 * 1024
     assert store.get(("01999", 0)) == b"x" * 100
     assert store.get(("00000", 0)) is None  # the least recently used went first
+
+
+def test_every_snapshot_shares_the_one_encoded_bound(dataset, settings):
+    settings.ENCODED_CACHE_MB = 0.05  # 52 KB for all of them, however many releases a reader walks
+    reading.forget()
+    current = reading.current()
+    other = snapshot.build(current.version)  # another snapshot, as a release's would be
+    kind = ("csv", "http://testserver/")
+    stores = [current.encoded(kind), other.encoded(kind)]
+    for number in range(600):
+        for store in stores:
+            store[(f"{number:05d}", 0)] = b"x" * 100
+    assert dayrows.shared_store().currsize <= 0.05 * 1024 * 1024
+    # Each snapshot's lines are its own: the same key holds each one's value.
+    stores[0][("k", 0)], stores[1][("k", 0)] = b"first", b"second"
+    assert (stores[0].get(("k", 0)), stores[1].get(("k", 0))) == (b"first", b"second")

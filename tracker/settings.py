@@ -173,7 +173,7 @@ else:
 # snapshot itself (built once per data version). Split in fixed shares, each bounded where it is kept;
 # docs/production.md lists them and bench/README.md the measured figures:
 # - ANSWER_CACHE_MB: finished public answers (common/answer_cache.py), in the embedded default only;
-# - ENCODED_CACHE_MB: each unit's JSON object and CSV line per standing (readmodel/snapshot.py `encoded`);
+# - ENCODED_CACHE_MB: each unit's JSON object and CSV line per standing, for every snapshot together (readmodel/dayrows.py);
 # - RELEASE_SNAPSHOTS_KEPT: snapshots of numbered releases (common/reading.py), RELEASE_SNAPSHOT_MB each;
 # - MEMO_FIXED_MB, an allowance (not measured one by one) for the memos bounded by count in the code: the name
 #   matcher's last 4,096 searches, the county geometry, the map's markup and the sitemap per version.
@@ -186,7 +186,8 @@ MEMO_FIXED_MB = 8
 # Off by default under PRODUCTION=1: nginx caches there (deploy/nginx.conf).
 # Bounded in bytes, and each answer is served only while the data version it was made from is current.
 ANSWER_CACHE_MB = float(os.environ.get("ANSWER_CACHE_MB") or ("0" if PRODUCTION else str(MEMORY_BUDGET_MB / 4)))
-# Encoded JSON objects and CSV lines per data version. Measured for the shipped data: the CSV line of every unit's
+# Encoded JSON objects and CSV lines, one store for every snapshot a worker holds (the current one and its kept
+# releases together: readmodel/dayrows.py). Measured for the shipped data: the CSV line of every unit's
 # every standing 2.8 MB; JSON objects for three days in three eras 8.7 MB more (a unit's JSON holds the era too).
 ENCODED_CACHE_MB = float(os.environ.get("ENCODED_CACHE_MB") or str(MEMORY_BUDGET_MB / 4))
 # Snapshots of numbered releases kept per worker, least recently used out first: what the budget has left.
