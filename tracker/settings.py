@@ -173,7 +173,7 @@ else:
 # snapshot itself (built once per data version). Split in fixed shares, each bounded where it is kept;
 # docs/production.md lists them and bench/README.md the measured figures:
 # - ANSWER_CACHE_MB: finished public answers (common/answer_cache.py), in the embedded default only;
-# - ENCODED_CACHE_MB: each unit's JSON object and CSV line per standing, for every snapshot together (readmodel/dayrows.py);
+# - ENCODED_CACHE_MB: each unit's JSON object and CSV line per standing, every snapshot together (dayrows.py);
 # - RELEASE_SNAPSHOTS_KEPT: snapshots of numbered releases (common/reading.py), RELEASE_SNAPSHOT_MB each;
 # - MEMO_FIXED_MB, an allowance (not measured one by one) for the memos bounded by count in the code: the name
 #   matcher's last 4,096 searches, the county geometry, the map's markup and the sitemap per version.
