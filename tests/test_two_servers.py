@@ -151,6 +151,7 @@ def form_fields(page: str, form_id: str) -> dict[str, str]:
     parser.feed(page)
     fields = dict(parser.pairs)
     assert fields, f"no form {form_id!r} on the page"
+    assert len(fields) == len(parser.pairs), "a field sent more than once (a multiple select): not for a dict"
     return fields
 
 
@@ -175,7 +176,7 @@ def api(port: int, path: str, address: str, **headers) -> tuple[int, dict, dict]
 
 
 def page_text(port: int, path: str) -> str:
-    """The text of a page that must answer 200."""
+    """The text of an answer that must be a 200."""
     status, _, body = appserver.get(port, path)
     assert status == 200, (path, status)
     return body.decode()
@@ -214,14 +215,18 @@ def test_an_edit_and_a_release_made_through_one_server_are_served_by_the_other(s
     first, second = site["ports"]
     nginx = site["nginx"]
     # Both servers have built their snapshot, and nginx holds Harris County in its micro-cache.
-    for port in (first, second, nginx, nginx):
+    for port in (first, second):
         assert api(port, HARRIS, "192.0.2.50")[2]["activated_on"] == SHIPPED_DATE, port
-    assert api(nginx, HARRIS, "192.0.2.50")[1]["x-cache-status"] == "HIT"
+    stored = time.monotonic()
+    answers = [api(nginx, HARRIS, "192.0.2.50") for _ in range(2)]
+    assert [(headers["x-cache-status"], answer["activated_on"]) for _, headers, answer in answers] == [
+        ("MISS", SHIPPED_DATE),
+        ("HIT", SHIPPED_DATE),
+    ]
 
     editor = Browser("192.0.2.10")
     assert sign_in(editor, first) == 200
     edit_activation_date(editor, first)
-    edited = time.monotonic()
     # The other server (and the one that saved) answer with the edit at once: the data version moved in the
     # edit's transaction, and each process rebuilds its snapshot on its next request.
     for port in (second, first):
@@ -260,18 +265,22 @@ def test_an_edit_and_a_release_made_through_one_server_are_served_by_the_other(s
         assert answers[0][2] == answers[1][2] and answers[0][1]["etag"] == answers[1][1]["etag"], number
         assert json.loads(answers[0][2])["activated_on"] == date, number
 
-    # An anonymous reader through nginx may get its copy until that expires (MICRO_CACHE_SECONDS from when it was
-    # stored, before the edit); nginx then revalidates with the app's ETag, which the edit changed. Every answer
-    # meanwhile is a whole 200, the old one or the new.
-    seen = []
-    while time.monotonic() - edited < MICRO_CACHE_SECONDS + 5:
-        status, _, answer = api(nginx, HARRIS, "192.0.2.50")
-        seen.append((status, answer.get("activated_on")))
-        if seen[-1] == (200, EDITED_DATE):
+    # An anonymous reader through nginx may be answered from nginx's copy, stored before the edit, for
+    # MICRO_CACHE_SECONDS (HIT). The first request after that still gets the old copy (STALE, and UPDATING for any
+    # that come while it is refreshed: proxy_cache_use_stale updating, proxy_cache_background_update) while nginx
+    # revalidates with the app's ETag, which the edit changed; the next ones get the edit. Each a whole 200.
+    seen, deadline = [], time.monotonic() + MICRO_CACHE_SECONDS + 10
+    while time.monotonic() < deadline:
+        status, headers, answer = api(nginx, HARRIS, "192.0.2.50")
+        age = round(time.monotonic() - stored, 1)
+        seen.append((status, answer.get("activated_on"), headers.get("x-cache-status"), age))
+        if seen[-1][:2] == (200, EDITED_DATE):
             break
         time.sleep(0.2)
-    assert seen[-1] == (200, EDITED_DATE), seen
-    assert set(seen) <= {(200, SHIPPED_DATE), (200, EDITED_DATE)}, seen
+    assert seen[-1][:2] == (200, EDITED_DATE), seen
+    for status, date, cache, age in seen[:-1]:
+        assert (status, date) == (200, SHIPPED_DATE), seen
+        assert cache in {"STALE", "UPDATING"} or (cache == "HIT" and age <= MICRO_CACHE_SECONDS + 1), seen
 
 
 @pytest.mark.django_db(transaction=True)
@@ -324,6 +333,8 @@ class Reader(threading.Thread):
                 status = repr(error)
             self.answers.append(status)
             self.day += datetime.timedelta(days=1)
+            # A reader, not a load test: the servers' restarts keep some of the machine's CPU.
+            time.sleep(0.05)
 
     def keep_reading(self, count: int, timeout: float = 30) -> None:
         """Return once `count` more answers have come (failing after `timeout` seconds)."""
@@ -344,19 +355,19 @@ def test_stopping_either_server_costs_readers_nothing(site):
             reader.keep_reading(count)
 
     try:
-        keep_reading(5)
+        keep_reading(3)
         # SIGTERM, as a process manager stops gunicorn; stop() returns once it has exited.
         appserver.stop(site["servers"][0])
-        keep_reading(10)
+        keep_reading(6)
         # A again (it answers on its own before nginx is relied on to use it); then B goes.
         first = site["ports"][0]
         site["servers"][0] = appserver.start_gunicorn(
             site["app_database_url"], first, workers=2, RELEASES_DIR=str(site["tmp"] / "releases-a"), **site["env"]
         )
         assert appserver.get(first, "/jurisdictions/48201/")[0] == 200
-        keep_reading(5)
+        keep_reading(3)
         appserver.stop(site["servers"][1])
-        keep_reading(10)
+        keep_reading(6)
     finally:
         for reader in readers:
             reader.running = False
@@ -364,3 +375,8 @@ def test_stopping_either_server_costs_readers_nothing(site):
             reader.join(timeout=30)
     for reader in readers:
         assert set(reader.answers) == {200}, [answer for answer in reader.answers if answer != 200]
+    # Not for want of trying: nginx did send readers' requests to each stopped server, and passed them on to the
+    # other when the connection was refused or dropped (proxy_next_upstream "error").
+    failures = (site["tmp"] / "nginx" / "error.log").read_text()
+    for port in site["ports"]:
+        assert f'upstream: "http://127.0.0.1:{port}/jurisdictions/48201/' in failures, port
