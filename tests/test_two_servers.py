@@ -321,7 +321,7 @@ def test_allowances_hold_through_both_servers(site):
 
 
 class Reader(threading.Thread):
-    """Reads county pages through nginx without pause, each for a day no one asked before (so nginx has no copy
+    """Reads county pages through nginx one after another, each for a day no one asked before (so nginx has no copy
     to fall back on: every answer comes from an app server), and records every status or failure."""
 
     def __init__(self, port: int, first_day: datetime.date):
