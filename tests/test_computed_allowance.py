@@ -141,3 +141,10 @@ def test_the_api_keeps_its_own_throttles_and_their_answer(client, dataset, setti
     assert refused["Access-Control-Allow-Origin"] == "*"
     # The API's answers did not use the pages' allowance.
     assert [_home(client, day).status_code for day in DAYS[5:7]] == [200, 429]
+
+
+def test_a_page_counts_once_with_the_card_it_lays_out_for_its_embed_code(client, dataset, settings):
+    settings.COMPUTED_RATE = "5/minute"
+    # The county page renders its card to size the embed code's frame (jurisdictions/embeds.py frame_height).
+    assert client.get("/jurisdictions/17031/", {"as_of": DAYS[0]}).status_code == 200
+    assert list(Allowance.objects.values_list("key", "count")) == [("computed:127.0.0.1", 1)]
