@@ -154,9 +154,9 @@ def over_allowance(request, *, json_errors: bool = False):
     has used up its allowance of computed public answers, COMPUTED_RATE (None: no limit); else None, the request
     having been counted. Not counted: a request marked `allowance_counted` (a search, which SEARCH_RATE counts:
     common/middleware.py; a card the app renders inside a page it already counted), and a live session the app
-    issued (an editor signed in). The count is one round trip to
-    the shared store (common/allowances.py); a store that fails lifts the limit. The refusal is plain text in the
-    page's language, or `{"detail": reason}` for a JSON page (`json_errors`), as the API's 429 says it."""
+    issued (an editor signed in). The count is one round trip to the shared store (common/allowances.py); a store
+    that fails lifts the limit. The refusal is plain text in the page's language, or `{"detail": reason}` for a
+    JSON page (`json_errors`), as the API's 429 says it."""
     if not settings.COMPUTED_RATE or getattr(request, "allowance_counted", False) or in_session(request):
         return None
     throttle = _ComputedThrottle()
