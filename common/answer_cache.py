@@ -108,7 +108,7 @@ class AnswerCacheMiddleware:
 
     def __call__(self, request):
         key = self.store is not None and _may_share(request) and answer_key(request)
-        if key and _in_session(request):
+        if key and in_session(request):
             key = None
         if not key:
             return self.get_response(request)
@@ -222,12 +222,12 @@ def _may_share(request) -> bool:
     )
 
 
-def _in_session(request) -> bool:
+def in_session(request) -> bool:
     """Whether the request carries a session the app issued: its session cookie names a live session with data (an
     editor signed in). Only such a request bypasses the store. Any other cookie (a csrftoken left by the correction
     form, a made-up sessionid) changes no public answer, so it must not turn every request into uncached work; an
     answer that sets a cookie is never kept anyway (`_keepable`). Asked last, so only a keepable request pays the
-    one session query."""
+    one session query. Also what lifts the allowance of computed answers for editors (common/public.py)."""
     key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
     if not key:
         return False

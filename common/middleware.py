@@ -169,7 +169,8 @@ class SearchRateLimitMiddleware:
     They are the public paths whose cost depends on what a client types; the API's `q` has the API's own limits.
     The rate is SEARCH_RATE (e.g. "300/minute", "off" to disable), counted like the API throttles where every worker
     sees it (common/allowances.py), by the trusted-proxy rule (common/client_address.py). A store's outage lifts the
-    limit, never answers.
+    limit, never answers. A search is counted here only: the allowance of computed answers (COMPUTED_RATE,
+    common/public.py `over_allowance`) leaves it to this one.
     """
 
     def __init__(self, get_response):
@@ -178,6 +179,8 @@ class SearchRateLimitMiddleware:
     def __call__(self, request):
         path = unprefixed(request.path_info)
         searching = path == "/search/suggest" or (path == "/jurisdictions/" and request.GET.get("q"))
+        # A search counts against this allowance only, not also against that of computed answers (common/public.py).
+        request.allowance_counted = bool(searching)
         if searching and settings.SEARCH_RATE:
             throttle = _SearchThrottle()
             if not throttle.allow_request(request, None):

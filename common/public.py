@@ -7,17 +7,25 @@ else the release's own day), compute the validators from the canonical query (ET
 Cache-Control), and mark the answer for the answer store (`made_from`). `public_page` applies it to an HTML view
 and sets what base.html reads; common/api/conditional.py applies it to the API's views.
 
+`public_page` is also where a page's *computed* answers are counted against the client address's allowance
+(COMPUTED_RATE, `over_allowance`): only an answer the app is about to compute counts, never one the answer store
+(common/answer_cache.py) or nginx kept, nor a 304 known before the view runs. The API's answers count against the
+API's own throttles (API_RATE, API_BULK_RATE: common/api/throttling.py), and only those.
+
 A helper that imports no app code: the apps' views use it as they use a library.
 """
 
 import contextlib
 from functools import wraps
 
-from django.http import HttpResponseNotAllowed, JsonResponse
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from common import params, reading
+from common.allowances import SharedRateThrottle
+from common.answer_cache import in_session
 from common.dates import real_today, today_is, us_midnight, us_today
 from common.http_cache import (
     API_CACHE_CONTROL,
@@ -130,14 +138,48 @@ def bad_request(request, error, status=400):
     return render(request, "400.html", {"message": str(error)}, status=status)
 
 
+# The refusal of a computed answer beyond the allowance (a 429), in the page's language.
+TOO_MANY = gettext_noop("Too many requests from this address; try again shortly.")
+
+
+class _ComputedThrottle(SharedRateThrottle):
+    scope = "computed"
+
+    def get_rate(self):
+        return settings.COMPUTED_RATE
+
+
+def over_allowance(request, *, json_errors: bool = False):
+    """A 429 with Retry-After (seconds) when the client address (common/client_address.py, the trusted-proxy rule)
+    has used up its allowance of computed public answers, COMPUTED_RATE (None: no limit); else None, the request
+    having been counted. Not counted: a request marked `allowance_counted` (a search, which SEARCH_RATE counts:
+    common/middleware.py; a card the app renders inside a page it already counted), and a live session the app
+    issued (an editor signed in). The count is one round trip to the shared store (common/allowances.py); a store
+    that fails lifts the limit. The refusal is plain text in the page's language, or `{"detail": reason}` for a
+    JSON page (`json_errors`), as the API's 429 says it."""
+    if not settings.COMPUTED_RATE or getattr(request, "allowance_counted", False) or in_session(request):
+        return None
+    throttle = _ComputedThrottle()
+    if throttle.allow_request(request, None):
+        return None
+    if json_errors:
+        response = JsonResponse({"detail": gettext(TOO_MANY)}, status=429)
+    else:
+        response = HttpResponse(gettext(TOO_MANY), status=429, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(max(1, int(throttle.wait() or 1)))
+    return response
+
+
 def public_page(view=None, *, json_errors=False, **declared):
     """A public HTML page answered through a `Reading`: `@public_page` or `@public_page(page=PAGE, ...)`.
 
     Before the view runs, the request gets `reading`, `snapshot`, `release` (or None), `as_of` (or None), `day`
     and `program_status` (the program's nationwide state that day, shown by base.html). A bad parameter is the
     400 page (`json_errors`: the API's `{"errors": {name: [reason]}}`), a release that does not exist 404; a
-    repeat with If-None-Match or If-Modified-Since is a 304 without running the view. The view's declared
-    parameters are `request.reading.params`.
+    repeat with If-None-Match is a 304 without running the view. Any other request counts against the client's
+    allowance of computed answers (`over_allowance`: a 429 beyond it) before the view runs; If-Modified-Since alone
+    waits for the view (it may find no page), so it counts. The view's declared parameters are
+    `request.reading.params`.
     """
     if view is None:
         return lambda view: public_page(view, json_errors=json_errors, **declared)
@@ -163,7 +205,9 @@ def public_page(view=None, *, json_errors=False, **declared):
         )
         request.program_status = answer.snapshot.program_status(answer.day)
         with answer.pinned():
-            response = answer.not_modified() or answer.not_modified_after(view(request, *args, **kwargs))
+            response = answer.not_modified() or over_allowance(request, json_errors=json_errors)
+            if response is None:
+                response = answer.not_modified_after(view(request, *args, **kwargs))
         if response.status_code in (200, 304):
             answer.finish(response, vary=("Accept-Encoding",))
         return response

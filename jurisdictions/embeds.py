@@ -157,6 +157,8 @@ def frame_height(request, card_path: str) -> int:
     card_request.META = {"HTTP_HOST": request.get_host(), "SERVER_PORT": request.get_port()}
     # The card answers from the snapshot just chosen (a card's code never names a release).
     card_request.release_choice = reading.Choice(snapshot, None)
+    # Part of the page's answer, which was counted against its client's allowance (common/public.py): not again.
+    card_request.allowance_counted = True
     response = match.func(card_request, *match.args, **match.kwargs)
     height = card_height(response.content.decode()) if response.status_code == 200 else EMBED_WIDTH
     with _heights_lock:

@@ -70,3 +70,7 @@ def make_event(**fields) -> Event:
 # write landed meanwhile.
 # Every later answer of that version, whatever its size, reads the data version only (1 query).
 SNAPSHOT_BUILD_QUERIES = 15
+# A public page the app computes also counts its client's allowance of computed answers (COMPUTED_RATE): one
+# upsert in the database without Redis (common/allowances.py, common/public.py `over_allowance`). A 304 known
+# before the view and a repeat answered from the answer store count nothing.
+PAGE_ALLOWANCE_QUERIES = 1

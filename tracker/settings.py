@@ -305,6 +305,11 @@ SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 MAX_ADMIN_BODY_BYTES = int(os.environ.get("MAX_ADMIN_BODY_BYTES", str(4 * 1024 * 1024)))
 # Lookup suggestions and list-page searches per client address ("off" disables, e.g. for benchmarks).
 SEARCH_RATE = None if os.environ.get("SEARCH_RATE", "") == "off" else os.environ.get("SEARCH_RATE", "300/minute")
+# Public answers the app computes (pages, cards, pictures, downloads for any as_of day or release) per client
+# address ("off" disables, e.g. for benchmarks): enough for a reader and a journalist's script. A repeat answered by
+# nginx's cache, the answer store or a 304 does not count, nor a search (SEARCH_RATE) or an editor signed in; the
+# API has its own (API_RATE, API_BULK_RATE below). common/public.py `over_allowance`.
+COMPUTED_RATE = None if os.environ.get("COMPUTED_RATE", "") == "off" else os.environ.get("COMPUTED_RATE", "600/minute")
 
 # Corrections: readers' reports from the public pages (corrections/). Reports each client address may send, counted
 # in the cache like the search allowance ("off" disables). The report form is the one public address that takes a
