@@ -10,9 +10,8 @@ import re
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle
 
-from common.client_address import ClientAddressThrottleMixin
+from common.allowances import SharedRateThrottle
 from common.public import public_page
 from common.reading import Choice
 from releases import analysis, analysis_package
@@ -27,7 +26,9 @@ FILES = {
 NAMES = "|".join(re.escape(name) for name in FILES)
 
 
-class _BuildThrottle(ClientAddressThrottleMixin, AnonRateThrottle):
+class _BuildThrottle(SharedRateThrottle):
+    """The full-downloads allowance (API_BULK_RATE), counted where every worker and server counts it."""
+
     scope = "bulk"
 
     def get_rate(self):
