@@ -20,7 +20,8 @@ rules that make it safe in a worker's memory (ARCHITECTURE.md, point 4):
   `ANSWER_CACHE_MB` per process (default 32, 0 under PRODUCTION=1; 0 turns the store off); an entry larger than
   a quarter of it is never kept.
 - **Streams are never held back.** A streamed download is passed on chunk by chunk as the view makes it; a copy
-  is kept beside it, and stored only once the whole stream was sent and fitted in an entry.
+  is kept beside it, and stored only once the whole stream was sent and fitted in an entry; a hit sends it whole,
+  with its length.
 
 Kept: GET and HEAD 200 answers with an ETag and a Last-Modified (an answer within the second of an edit has none
 yet, and will), `Cache-Control: public`, no cookie set, no CSP nonce. Never looked up or kept: a request with a
@@ -44,7 +45,7 @@ import cachetools
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import get_conditional_response
@@ -72,17 +73,17 @@ ENTRY_OVERHEAD = 2048
 
 
 class Entry:
-    """A kept answer: the data version it was made from, its status, headers and body, and whether it was
-    streamed (a download is given back as a stream, as the view gave it)."""
+    """A kept answer: the data version it was made from, its status, headers and body."""
 
-    __slots__ = ("version", "status", "headers", "body", "streaming", "key_chars")
+    __slots__ = ("version", "status", "headers", "body", "key_chars")
 
     def __init__(self, version, response, body: bytes, key: tuple):
         self.version = version
         self.status = response.status_code
         self.headers = dict(response.headers.items())
-        self.body = body
-        self.streaming = response.streaming
+        # A copy of exactly its length: a body orjson wrote keeps the larger buffer it was written in, which the
+        # byte bound would not see.
+        self.body = bytes(memoryview(body))
         self.key_chars = sum(len(part) for part in key if isinstance(part, str))
 
     def size(self) -> int:
@@ -91,9 +92,11 @@ class Entry:
         return len(self.body) + headers + self.key_chars + ENTRY_OVERHEAD
 
     def response(self):
-        if self.streaming:
-            return StreamingHttpResponse([self.body], status=self.status, headers=self.headers)
-        return HttpResponse(self.body, status=self.status, headers=self.headers)
+        # A download the view streamed is whole here: one body with its Content-Length (the server then sends it
+        # as is, not in chunks).
+        response = HttpResponse(self.body, status=self.status, headers=self.headers)
+        response["Content-Length"] = str(len(self.body))
+        return response
 
 
 class AnswerCacheMiddleware:

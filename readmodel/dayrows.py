@@ -56,6 +56,10 @@ class Encoded:
             return self.store[(self.kind, key)]
 
     def __setitem__(self, key, value) -> None:
+        # A copy of exactly its length: orjson's bytes keep the buffer they were written in (about 4 KB for a
+        # 1.6 KB line), which the byte bound would not see.
+        if isinstance(value, bytes):
+            value = bytes(memoryview(value))
         with self.lock:
             self.store[(self.kind, key)] = value
 
