@@ -45,13 +45,14 @@ import cachetools
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
+from rest_framework.settings import api_settings
 
 from common import params, reading
 from common.compression import compresses
@@ -68,6 +69,9 @@ PRECONDITION_META = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
 BODY_HEADERS = {"content-length", "content-type", "content-encoding", "content-disposition"}
 # Host, path and canonical query together: longer is no browser's request, and is never kept.
 MAX_KEY_CHARS = 4096
+# The memos of routes and negotiated representations: entries each, and the longest argument they hold.
+MEMO_ENTRIES = 512
+MEMO_ARGUMENT_CHARS = 512
 # What an entry costs beyond its body, headers and key (objects, bookkeeping), for the byte bound.
 ENTRY_OVERHEAD = 2048
 
@@ -167,32 +171,27 @@ def answer_key(request):
     will refuse, a host it does not answer to, a SCRIPT_NAME that is not the site's."""
     if request.META.get("SCRIPT_NAME", "") != (settings.FORCE_SCRIPT_NAME or ""):
         return None
+    path = request.path_info
     # The language is the path's (common/middleware.py LocaleMiddleware), and the router reads it to match.
-    language = "es" if request.path_info.startswith("/es/") else settings.LANGUAGE_CODE
+    language = "es" if path.startswith("/es/") else settings.LANGUAGE_CODE
     try:
-        with translation.override(language):
-            match = resolve(request.path_info)
         host = request.get_host()
-    except (Resolver404, DisallowedHost):
+    except DisallowedHost:
         return None
-    view = match.func
+    route = _memo(_route, settings.ROOT_URLCONF, path, language)
+    if route is None:
+        return None
+    declared, cls = route
     representation = "-"
-    declared = getattr(view, "declared_params", None)
-    cls = getattr(view, "cls", None) or getattr(view, "view_class", None)
-    if cls is not None and hasattr(cls, "declared_params"):
-        action = (getattr(view, "actions", None) or {}).get("get")
-        declared = cls.declared_params(action)
-        try:
-            renderer, media = cls.content_negotiation_class().select_renderer(
-                Request(request), [renderer() for renderer in cls.renderer_classes]
-            )
-        except (APIException, Http404):
+    if cls is not None:
+        representation = _memo(
+            _representation,
+            cls,
+            request.GET.get(api_settings.URL_FORMAT_OVERRIDE),
+            request.META.get("HTTP_ACCEPT"),
+        )
+        if representation is None:
             return None
-        # The type with the parameters a renderer reads (indent), not the client's quality value.
-        kept = [part.strip() for part in media.split(";") if not part.strip().lower().startswith("q=")]
-        representation = f"{renderer.format} {';'.join(kept)}"
-    if declared is None:
-        return None
     try:
         canonical = params.parse(declared, request.GET).canonical
     except params.BadParameter:
@@ -201,14 +200,61 @@ def answer_key(request):
         us_today(),
         request.scheme,
         host,
-        request.path_info,
+        path,
         language,
         canonical,
         representation,
         compresses(request),
         "HTTP_ORIGIN" in request.META,
     )
-    return key if len(host) + len(request.path_info) + len(canonical) <= MAX_KEY_CHARS else None
+    return key if len(host) + len(path) + len(canonical) <= MAX_KEY_CHARS else None
+
+
+def _memo(function, *arguments):
+    """`function`'s answer, remembered (it is a pure function of its arguments) unless an argument is longer than
+    any browser's: a made-up long path or Accept header is worked out each time, never held."""
+    if any(isinstance(argument, str) and len(argument) > MEMO_ARGUMENT_CHARS for argument in arguments):
+        return function.__wrapped__(*arguments)
+    return function(*arguments)
+
+
+@functools.lru_cache(maxsize=MEMO_ENTRIES)
+def _route(urlconf: str, path: str, language: str):
+    """(declared parameters, DRF view class or None) of the public-answer view at `path`, or None when no such view
+    answers there. Resolving and reading declarations cost a third of a hit, and depend on these three alone."""
+    try:
+        with translation.override(language):
+            match = resolve(path, urlconf)
+    except Resolver404:
+        return None
+    view = match.func
+    cls = getattr(view, "cls", None) or getattr(view, "view_class", None)
+    if cls is not None and hasattr(cls, "declared_params"):
+        action = (getattr(view, "actions", None) or {}).get("get")
+        return cls.declared_params(action), cls
+    declared = getattr(view, "declared_params", None)
+    return None if declared is None else (declared, None)
+
+
+@functools.lru_cache(maxsize=MEMO_ENTRIES)
+def _representation(cls, format_override: str | None, accept: str | None):
+    """The representation `cls`'s content negotiation picks (renderer format and media type with the parameters a
+    renderer reads, not the client's quality value), or None when it refuses: a function of `?format=` and the
+    Accept header alone."""
+    probe = HttpRequest()
+    if accept is not None:
+        probe.META["HTTP_ACCEPT"] = accept
+    if format_override is not None:
+        probe.GET = QueryDict(mutable=True)
+        probe.GET[api_settings.URL_FORMAT_OVERRIDE] = format_override
+    try:
+        renderer, media = cls.content_negotiation_class().select_renderer(
+            Request(probe), [renderer() for renderer in cls.renderer_classes]
+        )
+    except (APIException, Http404):
+        return None
+    kept = [part.strip() for part in media.split(";") if not part.strip().lower().startswith("q=")]
+    return f"{renderer.format} {';'.join(kept)}"
 
 
 def _may_share(request) -> bool:

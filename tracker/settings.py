@@ -176,7 +176,8 @@ else:
 # - ENCODED_CACHE_MB: each unit's JSON object and CSV line per standing, every snapshot together (dayrows.py);
 # - RELEASE_SNAPSHOTS_KEPT: snapshots of numbered releases (common/reading.py), RELEASE_SNAPSHOT_MB each;
 # - MEMO_FIXED_MB, an allowance (not measured one by one) for the memos bounded by count in the code: the name
-#   matcher's last 4,096 searches, the county geometry, the map's markup and the sitemap per version.
+#   matcher's last 4,096 searches, the county geometry, the map's markup and the sitemap per version, the answer
+#   store's routes and negotiated representations (512 each).
 MEMORY_BUDGET_MB = float(os.environ.get("MEMORY_BUDGET_MB") or "128")
 # A release's snapshot: 7.7 MB measured for the shipped data (bench/snapshot_build.py, tracemalloc), with room.
 RELEASE_SNAPSHOT_MB = 10
