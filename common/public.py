@@ -80,7 +80,7 @@ class Reading:
             # The changes feed follows the live data's edit history: a release has none.
             raise params.BadParameter("release", gettext("This answer follows the current data; it has no release."))
         try:
-            self.snapshot, self.release = reading.choose(request, number)
+            self._snapshot, self.release = reading.choose(request, number, load=False)
         except reading.BadRelease as error:
             raise NoSuchRelease(str(error)) from None
         self.as_of = self.params["as_of"]
@@ -91,7 +91,7 @@ class Reading:
             self.etag = release_etag(kind, release, self.day, *where)
             self.modified, self.cache_control = last_modified(release.published_at, None), RELEASE_CACHE_CONTROL
         else:
-            version = self.snapshot.version
+            version = self._snapshot.version
             # A page's Cite box says the day the reader accessed it: a page changes at midnight (US) even for an
             # as_of day (a release answer's box leaves that date to the browser, so its bytes never change).
             today = real_today() if kind == "page" else None
@@ -102,6 +102,14 @@ class Reading:
             self.modified = last_modified(version.changed_at, us_midnight(floor) if floor else None)
             self.cache_control = PAGE_CACHE_CONTROL if kind == "page" else API_CACHE_CONTROL
         request.reading = self
+
+    @property
+    def snapshot(self):
+        """The snapshot the answer reads: the current one, or the release's, built on first use when this process
+        does not hold it (after `public_page` counted the allowance: a build is the costly part of a release)."""
+        if self._snapshot is None:
+            self._snapshot = reading.release_snapshot(self.release.number, self.release)[0]
+        return self._snapshot
 
     @property
     def canonical(self) -> str:
@@ -197,16 +205,12 @@ def public_page(view=None, *, json_errors=False, **declared):
             return bad_request(request, error)
         except NoSuchRelease as error:
             return bad_request(request, error, status=404)
-        request.snapshot, request.as_of, request.release, request.day = (
-            answer.snapshot,
-            answer.as_of,
-            answer.release,
-            answer.day,
-        )
-        request.program_status = answer.snapshot.program_status(answer.day)
+        request.as_of, request.release, request.day = answer.as_of, answer.release, answer.day
         with answer.pinned():
             response = answer.not_modified() or over_allowance(request, json_errors=json_errors)
             if response is None:
+                request.snapshot = answer.snapshot
+                request.program_status = answer.snapshot.program_status(answer.day)
                 response = answer.not_modified_after(view(request, *args, **kwargs))
         if response.status_code in (200, 304):
             answer.finish(response, vary=("Accept-Encoding",))

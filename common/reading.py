@@ -213,26 +213,41 @@ def release_number(text: str) -> int:
     return int(match.group(1))
 
 
-def choose(request, number: int | None) -> Choice:
+def choose(request, number: int | None, *, load: bool = True) -> Choice:
     """The one place a request's snapshot is chosen, for pages and the API: release `number` (`?release=rN`, as
     common/public.py read it), else the current data. A choice already made for the request (publishing a release
-    renders its files through the API views) is kept."""
+    renders its files through the API views) is kept. With `load=False`, a release's snapshot is left out (None)
+    when this process does not hold it: the caller loads it with `release_snapshot` once it knows it must answer
+    (a page counts the client's allowance first: a build is the costly part). BadRelease (404) when there is no
+    release `number`."""
     made = getattr(request, "release_choice", None)
     if made is not None:
         return made
     if number is None:
         return Choice(current(), None)
-    return Choice(*release_snapshot(number))
+    pinned = find_release(number)
+    if load:
+        return Choice(release_snapshot(number, pinned)[0], pinned)
+    found = _releases.get(number)
+    return Choice(found[0] if found is not None and found[1] == pinned else None, pinned)
 
 
-def release_snapshot(number: int):
-    """(snapshot, Pinned) of release `number`; BadRelease (404) when there is none."""
+def find_release(number: int) -> Pinned:
+    """Release `number` (one query); BadRelease (404) when there is none."""
     pinned = _release_finder(number) if _release_finder else None
     if pinned is None:
         raise BadRelease(
             gettext("There is no release r%(number)s. The list of releases is at /releases/.") % {"number": number},
             status=404,
         )
+    return pinned
+
+
+def release_snapshot(number: int, pinned: Pinned | None = None):
+    """(snapshot, Pinned) of release `number` (`pinned`: as `find_release` gave it, saving its query): the one this
+    process keeps, else built from the release's stored data and kept. BadRelease (404) when there is none."""
+    if pinned is None:
+        pinned = find_release(number)
     found = _releases.get(number)
     if found is not None and found[1] == pinned:
         return found

@@ -33,7 +33,7 @@ from django.views.decorators.http import require_safe
 from agreements.models import AgreementStatus
 from common import params, reading
 from common.dates import BadDate, parse_day
-from common.public import public_page
+from common.public import over_allowance, public_page
 from jurisdictions.embed_height import card_height
 from jurisdictions.models import Status
 from jurisdictions.views import _agreements, _not_yet_sourced, _vintage
@@ -233,7 +233,8 @@ def oembed(request):
     """oEmbed 1.0 for a county or state page: `{"type": "rich", "html": "<iframe ...>", ...}`.
 
     Errors: 400 without `url` or with a bad `maxwidth`/`maxheight`/`as_of`; 404 for an address on another site
-    or a page without a card; 501 for `format` other than json.
+    or a page without a card; 501 for `format` other than json; 429 beyond the client's allowance of computed
+    answers (COMPUTED_RATE, common/public.py `over_allowance`).
     """
     fmt = request.GET.get("format", "json")
     if fmt.lower() != "json":
@@ -253,6 +254,10 @@ def oembed(request):
         as_of = parse_day(dict(parse_qsl(parts.query)).get("as_of"))
     except (ValueError, BadDate) as error:
         return _error(str(error), 400)
+    # Each address and day is a card laid out anew: computed, so counted as any page is (COMPUTED_RATE).
+    refused = over_allowance(request, json_errors=True)
+    if refused is not None:
+        return refused
     # A Spanish page (/es/...) gets the Spanish card: resolve and reverse in the address's own language.
     with translation.override(translation.get_language_from_path(parts.path or "/") or settings.LANGUAGE_CODE):
         return _oembed_answer(request, parts.path or "/", as_of, maxwidth, maxheight)

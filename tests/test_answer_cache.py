@@ -15,6 +15,7 @@ from django.test import Client, RequestFactory
 from django.test.client import ClientHandler
 from django.test.utils import CaptureQueriesContext
 
+from common import answer_cache
 from common.dates import today_is
 from jurisdictions.models import Jurisdiction
 
@@ -380,6 +381,29 @@ def test_headers_no_browser_sends_are_answered_but_never_kept(client, dataset, h
         value = f"{'x' * 5000}{n}" if header != "HTTP_ACCEPT" else f"application/json, text/x-{'y' * 5000}{n}"
         assert client.get("/api/v1/stats/", **{header: value}).status_code in (200, 406)
     assert len(_middleware(client).store) <= 1
+
+
+@pytest.mark.django_db
+def test_routes_and_representations_remembered_are_bounded_and_negotiated_as_the_view_does(client, dataset):
+    """A hit reuses the route and the negotiated representation of the path and Accept header it met before
+    (answer_cache._route, _representation): made-up long values are worked out each time, never held, and every
+    Accept still gets the view's own negotiation (JSON, CSV, a 406 for what is refused)."""
+    answer_cache._route.cache_clear()
+    answer_cache._representation.cache_clear()
+    for n in range(20):
+        long_accept = f"application/json, text/x-{'y' * answer_cache.MEMO_ARGUMENT_CHARS}{n}"
+        assert client.get("/api/v1/stats/", HTTP_ACCEPT=long_accept).status_code == 200
+        assert client.get(f"/api/v1/stats/?x={n}", HTTP_ACCEPT="application/json").status_code == 200
+    assert answer_cache._representation.cache_info().currsize == 1
+    assert answer_cache._route.cache_info().currsize == 1
+    for _ in range(2):  # computed, then kept: the same negotiation either way
+        csv = client.get("/api/v1/jurisdictions/?state=DE", HTTP_ACCEPT="text/csv")
+        assert csv["Content-Type"].startswith("text/csv")
+        assert client.get("/api/v1/jurisdictions/48201/", HTTP_ACCEPT="text/csv").status_code == 406
+        refused_json = client.get("/api/v1/jurisdictions/?state=DE", HTTP_ACCEPT="application/json;q=0, */*")
+        assert refused_json.status_code == 200 and "json" not in refused_json["Content-Type"]
+        assert client.get("/api/v1/stats/", HTTP_ACCEPT="application/json;q=0").status_code == 406
+        assert client.get("/api/v1/jurisdictions/?state=DE&format=csv")["Content-Type"].startswith("text/csv")
 
 
 @pytest.mark.django_db

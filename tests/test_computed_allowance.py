@@ -6,8 +6,10 @@ import pytest
 from django.db import OperationalError, connection
 from django.utils import translation
 
+from common import reading
 from common.models import Allowance
 from common.public import TOO_MANY
+from releases.services import release_publish
 
 DAYS = [f"2010-0{month}-1{day}" for month in range(1, 10) for day in range(10)]
 
@@ -148,3 +150,42 @@ def test_a_page_counts_once_with_the_card_it_lays_out_for_its_embed_code(client,
     # The county page renders its card to size the embed code's frame (jurisdictions/embeds.py frame_height).
     assert client.get("/jurisdictions/17031/", {"as_of": DAYS[0]}).status_code == 200
     assert list(Allowance.objects.values_list("key", "count")) == [("computed:127.0.0.1", 1)]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/oembed?url=/jurisdictions/48201/%3Fas_of%3D{day}",
+        "/oembed?url=/es/states/TX/%3Fas_of%3D{day}",
+        "/feeds/changes/?x={day}",
+        "/feeds/changes/TX/?x={day}",
+        "/es/feeds/corrections/?x={day}",
+    ],
+)
+def test_oembed_and_feeds_count_as_computed_answers(client, dataset, settings, path):
+    settings.COMPUTED_RATE = "2/minute"
+    assert [client.get(path.format(day=day)).status_code for day in DAYS[:2]] == [200, 200]
+    refused = client.get(path.format(day=DAYS[2]))
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) >= 1
+    if path.startswith("/oembed"):
+        assert refused.json() == {"detail": TOO_MANY}
+
+
+def test_a_release_this_process_does_not_hold_is_refused_before_it_is_built(
+    client, dataset, releases_dir, settings, monkeypatch
+):
+    settings.COMPUTED_RATE = "2/minute"
+    settings.RELEASE_SNAPSHOTS_KEPT = 1
+    for n in range(2, 4):
+        release_publish(note=f"Release {n}")
+    reading.forget_releases()
+    built = []
+    loader = reading._release_loader
+    monkeypatch.setattr(reading, "_release_loader", lambda pinned: built.append(pinned.number) or loader(pinned))
+    assert [client.get(f"/jurisdictions/48201/?release=r{n}").status_code for n in (1, 2)] == [200, 200]
+    # The third release is not held (one kept): refused before its snapshot is built, not after.
+    assert client.get("/jurisdictions/48201/?release=r3").status_code == 429
+    assert built == [1, 2]
+    # A release that does not exist is still a 404, and the allowance is not the reason.
+    assert client.get("/jurisdictions/48201/?release=r9").status_code == 404

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from agreements.models import AgreementStatus, AgreementStatusChange, Event
 from common import reading
+from common.public import over_allowance
 from corrections.models import CorrectionReport
 from corrections.subjects import parse_page, subject_labels
 from jurisdictions.models import Status, StatusChange
@@ -54,6 +55,11 @@ class ChangesFeed(Feed):
     """The latest edits of dated facts: nationwide, or one state's (`postal`)."""
 
     feed_type = AtomWithSources
+
+    def __call__(self, request, *args, **kwargs):
+        # A feed is read from the database on every request (nothing in front keeps it in the embedded default):
+        # counted against the client's allowance of computed answers (COMPUTED_RATE), a 429 beyond it.
+        return over_allowance(request) or super().__call__(request, *args, **kwargs)
 
     def get_object(self, request, postal=None):
         self.request = request
