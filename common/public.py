@@ -69,7 +69,7 @@ class Reading:
 
     `kind` is "page" (HTML: the Cite box names today's date, so a page's tag changes at midnight) or "api";
     `representation` is the negotiated format (the API's media type). Raises `params.BadParameter` (400) and
-    `NoSuchRelease` (404).
+    `NoSuchRelease` (404), also from `snapshot` when a release's stored data cannot be loaded.
     """
 
     def __init__(self, request, declared: dict, *, kind: str, representation: str = "", releases: bool = True):
@@ -108,7 +108,10 @@ class Reading:
         """The snapshot the answer reads: the current one, or the release's, built on first use when this process
         does not hold it (after `public_page` counted the allowance: a build is the costly part of a release)."""
         if self._snapshot is None:
-            self._snapshot = reading.release_snapshot(self.release.number, self.release)[0]
+            try:
+                self._snapshot = reading.release_snapshot(self.release.number, self.release)[0]
+            except reading.BadRelease as error:  # its stored data is gone or altered: no such release here
+                raise NoSuchRelease(str(error)) from None
         return self._snapshot
 
     @property
@@ -209,7 +212,10 @@ def public_page(view=None, *, json_errors=False, **declared):
         with answer.pinned():
             response = answer.not_modified() or over_allowance(request, json_errors=json_errors)
             if response is None:
-                request.snapshot = answer.snapshot
+                try:
+                    request.snapshot = answer.snapshot
+                except NoSuchRelease as error:
+                    return bad_request(request, error, status=404)
                 request.program_status = answer.snapshot.program_status(answer.day)
                 response = answer.not_modified_after(view(request, *args, **kwargs))
         if response.status_code in (200, 304):

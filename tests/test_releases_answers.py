@@ -171,3 +171,29 @@ def test_cycling_releases_that_fit_builds_each_once_in_a_process(dataset, releas
         for n in range(1, 5):
             assert reading.release_snapshot(n)[1].number == n
     assert built == [1, 2, 3, 4]
+
+
+def _unreadable(number, name, digest):
+    raise reading.BadRelease(f"The files of release r{number} do not match their manifest.", status=404)
+
+
+@pytest.mark.parametrize("read", [lambda number, name, digest: None, _unreadable], ids=["gone", "altered"])
+@pytest.mark.parametrize(
+    "path", ["/jurisdictions/48201/?release=r1", "/api/v1/jurisdictions/48201/?release=r1", "/api/v1/stats/?release=r1"]
+)
+def test_a_release_whose_stored_data_cannot_be_read_is_a_404(client, dataset, releases_dir, monkeypatch, read, path):
+    """A restore gone wrong (the release's data.json missing, or not what its manifest says) is no release here: the
+    404 with the reason, as for a number never published, not a server error, for pages and the API alike."""
+    from releases import store
+
+    real = store.read
+
+    def patched(number, name, digest):
+        return (read if name == store.DATA_FILE else real)(number, name, digest)
+
+    monkeypatch.setattr(store, "read", patched)
+    reading.forget_releases()
+    client.raise_request_exception = False
+    response = client.get(path)
+    assert response.status_code == 404
+    assert b"r1" in response.content

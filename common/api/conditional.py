@@ -98,11 +98,12 @@ class ConditionalGetMixin:
                 representation=media,
                 releases=self.answers_releases,
             )
+            self.snapshot = self.reading.snapshot
         except BadParameter as error:
             raise ValidationError({error.name: [str(error)]}) from None
         except NoSuchRelease as error:
             raise NotFound(str(error)) from None
-        self.snapshot, self.release, self.day = self.reading.snapshot, self.reading.release, self.reading.day
+        self.release, self.day = self.reading.release, self.reading.day
         self.params = self.reading.params
         if self.release is not None:
             self._pinned = pin_today(self.release.day)
