@@ -188,9 +188,14 @@ MEMO_FIXED_MB = 8
 # Bounded in bytes, and each answer is served only while the data version it was made from is current.
 ANSWER_CACHE_MB = float(os.environ.get("ANSWER_CACHE_MB") or ("0" if PRODUCTION else str(MEMORY_BUDGET_MB / 4)))
 # Encoded JSON objects and CSV lines, one store for every snapshot a worker holds (the current one and its kept
-# releases together: readmodel/dayrows.py). Measured for the shipped data: the CSV line of every unit's
-# every standing 2.8 MB; JSON objects for three days in three eras 8.7 MB more (a unit's JSON holds the era too).
+# releases together: readmodel/dayrows.py), each line counted with its key and bookkeeping (640 bytes). Measured
+# for the shipped data with the former count (200 bytes a line): the CSV line of every unit's every standing
+# 2.8 MB; JSON objects for three days in three eras 8.7 MB more (a unit's JSON holds the era too).
 ENCODED_CACHE_MB = float(os.environ.get("ENCODED_CACHE_MB") or str(MEMORY_BUDGET_MB / 4))
+# Every this many requests a worker gives the memory its allocator holds free back to the system (common/trim.py,
+# glibc's malloc_trim; a few ms): freed answers' temporaries otherwise stay resident between kept entries, about
+# 17 MB over 10,000 distinct URLs beside the shares above (bench/README.md). 0 never.
+MALLOC_TRIM_REQUESTS = int(os.environ.get("MALLOC_TRIM_REQUESTS") or "1000")
 # Snapshots of numbered releases kept per worker, least recently used out first: what the budget has left.
 RELEASE_SNAPSHOTS_KEPT = int(
     os.environ.get("RELEASE_SNAPSHOTS_KEPT")
