@@ -464,3 +464,38 @@ def test_the_admin_is_never_compressed(admin_client, dataset):
     response = admin_client.get("/admin/", HTTP_ACCEPT_ENCODING="gzip")
     assert response.status_code == 200
     assert "Content-Encoding" not in response
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("extra", [{}, {"HTTP_ORIGIN": "https://news.example"}])  # cross-origin: CORS headers too
+def test_an_entry_is_counted_with_what_keeping_it_really_costs(dataset, settings, extra):
+    """The byte bound counts each entry with its objects: a small answer (a county on a day, about 1 KB) is mostly
+    headers, key and bookkeeping. Measured: the same answers asked again into a fresh store, every other memo
+    already warm, hold no more than the store counts."""
+    import tracemalloc
+
+    first = datetime.date(2010, 1, 1)
+    paths = [
+        f"/api/v1/jurisdictions/{fips}/?as_of={first + datetime.timedelta(days=n)}"
+        for n, fips in enumerate(["48201", "17031", "06037", "36061", "04013", "53033", "12086", "32003"] * 40)
+    ]
+    settings.ANSWER_CACHE_MB = 0
+    warm = Client()
+    for path in paths:
+        assert warm.get(path, HTTP_ACCEPT_ENCODING="gzip", **extra).status_code == 200
+    settings.ANSWER_CACHE_MB = 16
+    client = Client()
+    client.get("/api/v1/stats/")  # the handler and its store made
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for path in paths:
+            client.get(path, HTTP_ACCEPT_ENCODING="gzip", **extra)
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    store = _middleware(client).store
+    assert len(store) == len(paths) + 1
+    assert held <= store.currsize, f"held {held / len(paths):.0f} B an entry, counted {store.currsize / len(store):.0f}"

@@ -110,3 +110,61 @@ def test_every_snapshot_shares_the_one_encoded_bound(dataset, settings):
     # Each snapshot's lines are its own: the same key holds each one's value.
     stores[0][("k", 0)], stores[1][("k", 0)] = b"first", b"second"
     assert (stores[0].get(("k", 0)), stores[1].get(("k", 0))) == (b"first", b"second")
+
+
+def test_the_encoded_bound_counts_what_an_entry_really_holds(dataset, settings):
+    """Each line is counted with what keeping it costs (its key, and the store's three dict entries), measured:
+    the worst case is one line per request (a county's API answer), whose key holds its own copy of the site
+    address. Short CSV lines are mostly overhead, so an undercount there let the store hold more than its share."""
+    import gc
+    import tracemalloc
+
+    settings.ENCODED_CACHE_MB = 64  # nothing goes out while measuring
+    reading.forget()
+    current = reading.current()
+    era = datetime.date(2008, 10, 1)
+    dayrows.shared_store().clear()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for number in range(3000):
+            # As jurisdictions/api.py does per request: a new site string, a new kind, a new view of the store.
+            site = "".join(["http://", "testserver", "/"])
+            body = f'"{number:05d}",1,Active,2009-01-01'.encode()
+            current.encoded(("csv", site))[(f"{number:05d}", number % 7, era)] = body
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    counted = dayrows.shared_store().currsize
+    assert len(dayrows.shared_store()) == 3000
+    assert held <= counted, f"held {held / 3000:.0f} B an entry, counted {counted / 3000:.0f}"
+
+
+def test_the_allocator_gives_freed_memory_back_every_so_many_requests(client, dataset, settings, monkeypatch):
+    import itertools
+
+    from common import trim
+
+    calls = []
+    monkeypatch.setattr(trim, "malloc_trim", calls.append)
+    monkeypatch.setattr(trim, "_requests", itertools.count(1))  # this test's requests alone
+    settings.MALLOC_TRIM_REQUESTS = 3
+    for _ in range(6):
+        client.get("/healthz")
+    assert calls == [0, 0]
+    settings.MALLOC_TRIM_REQUESTS = 0  # never
+    for _ in range(6):
+        client.get("/healthz")
+    assert calls == [0, 0]
+
+
+def test_the_trim_is_glibcs_on_linux():
+    import sys
+
+    from common import trim
+
+    if sys.platform.startswith("linux"):
+        assert trim.malloc_trim is not None
+        assert trim.malloc_trim(0) in (0, 1)
