@@ -150,10 +150,18 @@ def test_the_allocator_gives_freed_memory_back_every_so_many_requests(client, da
     calls = []
     monkeypatch.setattr(trim, "malloc_trim", calls.append)
     monkeypatch.setattr(trim, "_requests", itertools.count(1))  # this test's requests alone
+    monkeypatch.setattr(trim, "_last", [float("-inf")])
+    monkeypatch.setattr(trim, "MIN_SECONDS", 0)
     settings.MALLOC_TRIM_REQUESTS = 3
     for _ in range(6):
         client.get("/healthz")
     assert calls == [0, 0]
+    # At most once a MIN_SECONDS, however many requests: the last trim was just now.
+    monkeypatch.setattr(trim, "MIN_SECONDS", 3600)
+    for _ in range(6):
+        client.get("/healthz")
+    assert calls == [0, 0]
+    monkeypatch.setattr(trim, "MIN_SECONDS", 0)
     settings.MALLOC_TRIM_REQUESTS = 0  # never
     for _ in range(6):
         client.get("/healthz")

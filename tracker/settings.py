@@ -179,22 +179,27 @@ else:
 #   matcher's last 4,096 searches, the county geometry, the map's markup and the sitemap per version, the answer
 #   store's routes and negotiated representations (512 each), the embed cards' heights (4,096) and the text widths
 #   (8,192). Not in the budget: tracker/pictures.py's finished pictures (24 MB, bounded in bytes there).
-MEMORY_BUDGET_MB = float(os.environ.get("MEMORY_BUDGET_MB") or "128")
+# 96 MB: what distinct URLs can make a worker keep beyond its warm state (the two stores, 16 MB each, and the fixed
+# memos) stays under the 50 MB that DESIGN.md allows; the release snapshots (5 kept) are loaded by each release's
+# first answer.
+MEMORY_BUDGET_MB = float(os.environ.get("MEMORY_BUDGET_MB") or "96")
 # A release's snapshot: 7.7 MB measured for the shipped data (bench/snapshot_build.py, tracemalloc), with room.
 RELEASE_SNAPSHOT_MB = 10
-MEMO_FIXED_MB = 8
+# Estimated for the memos listed above: the matcher's searches ~2 MB, embed heights ~1.8, text widths ~2.2, the
+# sitemap 2.7 per version.
+MEMO_FIXED_MB = 10
 
 # Finished public answers kept per worker for repeat requests (common/answer_cache.py), in MB; 0 turns it off.
 # Off by default under PRODUCTION=1: nginx caches there (deploy/nginx.conf).
 # Bounded in bytes, and each answer is served only while the data version it was made from is current.
-ANSWER_CACHE_MB = float(os.environ.get("ANSWER_CACHE_MB") or ("0" if PRODUCTION else str(MEMORY_BUDGET_MB / 4)))
+ANSWER_CACHE_MB = float(os.environ.get("ANSWER_CACHE_MB") or ("0" if PRODUCTION else str(MEMORY_BUDGET_MB / 6)))
 # Encoded JSON objects and CSV lines, one store for every snapshot a worker holds (the current one and its kept
 # releases together: readmodel/dayrows.py), each line counted with its key and bookkeeping (640 bytes). Measured
 # for the shipped data with the former count (200 bytes a line): the CSV line of every unit's every standing
 # 2.8 MB; JSON objects for three days in three eras 8.7 MB more (a unit's JSON holds the era too).
-ENCODED_CACHE_MB = float(os.environ.get("ENCODED_CACHE_MB") or str(MEMORY_BUDGET_MB / 4))
+ENCODED_CACHE_MB = float(os.environ.get("ENCODED_CACHE_MB") or str(MEMORY_BUDGET_MB / 6))
 # Every this many requests a worker gives the memory its allocator holds free back to the system (common/trim.py,
-# glibc's malloc_trim, about 1 ms): what freed answers leave between kept entries otherwise stays resident, 10 to
+# glibc's malloc_trim, about 1 ms; at most once a second): what freed answers leave between kept entries otherwise stays resident, 10 to
 # 17 MB over 10,000 distinct valid URLs beside the shares above (docs/production.md). 0 never.
 MALLOC_TRIM_REQUESTS = int(os.environ.get("MALLOC_TRIM_REQUESTS") or "100")
 # Snapshots of numbered releases kept per worker, least recently used out first: what the budget has left.
