@@ -198,9 +198,9 @@ ANSWER_CACHE_MB = float(os.environ.get("ANSWER_CACHE_MB") or ("0" if PRODUCTION 
 # for the shipped data with the former count (200 bytes a line): the CSV line of every unit's every standing
 # 2.8 MB; JSON objects for three days in three eras 8.7 MB more (a unit's JSON holds the era too).
 ENCODED_CACHE_MB = float(os.environ.get("ENCODED_CACHE_MB") or str(MEMORY_BUDGET_MB / 6))
-# Every this many requests a worker gives the memory its allocator holds free back to the system (common/trim.py,
-# glibc's malloc_trim, about 1 ms; at most once a second): what freed answers leave between kept entries otherwise stays resident, 10 to
-# 17 MB over 10,000 distinct valid URLs beside the shares above (docs/production.md). 0 never.
+# Every this many requests (at most once a second) a worker gives the memory its allocator holds free back to the
+# system (common/trim.py, glibc's malloc_trim, about 1 ms): what freed answers leave between kept entries otherwise
+# stays resident, 10 to 17 MB over 10,000 distinct valid URLs beside the shares above (docs/production.md). 0 never.
 MALLOC_TRIM_REQUESTS = int(os.environ.get("MALLOC_TRIM_REQUESTS") or "100")
 # Snapshots of numbered releases kept per worker, least recently used out first: what the budget has left.
 RELEASE_SNAPSHOTS_KEPT = int(
