@@ -80,7 +80,7 @@ class Reading:
             # The changes feed follows the live data's edit history: a release has none.
             raise params.BadParameter("release", gettext("This answer follows the current data; it has no release."))
         try:
-            self._snapshot, self.release = reading.choose(request, number, load=False)
+            self._snapshot, self.release = reading.choose(request, number)
         except reading.BadRelease as error:
             raise NoSuchRelease(str(error)) from None
         self.as_of = self.params["as_of"]

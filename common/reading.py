@@ -213,21 +213,18 @@ def release_number(text: str) -> int:
     return int(match.group(1))
 
 
-def choose(request, number: int | None, *, load: bool = True) -> Choice:
+def choose(request, number: int | None) -> Choice:
     """The one place a request's snapshot is chosen, for pages and the API: release `number` (`?release=rN`, as
     common/public.py read it), else the current data. A choice already made for the request (publishing a release
-    renders its files through the API views) is kept. With `load=False`, a release's snapshot is left out (None)
-    when this process does not hold it: the caller loads it with `release_snapshot` once it knows it must answer
-    (a page counts the client's allowance first: a build is the costly part). BadRelease (404) when there is no
-    release `number`."""
+    renders its files through the API views) is kept. A release's snapshot is None when this process does not hold
+    it: the caller builds it with `release_snapshot` once it knows it must answer (a page counts the client's
+    allowance first: the build is the costly part). BadRelease (404) when there is no release `number`."""
     made = getattr(request, "release_choice", None)
     if made is not None:
         return made
     if number is None:
         return Choice(current(), None)
     pinned = find_release(number)
-    if load:
-        return Choice(release_snapshot(number, pinned)[0], pinned)
     found = _releases.get(number)
     return Choice(found[0] if found is not None and found[1] == pinned else None, pinned)
 
