@@ -17,7 +17,7 @@ rules that make it safe in a worker's memory (ARCHITECTURE.md, point 4):
   version beside it. A hit reads the current version (one query) and serves the answer only if it is the same.
   Answers for a release, the corrections log and everything unmarked are never kept.
 - **Bounded in bytes.** cachetools' `LRUCache`, sized by what an entry holds (body, headers, key):
-  `ANSWER_CACHE_MB` per process (default 32, 0 under PRODUCTION=1; 0 turns the store off); an entry larger than
+  `ANSWER_CACHE_MB` per process (default 16, 0 under PRODUCTION=1; 0 turns the store off); an entry larger than
   a quarter of it is never kept.
 - **Streams are never held back.** A streamed download is passed on chunk by chunk as the view makes it; a copy
   is kept beside it, and stored only once the whole stream was sent and fitted in an entry; a hit sends it whole,

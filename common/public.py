@@ -160,21 +160,22 @@ class _ComputedThrottle(SharedRateThrottle):
         return settings.COMPUTED_RATE
 
 
-def over_allowance(request, *, json_errors: bool = False):
+def over_allowance(request, *, json_errors: bool = False, error_key: str = "detail"):
     """A 429 with Retry-After (seconds) when the client address (common/client_address.py, the trusted-proxy rule)
     has used up its allowance of computed public answers, COMPUTED_RATE (None: no limit); else None, the request
     having been counted. Not counted: a request marked `allowance_counted` (a search, which SEARCH_RATE counts:
     common/middleware.py; a card the app renders inside a page it already counted), and a live session the app
     issued (an editor signed in). The count is one round trip to the shared store (common/allowances.py); a store
     that fails lifts the limit. The refusal is plain text in the page's language, or `{"detail": reason}` for a
-    JSON page (`json_errors`), as the API's 429 says it."""
+    JSON page (`json_errors`), as the API's 429 says it (`error_key` names the field for an answer whose errors
+    say it otherwise: oEmbed's `{"error": reason}`)."""
     if not settings.COMPUTED_RATE or getattr(request, "allowance_counted", False) or in_session(request):
         return None
     throttle = _ComputedThrottle()
     if throttle.allow_request(request, None):
         return None
     if json_errors:
-        response = JsonResponse({"detail": gettext(TOO_MANY)}, status=429)
+        response = JsonResponse({error_key: gettext(TOO_MANY)}, status=429)
     else:
         response = HttpResponse(gettext(TOO_MANY), status=429, content_type="text/plain; charset=utf-8")
     response["Retry-After"] = str(max(1, int(throttle.wait() or 1)))

@@ -255,11 +255,9 @@ def oembed(request):
     except (ValueError, BadDate) as error:
         return _error(str(error), 400)
     # Each address and day is a card laid out anew: computed, so counted as any page is (COMPUTED_RATE).
-    refused = over_allowance(request, json_errors=True)
-    if refused is not None:  # said as every oEmbed error is: {"error": reason}
-        answer = _error(json.loads(refused.content)["detail"], 429)
-        answer["Retry-After"] = refused["Retry-After"]
-        return answer
+    refused = over_allowance(request, json_errors=True, error_key="error")  # as every oEmbed error says it
+    if refused is not None:
+        return refused
     # A Spanish page (/es/...) gets the Spanish card: resolve and reverse in the address's own language.
     with translation.override(translation.get_language_from_path(parts.path or "/") or settings.LANGUAGE_CODE):
         return _oembed_answer(request, parts.path or "/", as_of, maxwidth, maxheight)
